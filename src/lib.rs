@@ -1,0 +1,1 @@
+//! Storefront: a server-rendered shop that takes payments with Stripe PaymentIntents.
