@@ -1,1 +1,21 @@
 //! Storefront: a server-rendered shop that takes payments with Stripe PaymentIntents.
+//!
+//! One module per thing the shop does (`catalog`, `cart`, `accounts`), each owning its routes,
+//! queries and page structs; `domain` holds the shared vocabulary; `startup` wires it together.
+
+pub mod accounts;
+pub mod cart;
+pub mod catalog;
+pub mod config;
+pub mod csrf;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod health;
+pub mod page;
+pub mod schema;
+pub mod security_headers;
+pub mod seed;
+pub mod session;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,95 @@
+use actix_web::{HttpResponse, http::StatusCode, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use super::{db, password, safe_next, start_session};
+use crate::csrf::CsrfForm;
+use crate::db::DbPool;
+use crate::domain::Email;
+use crate::error::AppError;
+use crate::page::PageContext;
+use crate::session::{FlashKind, SessionUser, ShopSession};
+
+/// The same words whether the email is unknown or the password wrong, so that the form does
+/// not tell who has an account.
+const BAD_CREDENTIALS: &str = "Incorrect email or password.";
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/login.html")]
+pub struct LoginPage {
+    ctx: PageContext,
+    email: String,
+    next: String,
+    error: Option<&'static str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_page(ctx: PageContext, query: web::Query<NextQuery>) -> LoginPage {
+    LoginPage {
+        ctx,
+        email: String::new(),
+        next: safe_next(query.next.as_deref()),
+        error: None,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn login(
+    ctx: PageContext,
+    session: ShopSession,
+    pool: web::Data<DbPool>,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let next = safe_next(form.next.as_deref());
+    let mut conn = pool.get().await?;
+    let user = match Email::parse(&form.email) {
+        Ok(email) => db::by_email(&mut conn, &email).await?,
+        Err(_) => None,
+    };
+    let password = form.password.chars().take(password::MAX_LENGTH).collect();
+    let verified =
+        password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let user = match user {
+        Some(user) if verified => user,
+        _ => {
+            tracing::info!("sign-in refused");
+            let page = LoginPage {
+                ctx,
+                email: form.email,
+                next,
+                error: Some(BAD_CREDENTIALS),
+            };
+            let body = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
+            return Ok(HttpResponse::build(StatusCode::UNAUTHORIZED)
+                .content_type("text/html; charset=utf-8")
+                .body(body));
+        }
+    };
+    tracing::info!(user_id = user.id, "signed in");
+    start_session(
+        &mut conn,
+        &session,
+        SessionUser {
+            id: user.id,
+            email: user.email,
+            is_admin: user.is_admin,
+        },
+    )
+    .await?;
+    session.flash(FlashKind::Info, "You are signed in.");
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", next))
+        .finish())
+}

@@ -1,0 +1,116 @@
+use actix_web::{HttpResponse, http::StatusCode, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use super::{db, password, safe_next, start_session};
+use crate::csrf::CsrfForm;
+use crate::db::DbPool;
+use crate::domain::Email;
+use crate::error::AppError;
+use crate::page::PageContext;
+use crate::session::{FlashKind, SessionUser, ShopSession};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/register.html")]
+pub struct RegisterPage {
+    ctx: PageContext,
+    email: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn register_page(ctx: PageContext, query: web::Query<NextQuery>) -> RegisterPage {
+    RegisterPage {
+        ctx,
+        email: String::new(),
+        next: safe_next(query.next.as_deref()),
+        error: None,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RegisterForm {
+    email: String,
+    password: String,
+    password_confirmation: String,
+    next: Option<String>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn register(
+    ctx: PageContext,
+    session: ShopSession,
+    pool: web::Data<DbPool>,
+    CsrfForm(form): CsrfForm<RegisterForm>,
+) -> Result<HttpResponse, AppError> {
+    let next = safe_next(form.next.as_deref());
+    let refuse = |ctx: PageContext, message: String| -> Result<HttpResponse, AppError> {
+        let page = RegisterPage {
+            ctx,
+            email: form.email.clone(),
+            next: next.clone(),
+            error: Some(message),
+        };
+        let body = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
+        Ok(HttpResponse::build(StatusCode::BAD_REQUEST)
+            .content_type("text/html; charset=utf-8")
+            .body(body))
+    };
+
+    let email = match Email::parse(&form.email) {
+        Ok(email) => email,
+        Err(e) => return refuse(ctx, e.to_string()),
+    };
+    let length = form.password.chars().count();
+    if length < password::MIN_LENGTH {
+        return refuse(
+            ctx,
+            format!(
+                "Choose a password of at least {} characters.",
+                password::MIN_LENGTH
+            ),
+        );
+    }
+    if length > password::MAX_LENGTH {
+        return refuse(
+            ctx,
+            format!(
+                "Choose a password of at most {} characters.",
+                password::MAX_LENGTH
+            ),
+        );
+    }
+    if form.password != form.password_confirmation {
+        return refuse(ctx, "The two passwords do not match.".into());
+    }
+
+    let hash = password::hash(form.password.clone()).await?;
+    let mut conn = pool.get().await?;
+    let Some(user) = db::create(&mut conn, &email, &hash, false).await? else {
+        return refuse(
+            ctx,
+            "An account with this email already exists. Sign in instead.".into(),
+        );
+    };
+    tracing::info!(user_id = user.id, "account created");
+    start_session(
+        &mut conn,
+        &session,
+        SessionUser {
+            id: user.id,
+            email: user.email,
+            is_admin: user.is_admin,
+        },
+    )
+    .await?;
+    session.flash(FlashKind::Info, "Welcome! Your account is ready.");
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", next))
+        .finish())
+}

@@ -1,0 +1,88 @@
+use actix_web::{HttpResponse, web};
+use diesel_async::AsyncConnection;
+use diesel_async::scoped_futures::ScopedFutureExt;
+use serde::Deserialize;
+
+use super::{cart_for_update, db};
+use crate::catalog;
+use crate::csrf::CsrfForm;
+use crate::db::DbPool;
+use crate::domain::Quantity;
+use crate::error::AppError;
+use crate::session::{FlashKind, ShopSession};
+
+#[derive(Debug, Deserialize)]
+pub struct AddToCart {
+    product_id: String,
+    #[serde(default)]
+    quantity: Option<String>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn add_to_cart(
+    session: ShopSession,
+    pool: web::Data<DbPool>,
+    CsrfForm(form): CsrfForm<AddToCart>,
+) -> Result<HttpResponse, AppError> {
+    let quantity = Quantity::parse(form.quantity.as_deref().unwrap_or("1"))
+        .map_err(|e| AppError::bad_request(e.to_string()))?;
+    let product_id: i64 = form
+        .product_id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::bad_request("That product is not available."))?;
+
+    let mut conn = pool.get().await?;
+    let product = catalog::db::active_product(&mut conn, product_id)
+        .await?
+        .ok_or_else(|| AppError::bad_request("That product is not available."))?;
+    let cart_id = cart_for_update(&mut conn, &session).await?;
+
+    let stock = product.stock;
+    conn.transaction::<_, AppError, _>(|conn| {
+        async move {
+            let in_cart = db::quantity_for_update(conn, cart_id, product_id)
+                .await?
+                .unwrap_or(0);
+            let wanted = in_cart + quantity.get();
+            check_quantity(wanted, in_cart, stock)?;
+            db::set_quantity(conn, cart_id, product_id, wanted).await?;
+            Ok(())
+        }
+        .scope_boxed()
+    })
+    .await?;
+
+    session.flash(
+        FlashKind::Info,
+        format!("Added {} to your cart.", product.name),
+    );
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", "/cart"))
+        .finish())
+}
+
+/// Refuses a line quantity above 99 or above the stock, saying how many can be had.
+pub(super) fn check_quantity(wanted: i32, in_cart: i32, stock: i32) -> Result<(), AppError> {
+    if stock == 0 {
+        return Err(AppError::conflict("Sorry, this product is sold out."));
+    }
+    if wanted > stock {
+        let more = (stock - in_cart).max(0);
+        let message = if in_cart == 0 {
+            format!("Sorry, only {stock} left in stock.")
+        } else {
+            format!(
+                "Sorry, only {stock} left in stock and {in_cart} already in your cart: you can add {more} more."
+            )
+        };
+        return Err(AppError::conflict(message));
+    }
+    if wanted > Quantity::MAX {
+        return Err(AppError::bad_request(format!(
+            "You can have at most {} of one product in your cart.",
+            Quantity::MAX
+        )));
+    }
+    Ok(())
+}

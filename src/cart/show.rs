@@ -1,0 +1,37 @@
+use actix_web::web;
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::{CartSummary, db};
+use crate::config::Settings;
+use crate::db::DbPool;
+use crate::error::AppError;
+use crate::page::PageContext;
+use crate::session::ShopSession;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cart/show.html")]
+pub struct CartPage {
+    ctx: PageContext,
+    cart: CartSummary,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn cart_page(
+    ctx: PageContext,
+    session: ShopSession,
+    pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
+) -> Result<CartPage, AppError> {
+    let lines = match session.cart_id() {
+        Some(cart_id) => {
+            let mut conn = pool.get().await?;
+            db::lines(&mut conn, cart_id).await?
+        }
+        None => Vec::new(),
+    };
+    Ok(CartPage {
+        ctx,
+        cart: CartSummary::new(lines, settings.currency),
+    })
+}

@@ -1,0 +1,34 @@
+//! The product listing and product pages.
+
+pub mod db;
+mod list;
+mod show;
+
+use actix_web::web;
+
+use crate::domain::{Currency, Money};
+
+pub use db::Product;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(list::product_listing))
+        .route("/products/{slug}", web::get().to(show::product_page));
+}
+
+impl Product {
+    pub fn price(&self) -> Money {
+        // The column's CHECK keeps the currency a valid three-letter code.
+        Money::new(
+            self.price_minor,
+            Currency::parse(&self.currency).unwrap_or_else(|_| Currency::usd()),
+        )
+    }
+
+    pub fn stock_label(&self) -> String {
+        match self.stock {
+            0 => "Sold out".into(),
+            1..=5 => format!("Only {} left", self.stock),
+            _ => "In stock".into(),
+        }
+    }
+}

@@ -1,0 +1,35 @@
+use actix_web::web;
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::{Product, db};
+use crate::db::DbPool;
+use crate::domain::Quantity;
+use crate::error::AppError;
+use crate::page::PageContext;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalog/product.html")]
+pub struct ProductPage {
+    ctx: PageContext,
+    product: Product,
+    max_quantity: i32,
+}
+
+#[tracing::instrument(skip(ctx, pool))]
+pub async fn product_page(
+    ctx: PageContext,
+    pool: web::Data<DbPool>,
+    slug: web::Path<String>,
+) -> Result<ProductPage, AppError> {
+    let mut conn = pool.get().await?;
+    let product = db::active_product_by_slug(&mut conn, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let max_quantity = product.stock.clamp(0, Quantity::MAX);
+    Ok(ProductPage {
+        ctx,
+        product,
+        max_quantity,
+    })
+}

@@ -1,0 +1,350 @@
+//! Settings, read once from the environment at start-up and passed explicitly.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::domain::Currency;
+
+/// A value that must never reach a page, a log line or an error message.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen_addr: String,
+    /// The public URL shoppers use: links, the Stripe return URL, and the cookie Secure flag.
+    pub base_url: String,
+    pub database_url: Secret,
+    /// Signs and encrypts the session cookie; at least 64 bytes. Random per process when unset.
+    pub session_key: Option<Secret>,
+    pub currency: Currency,
+    pub stripe: StripeSettings,
+    pub reconciler: ReconcilerSettings,
+    pub seed_catalog: bool,
+    /// Where admin-uploaded product images are written; served under /static/uploads/.
+    pub upload_dir: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum StripeSettings {
+    /// No keys configured: the shop serves the built-in Stripe sandbox and talks to it.
+    Sandbox,
+    /// Stripe itself, or any Stripe-compatible server given by `STRIPE_API_BASE`.
+    Keys(StripeKeys),
+}
+
+#[derive(Debug, Clone)]
+pub struct StripeKeys {
+    pub secret_key: Secret,
+    pub publishable_key: String,
+    pub webhook_secret: Secret,
+    /// async-stripe's base URL, ending in `/` and without `v1`; `None` means api.stripe.com.
+    pub api_base: Option<String>,
+    pub js_url: String,
+}
+
+impl StripeKeys {
+    pub fn is_live(&self) -> bool {
+        self.publishable_key.starts_with("pk_live_")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ReconcilerSettings {
+    /// How often the reconciler sweeps.
+    pub interval: Duration,
+    /// Orders still pending or requiring action after this long are checked with Stripe.
+    pub stale_after: Duration,
+    /// How long checkout holds stock for an unpaid order before cancelling it.
+    pub reservation: Duration,
+}
+
+impl Default for ReconcilerSettings {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(60),
+            stale_after: Duration::from_secs(5 * 60),
+            reservation: Duration::from_secs(60 * 60),
+        }
+    }
+}
+
+/// Why start-up refused the configuration; each message names the variable to fix and never
+/// echoes a secret.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
+impl Settings {
+    /// Reads the settings from the process environment (after `.env` was loaded by dotenvy).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let database_url = var("DATABASE_URL").ok_or_else(|| {
+            ConfigError("DATABASE_URL is not set: point it at a PostgreSQL database".into())
+        })?;
+        let listen_addr = var("LISTEN_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let base_url = var("BASE_URL")
+            .unwrap_or_else(|| format!("http://{listen_addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(ConfigError(
+                "BASE_URL must start with http:// or https://".into(),
+            ));
+        }
+        let session_key = match var("SESSION_KEY") {
+            Some(key) if key.len() < 64 => {
+                return Err(ConfigError(
+                    "SESSION_KEY must be at least 64 characters (try `openssl rand -hex 32`)"
+                        .into(),
+                ));
+            }
+            key => key.map(Secret::new),
+        };
+        let currency = match var("CURRENCY") {
+            Some(code) => Currency::parse(&code).map_err(|_| {
+                ConfigError("CURRENCY must be a three-letter ISO code such as usd".into())
+            })?,
+            None => Currency::usd(),
+        };
+        let seconds = |name: &str, default: Duration| -> Result<Duration, ConfigError> {
+            match var(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .map(Duration::from_secs)
+                    .ok_or_else(|| {
+                        ConfigError(format!("{name} must be a whole number of seconds"))
+                    }),
+            }
+        };
+        let defaults = ReconcilerSettings::default();
+        let reconciler = ReconcilerSettings {
+            interval: seconds("RECONCILE_INTERVAL_SECS", defaults.interval)?,
+            stale_after: seconds("RECONCILE_AFTER_SECS", defaults.stale_after)?,
+            reservation: seconds("RESERVATION_SECS", defaults.reservation)?,
+        };
+        let seed_catalog = match var("SEED_CATALOG").as_deref() {
+            None | Some("true" | "1" | "yes") => true,
+            Some("false" | "0" | "no") => false,
+            Some(_) => return Err(ConfigError("SEED_CATALOG must be true or false".into())),
+        };
+        Ok(Self {
+            listen_addr,
+            base_url,
+            database_url: Secret::new(database_url),
+            session_key,
+            currency,
+            stripe: stripe_settings(&var)?,
+            reconciler,
+            seed_catalog,
+            upload_dir: var("UPLOAD_DIR").unwrap_or_else(|| "static/uploads".into()),
+        })
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}
+
+fn stripe_settings(var: &impl Fn(&str) -> Option<String>) -> Result<StripeSettings, ConfigError> {
+    let secret = var("STRIPE_SECRET_KEY");
+    let publishable = var("STRIPE_PUBLISHABLE_KEY");
+    let webhook = var("STRIPE_WEBHOOK_SECRET");
+    let Some(secret) = secret else {
+        if publishable.is_some() || webhook.is_some() {
+            return Err(ConfigError(
+                "STRIPE_SECRET_KEY is not set but other Stripe keys are: set it too, \
+                 or unset STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET to use the sandbox"
+                    .into(),
+            ));
+        }
+        return Ok(StripeSettings::Sandbox);
+    };
+
+    let secret_mode = if secret.starts_with("pk_") {
+        return Err(ConfigError(
+            "STRIPE_SECRET_KEY holds a publishable key (pk_...): put the secret key (sk_...) there"
+                .into(),
+        ));
+    } else if secret.starts_with("sk_test_") || secret.starts_with("rk_test_") {
+        "test"
+    } else if secret.starts_with("sk_live_") || secret.starts_with("rk_live_") {
+        "live"
+    } else {
+        return Err(ConfigError(
+            "STRIPE_SECRET_KEY must start with sk_test_, sk_live_, rk_test_ or rk_live_".into(),
+        ));
+    };
+
+    let publishable = publishable.ok_or_else(|| {
+        ConfigError("STRIPE_PUBLISHABLE_KEY is not set (pk_test_... or pk_live_...)".into())
+    })?;
+    let publishable_mode = if publishable.starts_with("pk_test_") {
+        "test"
+    } else if publishable.starts_with("pk_live_") {
+        "live"
+    } else if publishable.starts_with("sk_") || publishable.starts_with("rk_") {
+        return Err(ConfigError(
+            "STRIPE_PUBLISHABLE_KEY holds a secret key: put the publishable key (pk_...) there, \
+             and roll the secret key if it was ever exposed"
+                .into(),
+        ));
+    } else {
+        return Err(ConfigError(
+            "STRIPE_PUBLISHABLE_KEY must start with pk_test_ or pk_live_".into(),
+        ));
+    };
+    if secret_mode != publishable_mode {
+        return Err(ConfigError(format!(
+            "STRIPE_SECRET_KEY is a {secret_mode} key but STRIPE_PUBLISHABLE_KEY is a \
+             {publishable_mode} key: use keys from the same mode"
+        )));
+    }
+
+    let webhook = webhook.ok_or_else(|| {
+        ConfigError(
+            "STRIPE_WEBHOOK_SECRET is not set: without it no payment can be confirmed \
+             (`stripe listen` prints a whsec_... for local development)"
+                .into(),
+        )
+    })?;
+    if !webhook.starts_with("whsec_") {
+        return Err(ConfigError(
+            "STRIPE_WEBHOOK_SECRET must start with whsec_".into(),
+        ));
+    }
+
+    let api_base = var("STRIPE_API_BASE").map(|base| {
+        let base = base.trim_end_matches('/').trim_end_matches("/v1");
+        format!("{base}/")
+    });
+    let js_url = var("STRIPE_JS_URL").unwrap_or_else(|| "https://js.stripe.com/v3/".into());
+
+    Ok(StripeSettings::Keys(StripeKeys {
+        secret_key: Secret::new(secret),
+        publishable_key: publishable,
+        webhook_secret: Secret::new(webhook),
+        api_base,
+        js_url,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let mut env: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        env.entry("DATABASE_URL".into())
+            .or_insert_with(|| "postgres://localhost/shop".into());
+        Settings::from_lookup(|name| env.get(name).cloned())
+    }
+
+    fn error(pairs: &[(&str, &str)]) -> String {
+        match settings(pairs) {
+            Err(e) => e.to_string(),
+            Ok(_) => String::from("accepted"),
+        }
+    }
+
+    #[test]
+    fn no_keys_means_sandbox_mode() {
+        let s = settings(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(s.stripe, StripeSettings::Sandbox));
+        assert_eq!(s.base_url, "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn test_and_live_keys_do_not_mix() {
+        let e = error(&[
+            ("STRIPE_SECRET_KEY", "sk_test_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_live_abc"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_abc"),
+        ]);
+        assert!(e.contains("STRIPE_SECRET_KEY is a test key"), "{e}");
+    }
+
+    #[test]
+    fn a_publishable_key_in_the_secret_slot_is_named_without_echoing_it() {
+        let e = error(&[
+            ("STRIPE_SECRET_KEY", "pk_test_do_not_print"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_abc"),
+        ]);
+        assert!(
+            e.contains("STRIPE_SECRET_KEY holds a publishable key"),
+            "{e}"
+        );
+        assert!(!e.contains("do_not_print"));
+    }
+
+    #[test]
+    fn a_secret_key_in_the_publishable_slot_is_refused() {
+        let e = error(&[
+            ("STRIPE_SECRET_KEY", "sk_test_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "sk_test_do_not_print"),
+        ]);
+        assert!(
+            e.contains("STRIPE_PUBLISHABLE_KEY holds a secret key"),
+            "{e}"
+        );
+        assert!(!e.contains("do_not_print"));
+    }
+
+    #[test]
+    fn real_keys_need_a_webhook_secret() {
+        let e = error(&[
+            ("STRIPE_SECRET_KEY", "sk_test_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_abc"),
+        ]);
+        assert!(e.contains("STRIPE_WEBHOOK_SECRET is not set"), "{e}");
+    }
+
+    #[test]
+    fn the_api_base_is_normalised_for_async_stripe() {
+        let s = settings(&[
+            ("STRIPE_SECRET_KEY", "sk_test_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_abc"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_abc"),
+            ("STRIPE_API_BASE", "http://127.0.0.1:12111/v1/"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        let StripeSettings::Keys(keys) = s.stripe else {
+            panic!("expected keys")
+        };
+        assert_eq!(keys.api_base.as_deref(), Some("http://127.0.0.1:12111/"));
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let s = settings(&[("SESSION_KEY", &"k".repeat(64))]).unwrap_or_else(|e| panic!("{e}"));
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("kkkk"));
+        assert!(!printed.contains("postgres://"));
+    }
+}

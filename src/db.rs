@@ -1,0 +1,58 @@
+//! The PostgreSQL pool and the embedded migrations.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::ConnectionError;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::{
+    AsyncConnection, AsyncMigrationHarness, AsyncPgConnection, SimpleAsyncConnection,
+};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use futures_util::FutureExt;
+
+pub type DbPool = Pool<AsyncPgConnection>;
+pub type DbConn = Object<AsyncPgConnection>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// No query on the request path may hold a connection for long.
+const STATEMENT_TIMEOUT: &str = "SET statement_timeout = '10s'";
+
+pub fn pool(database_url: &str, max_size: usize) -> anyhow::Result<DbPool> {
+    let mut config = ManagerConfig::default();
+    config.custom_setup = Box::new(|url| {
+        async move {
+            let mut conn = AsyncPgConnection::establish(url).await?;
+            conn.batch_execute(STATEMENT_TIMEOUT)
+                .await
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+            Ok(conn)
+        }
+        .boxed()
+    });
+    let manager = AsyncDieselConnectionManager::new_with_config(database_url, config);
+    Pool::builder(manager)
+        .max_size(max_size)
+        .wait_timeout(Some(Duration::from_secs(10)))
+        .create_timeout(Some(Duration::from_secs(10)))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .context("building the database pool")
+}
+
+/// Runs the embedded migrations that have not run yet.
+pub async fn migrate(pool: &DbPool) -> anyhow::Result<()> {
+    let conn = pool.get().await.context("connecting to run migrations")?;
+    // The harness drives the async connection with blocking calls, so it runs off the executor.
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut harness = AsyncMigrationHarness::new(conn);
+        harness
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
+        Ok(())
+    })
+    .await
+    .context("migration task")?
+}

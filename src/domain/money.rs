@@ -1,0 +1,139 @@
+use std::fmt;
+
+/// An ISO 4217 currency code, lower-cased as Stripe writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency([u8; 3]);
+
+#[derive(Debug, thiserror::Error)]
+#[error("a currency is a three-letter ISO code")]
+pub struct CurrencyError;
+
+/// Currencies whose smallest unit is the whole unit (Stripe's "zero-decimal currencies").
+const ZERO_DECIMAL: &[&str] = &[
+    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
+    "xaf", "xof", "xpf",
+];
+
+impl Currency {
+    pub fn parse(code: &str) -> Result<Self, CurrencyError> {
+        let code = code.trim().to_ascii_lowercase();
+        match code.as_bytes() {
+            &[a, b, c] if [a, b, c].iter().all(u8::is_ascii_lowercase) => Ok(Self([a, b, c])),
+            _ => Err(CurrencyError),
+        }
+    }
+
+    pub fn usd() -> Self {
+        Self(*b"usd")
+    }
+
+    pub fn code(&self) -> &str {
+        // The bytes are always ASCII lowercase letters (checked in `parse`).
+        std::str::from_utf8(&self.0).unwrap_or("usd")
+    }
+
+    /// How many digits follow the decimal point in this currency's amounts.
+    pub fn exponent(&self) -> u32 {
+        if ZERO_DECIMAL.contains(&self.code()) {
+            0
+        } else {
+            2
+        }
+    }
+
+    fn symbol(&self) -> Option<&'static str> {
+        Some(match self.code() {
+            "usd" => "$",
+            "eur" => "€",
+            "gbp" => "£",
+            "jpy" => "¥",
+            "inr" => "₹",
+            "cad" => "CA$",
+            "aud" => "A$",
+            "chf" => "CHF ",
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.code().to_ascii_uppercase())
+    }
+}
+
+/// An amount in the currency's minor unit (cents for USD), as Stripe counts money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Money {
+    pub minor: i64,
+    pub currency: Currency,
+}
+
+impl Money {
+    pub fn new(minor: i64, currency: Currency) -> Self {
+        Self { minor, currency }
+    }
+}
+
+fn group_thousands(whole: u64) -> String {
+    let digits = whole.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+impl fmt::Display for Money {
+    /// `$1,234.50`, `¥1,200`, or `12.50 SEK` for currencies without a known symbol.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        let exponent = self.currency.exponent();
+        let scale = 10u64.pow(exponent);
+        let whole = group_thousands(abs / scale);
+        let number = if exponent == 0 {
+            whole
+        } else {
+            format!("{whole}.{:0width$}", abs % scale, width = exponent as usize)
+        };
+        match self.currency.symbol() {
+            Some(symbol) => write!(f, "{sign}{symbol}{number}"),
+            None => write!(f, "{sign}{number} {}", self.currency),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn money(minor: i64, code: &str) -> String {
+        let currency = Currency::parse(code).unwrap_or_else(|e| panic!("{e}"));
+        Money::new(minor, currency).to_string()
+    }
+
+    #[test]
+    fn formats_minor_units_for_the_currency() {
+        assert_eq!(money(1250, "usd"), "$12.50");
+        assert_eq!(money(123_456_789, "USD"), "$1,234,567.89");
+        assert_eq!(money(5, "eur"), "€0.05");
+        assert_eq!(money(1200, "jpy"), "¥1,200");
+        assert_eq!(money(1999, "sek"), "19.99 SEK");
+        assert_eq!(money(-500, "gbp"), "-£5.00");
+    }
+
+    #[test]
+    fn currency_codes_are_three_letters() {
+        assert!(Currency::parse("us").is_err());
+        assert!(Currency::parse("us1").is_err());
+        assert!(Currency::parse("dollars").is_err());
+        assert_eq!(
+            Currency::parse(" EUR ").map(|c| c.code().to_owned()).ok(),
+            Some("eur".into())
+        );
+    }
+}

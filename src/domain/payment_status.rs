@@ -1,0 +1,173 @@
+use std::fmt;
+use std::str::FromStr;
+
+/// Where an order's money stands. Changes only through [`PaymentStatus::transition_to`], which
+/// knows the one-way state machine of design.md:
+///
+/// ```text
+/// pending ──> requires_action ──> paid ──> partially_refunded ──> refunded
+///    │  ^            │
+///    │  └── failed <─┘   (a failed attempt can be retried)
+///    └──> cancelled
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PaymentStatus {
+    Pending,
+    RequiresAction,
+    Paid,
+    Failed,
+    PartiallyRefunded,
+    Refunded,
+    Cancelled,
+}
+
+/// What applying a new status to an order means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    /// The order moves to the new status.
+    Apply,
+    /// The order is already there; nothing changes.
+    Unchanged,
+    /// The machine does not allow it (a late failure after `paid`, anything after `cancelled`):
+    /// recorded and ignored.
+    Refused,
+}
+
+impl PaymentStatus {
+    pub const ALL: [PaymentStatus; 7] = [
+        Self::Pending,
+        Self::RequiresAction,
+        Self::Paid,
+        Self::Failed,
+        Self::PartiallyRefunded,
+        Self::Refunded,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::RequiresAction => "requires_action",
+            Self::Paid => "paid",
+            Self::Failed => "failed",
+            Self::PartiallyRefunded => "partially_refunded",
+            Self::Refunded => "refunded",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// The words a shopper or shop owner reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Awaiting payment",
+            Self::RequiresAction => "Awaiting authentication",
+            Self::Paid => "Paid",
+            Self::Failed => "Payment failed",
+            Self::PartiallyRefunded => "Partially refunded",
+            Self::Refunded => "Refunded",
+            Self::Cancelled => "Cancelled",
+        }
+    }
+
+    /// The shopper can still pay for the order.
+    pub fn awaits_payment(self) -> bool {
+        matches!(self, Self::Pending | Self::RequiresAction | Self::Failed)
+    }
+
+    /// Money was received for the order (some of it may have been refunded since).
+    pub fn was_paid(self) -> bool {
+        matches!(self, Self::Paid | Self::PartiallyRefunded | Self::Refunded)
+    }
+
+    pub fn transition_to(self, next: PaymentStatus) -> Transition {
+        use PaymentStatus::*;
+        if self == next && self != PartiallyRefunded {
+            return Transition::Unchanged;
+        }
+        let allowed = match self {
+            Pending => matches!(next, RequiresAction | Paid | Failed | Cancelled),
+            RequiresAction => matches!(next, Pending | Paid | Failed | Cancelled),
+            Failed => matches!(next, Pending | RequiresAction | Paid | Cancelled),
+            Paid => matches!(next, PartiallyRefunded | Refunded),
+            // A second partial refund changes the amounts but keeps the status.
+            PartiallyRefunded => matches!(next, PartiallyRefunded | Refunded),
+            Refunded | Cancelled => false,
+        };
+        if allowed {
+            Transition::Apply
+        } else {
+            Transition::Refused
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown payment status")]
+pub struct UnknownStatus;
+
+impl FromStr for PaymentStatus {
+    type Err = UnknownStatus;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or(UnknownStatus)
+    }
+}
+
+impl fmt::Display for PaymentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PaymentStatus::*;
+    use super::*;
+
+    #[test]
+    fn paid_is_never_demoted_by_a_late_failure_or_processing_event() {
+        assert_eq!(Paid.transition_to(Failed), Transition::Refused);
+        assert_eq!(Paid.transition_to(Pending), Transition::Refused);
+        assert_eq!(Paid.transition_to(RequiresAction), Transition::Refused);
+        assert_eq!(Paid.transition_to(Cancelled), Transition::Refused);
+    }
+
+    #[test]
+    fn a_failed_attempt_can_be_retried() {
+        assert_eq!(Failed.transition_to(Paid), Transition::Apply);
+        assert_eq!(Failed.transition_to(RequiresAction), Transition::Apply);
+        assert_eq!(Failed.transition_to(Pending), Transition::Apply);
+    }
+
+    #[test]
+    fn refunds_only_follow_payment() {
+        assert_eq!(Pending.transition_to(Refunded), Transition::Refused);
+        assert_eq!(Paid.transition_to(Refunded), Transition::Apply);
+        assert_eq!(
+            PartiallyRefunded.transition_to(PartiallyRefunded),
+            Transition::Apply
+        );
+        assert_eq!(
+            Refunded.transition_to(PartiallyRefunded),
+            Transition::Refused
+        );
+    }
+
+    #[test]
+    fn cancelled_and_refunded_are_final() {
+        for next in PaymentStatus::ALL {
+            assert_ne!(Cancelled.transition_to(next), Transition::Apply);
+            assert_ne!(Refunded.transition_to(next), Transition::Apply);
+        }
+    }
+
+    #[test]
+    fn statuses_round_trip_through_their_database_names() {
+        for status in PaymentStatus::ALL {
+            assert_eq!(status.as_str().parse::<PaymentStatus>().ok(), Some(status));
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! What a failed request looks like: one error type for the whole shop, rendered as a page in
+//! the site's layout. Internals (SQL, error chains, Stripe payloads) go to the log, never to
+//! the page.
+
+use actix_web::body::{BodySize, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::page::PageContext;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    /// Input the shopper can fix; the message is shown to them as it is.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("missing or forged CSRF token")]
+    Csrf,
+    #[error("forbidden")]
+    Forbidden,
+    /// The request was fine but the shop's state refuses it (out of stock, already paid).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("sign-in required")]
+    SignInRequired { next: String },
+    #[error("payments unavailable")]
+    PaymentsUnavailable,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::BadRequest(message.into())
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict(message.into())
+    }
+
+    /// The heading and sentence a person reads on the error page.
+    fn page_text(&self) -> (&'static str, String) {
+        match self {
+            Self::NotFound => page_text_for(StatusCode::NOT_FOUND),
+            Self::BadRequest(message) => ("That didn't work", message.clone()),
+            Self::Csrf => (
+                "This form has expired",
+                "Go back, reload the page and try again.".into(),
+            ),
+            Self::Forbidden => page_text_for(StatusCode::FORBIDDEN),
+            Self::Conflict(message) => ("That can't be done right now", message.clone()),
+            Self::SignInRequired { .. } => ("Please sign in", "Sign in to continue.".into()),
+            Self::PaymentsUnavailable => (
+                "Payments are unavailable right now",
+                "Your cart is safe and you have not been charged. Please try again in a moment."
+                    .into(),
+            ),
+            Self::Unexpected(_) => page_text_for(StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+}
+
+fn page_text_for(status: StatusCode) -> (&'static str, String) {
+    match status {
+        StatusCode::NOT_FOUND => (
+            "Page not found",
+            "We couldn't find that page. It may have moved, or the link may be wrong.".into(),
+        ),
+        StatusCode::FORBIDDEN => (
+            "Not allowed",
+            "You don't have permission to see this page.".into(),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "That didn't work",
+            "This page can't be used that way.".into(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ("That didn't work", "What you sent is too large.".into()),
+        s if s.is_client_error() => (
+            "That didn't work",
+            "The request could not be understood. Go back and try again.".into(),
+        ),
+        _ => (
+            "Something went wrong",
+            "Sorry, something went wrong on our side. Nothing was charged. Please try again in a moment."
+                .into(),
+        ),
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Unexpected(anyhow::Error::new(e).context("database query"))
+    }
+}
+
+impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>> for AppError {
+    fn from(e: deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>) -> Self {
+        Self::Unexpected(anyhow::Error::new(e).context("database connection"))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Csrf | Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            Self::PaymentsUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::SignInRequired { next } = self {
+            let location = format!("/login?next={}", urlencode(next));
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, location))
+                .finish();
+        }
+        if let Self::Unexpected(e) = self {
+            tracing::error!(error = ?e, "request failed");
+        }
+        // A bare page; `render_error_page` replaces it with one in the site's layout.
+        let (title, message) = self.page_text();
+        HttpResponse::build(self.status_code())
+            .content_type(ContentType::html())
+            .body(format!(
+                "<!doctype html><title>{title}</title><h1>{title}</h1><p>{}</p>",
+                escape_html(&message)
+            ))
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|s| s.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: PageContext,
+    status: u16,
+    title: &'static str,
+    message: String,
+}
+
+/// Renders every error response that has no page of its own (an [`AppError`], or actix's
+/// answer to an unknown route) as a page in the layout. Pages a handler rendered itself (a
+/// form shown again with its error) and JSON or plain-text answers (the webhook route, the
+/// sandbox's API) are left as they are.
+pub fn render_error_page<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|ct| ct.to_str().is_ok_and(|ct| ct.starts_with("text/html")));
+    let has_no_page = res.response().error().is_some()
+        || matches!(
+            res.response().body().size(),
+            BodySize::None | BodySize::Sized(0)
+        );
+    if !is_html || !has_no_page {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (title, message) = match res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+    {
+        Some(app_error) => app_error.page_text(),
+        None => page_text_for(status),
+    };
+    let (req, _) = res.into_parts();
+    Ok(ErrorHandlerResponse::Future(Box::pin(async move {
+        let ctx = PageContext::for_error_page(&req).await;
+        let page = ErrorPage {
+            ctx,
+            status: status.as_u16(),
+            title,
+            message,
+        };
+        let response = match page.render() {
+            Ok(body) => HttpResponse::build(status)
+                .content_type(ContentType::html())
+                .body(body),
+            Err(e) => {
+                tracing::error!(error = %e, "rendering the error page failed");
+                HttpResponse::build(status).finish()
+            }
+        };
+        Ok(ServiceResponse::new(req, response).map_into_right_body::<B>())
+    })))
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

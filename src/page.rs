@@ -1,0 +1,96 @@
+//! What every page's layout needs: who is signed in, the cart count, the CSRF token for its
+//! forms, a flash message, and whether payments are test payments.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+
+use crate::cart;
+use crate::db::DbPool;
+use crate::error::AppError;
+use crate::session::{Flash, SessionUser, ShopSession};
+
+/// How payments are made, as the banner on every page tells shoppers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentMode {
+    /// The built-in Stripe sandbox: nothing leaves this machine.
+    Sandbox,
+    /// Stripe with test keys.
+    StripeTest,
+    /// Stripe with live keys: no banner.
+    StripeLive,
+}
+
+#[derive(Debug, Clone)]
+pub struct PageContext {
+    pub user: Option<SessionUser>,
+    pub csrf_token: String,
+    pub cart_count: i64,
+    pub flash: Option<Flash>,
+    pub payment_mode: PaymentMode,
+}
+
+impl PageContext {
+    pub fn is_sandbox(&self) -> bool {
+        self.payment_mode == PaymentMode::Sandbox
+    }
+
+    pub fn is_test_mode(&self) -> bool {
+        self.payment_mode == PaymentMode::StripeTest
+    }
+
+    async fn load(req: &HttpRequest) -> Result<Self, AppError> {
+        let session = ShopSession::from_request(req);
+        let payment_mode = req
+            .app_data::<web::Data<PaymentMode>>()
+            .map_or(PaymentMode::Sandbox, |mode| *mode.get_ref());
+        let cart_count = match session.cart_id() {
+            Some(cart_id) => {
+                let pool = req
+                    .app_data::<web::Data<DbPool>>()
+                    .ok_or_else(|| anyhow::anyhow!("no database pool configured"))?;
+                let mut conn = pool.get().await?;
+                cart::db::item_count(&mut conn, cart_id).await?
+            }
+            None => 0,
+        };
+        Ok(Self {
+            user: session.user(),
+            csrf_token: session.csrf_token(),
+            cart_count,
+            flash: session.take_flash(),
+            payment_mode,
+        })
+    }
+
+    /// The context for an error page: best effort, since the error may be the database itself.
+    pub async fn for_error_page(req: &HttpRequest) -> Self {
+        match Self::load(req).await {
+            Ok(ctx) => ctx,
+            Err(_) => {
+                let session = ShopSession::from_request(req);
+                Self {
+                    user: session.user(),
+                    csrf_token: session.csrf_token(),
+                    cart_count: 0,
+                    flash: None,
+                    payment_mode: req
+                        .app_data::<web::Data<PaymentMode>>()
+                        .map_or(PaymentMode::Sandbox, |mode| *mode.get_ref()),
+                }
+            }
+        }
+    }
+}
+
+impl FromRequest for PageContext {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Self::load(&req).await })
+    }
+}

@@ -1,0 +1,126 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    cart_items (cart_id, product_id) {
+        cart_id -> Uuid,
+        product_id -> Int8,
+        quantity -> Int4,
+        added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    carts (id) {
+        id -> Uuid,
+        user_id -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    order_events (id) {
+        id -> Int8,
+        order_id -> Uuid,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        applied -> Bool,
+        cause -> Text,
+        stripe_event_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    order_items (id) {
+        id -> Int8,
+        order_id -> Uuid,
+        product_id -> Int8,
+        product_name -> Text,
+        unit_price_minor -> Int8,
+        quantity -> Int4,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Uuid,
+        number -> Int8,
+        user_id -> Nullable<Int8>,
+        cart_id -> Nullable<Uuid>,
+        email -> Text,
+        status -> Text,
+        currency -> Text,
+        total_minor -> Int8,
+        amount_paid_minor -> Int8,
+        amount_refunded_minor -> Int8,
+        payment_intent_id -> Nullable<Text>,
+        last_payment_error -> Nullable<Text>,
+        reserved_until -> Timestamptz,
+        stock_released -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    products (id) {
+        id -> Int8,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        price_minor -> Int8,
+        currency -> Text,
+        image_path -> Text,
+        stock -> Int4,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    stripe_events (id) {
+        id -> Text,
+        event_type -> Text,
+        payload -> Jsonb,
+        order_id -> Nullable<Uuid>,
+        received_at -> Timestamptz,
+        processed_at -> Nullable<Timestamptz>,
+        outcome -> Text,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Int8,
+        email -> Text,
+        password_hash -> Text,
+        is_admin -> Bool,
+        stripe_customer_id -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(cart_items -> carts (cart_id));
+diesel::joinable!(cart_items -> products (product_id));
+diesel::joinable!(carts -> users (user_id));
+diesel::joinable!(order_events -> orders (order_id));
+diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(orders -> carts (cart_id));
+diesel::joinable!(order_items -> products (product_id));
+diesel::joinable!(orders -> users (user_id));
+diesel::joinable!(stripe_events -> orders (order_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    cart_items,
+    carts,
+    order_events,
+    order_items,
+    orders,
+    products,
+    stripe_events,
+    users,
+);

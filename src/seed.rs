@@ -1,0 +1,146 @@
+//! The demo catalog, inserted at start-up. Idempotent: products already there (and the shop
+//! owner's edits to them) are left alone.
+
+use diesel_async::AsyncPgConnection;
+
+use crate::catalog::db::{NewProduct, insert_missing};
+use crate::domain::Currency;
+
+struct SeedProduct {
+    slug: &'static str,
+    name: &'static str,
+    description: &'static str,
+    price_minor: i64,
+    stock: i32,
+}
+
+const CATALOG: &[SeedProduct] = &[
+    SeedProduct {
+        slug: "ceramic-pour-over-mug",
+        name: "Ceramic Pour-Over Mug",
+        description: "A hand-glazed stoneware mug with a matching pour-over cone. Holds 350 ml; dishwasher safe.",
+        price_minor: 2400,
+        stock: 40,
+    },
+    SeedProduct {
+        slug: "organic-cotton-tee",
+        name: "Organic Cotton Tee",
+        description: "A heavyweight tee in organic cotton, cut for everyday wear. Pre-shrunk, so it keeps its shape.",
+        price_minor: 2800,
+        stock: 60,
+    },
+    SeedProduct {
+        slug: "canvas-tote-bag",
+        name: "Canvas Tote Bag",
+        description: "Twelve-ounce canvas with reinforced handles and an inside pocket for keys and a phone.",
+        price_minor: 1850,
+        stock: 75,
+    },
+    SeedProduct {
+        slug: "merino-beanie",
+        name: "Merino Beanie",
+        description: "Soft, warm and itch-free: fine merino wool knitted into a classic ribbed beanie.",
+        price_minor: 3200,
+        stock: 25,
+    },
+    SeedProduct {
+        slug: "enamel-camp-mug",
+        name: "Enamel Camp Mug",
+        description: "Steel mug with a chip-resistant enamel coat. At home on a desk or over a camp stove.",
+        price_minor: 1600,
+        stock: 50,
+    },
+    SeedProduct {
+        slug: "linen-notebook",
+        name: "Linen Notebook",
+        description: "A5, 192 dotted pages of 100 gsm paper that takes fountain-pen ink, bound in linen.",
+        price_minor: 1400,
+        stock: 80,
+    },
+    SeedProduct {
+        slug: "brass-rollerball-pen",
+        name: "Brass Rollerball Pen",
+        description: "Machined from solid brass; it develops a warm patina as you write. Takes standard refills.",
+        price_minor: 4500,
+        stock: 15,
+    },
+    SeedProduct {
+        slug: "wool-hiking-socks",
+        name: "Wool Hiking Socks",
+        description: "Cushioned merino-blend socks that stay dry and comfortable on long days outside.",
+        price_minor: 1900,
+        stock: 90,
+    },
+    SeedProduct {
+        slug: "leather-card-wallet",
+        name: "Leather Card Wallet",
+        description: "Vegetable-tanned leather, four card slots and a centre pocket for folded notes.",
+        price_minor: 3800,
+        stock: 30,
+    },
+    SeedProduct {
+        slug: "glass-water-bottle",
+        name: "Glass Water Bottle",
+        description: "Borosilicate glass in a silicone sleeve, with a leak-proof bamboo lid. 600 ml.",
+        price_minor: 2600,
+        stock: 45,
+    },
+    SeedProduct {
+        slug: "terracotta-desk-planter",
+        name: "Terracotta Desk Planter",
+        description: "A small unglazed terracotta pot with a drainage saucer, sized for succulents and herbs.",
+        price_minor: 2200,
+        stock: 35,
+    },
+    SeedProduct {
+        slug: "crab-sticker-pack",
+        name: "Crab Sticker Pack",
+        description: "Six weatherproof vinyl stickers of a friendly orange crab. Laptop and water-bottle ready.",
+        price_minor: 600,
+        stock: 200,
+    },
+    SeedProduct {
+        slug: "limited-edition-print",
+        name: "Limited Edition Print",
+        description: "A signed risograph print of the harbour at dawn, 30 × 40 cm. The last one of its edition.",
+        price_minor: 12000,
+        stock: 1,
+    },
+    SeedProduct {
+        slug: "vintage-enamel-pin",
+        name: "Vintage Enamel Pin",
+        description: "A hard-enamel pin from our first year. Sold out for now; check back soon.",
+        price_minor: 900,
+        stock: 0,
+    },
+];
+
+/// Inserts the demo catalog priced in `currency`; returns how many products were new.
+pub async fn catalog(
+    conn: &mut AsyncPgConnection,
+    currency: Currency,
+) -> diesel::QueryResult<usize> {
+    let images: Vec<String> = CATALOG
+        .iter()
+        .map(|p| format!("/static/img/products/{}.svg", p.slug))
+        .collect();
+    let rows: Vec<NewProduct<'_>> = CATALOG
+        .iter()
+        .zip(&images)
+        .map(|(p, image)| NewProduct {
+            slug: p.slug,
+            name: p.name,
+            description: p.description,
+            price_minor: p.price_minor,
+            currency: currency.code(),
+            image_path: image,
+            stock: p.stock,
+        })
+        .collect();
+    insert_missing(conn, &rows).await
+}
+
+/// The slugs of the demo catalog, for tests and tools.
+pub fn slugs() -> impl Iterator<Item = &'static str> {
+    CATALOG.iter().map(|p| p.slug)
+}

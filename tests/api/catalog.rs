@@ -1,0 +1,104 @@
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use reqwest::StatusCode;
+use storefront::schema::products;
+
+use crate::helpers::{spawn_app, text};
+
+#[tokio::test]
+async fn the_listing_shows_every_active_product_with_its_formatted_price() {
+    let app = spawn_app().await;
+    let html = app.get_html("/").await;
+
+    let rows: Vec<(String, String, i64)> = products::table
+        .filter(products::active.eq(true))
+        .select((products::slug, products::name, products::price_minor))
+        .load(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        rows.len() >= 12,
+        "the demo catalog has at least 12 products"
+    );
+    for (slug, name, price_minor) in rows {
+        assert!(
+            html.contains(&format!("href=\"/products/{slug}\"")),
+            "{slug} is listed"
+        );
+        assert!(html.contains(&name), "{name} is listed");
+        let price = format!("${}.{:02}", price_minor / 100, price_minor % 100);
+        assert!(html.contains(&price), "{name} shows {price}");
+    }
+    assert!(
+        html.contains("$24.00"),
+        "the mug's price is formatted as dollars"
+    );
+    assert!(html.contains("$120.00"));
+}
+
+#[tokio::test]
+async fn the_listing_offers_add_to_cart_except_for_sold_out_products() {
+    let app = spawn_app().await;
+    let html = app.get_html("/").await;
+    assert!(html.contains("aria-label=\"Add Ceramic Pour-Over Mug to cart\""));
+    assert!(!html.contains("aria-label=\"Add Vintage Enamel Pin to cart\""));
+    assert!(html.contains("Sold out"));
+}
+
+#[tokio::test]
+async fn a_product_page_shows_its_details() {
+    let app = spawn_app().await;
+    let html = app.get_html("/products/brass-rollerball-pen").await;
+    assert!(html.contains("<h1>Brass Rollerball Pen</h1>"));
+    assert!(html.contains("$45.00"));
+    assert!(html.contains("Machined from solid brass"));
+    assert!(html.contains("In stock"));
+    assert!(html.contains("/static/img/products/brass-rollerball-pen.svg"));
+    assert!(html.contains("<label for=\"quantity\">Quantity</label>"));
+
+    let last = app.get_html("/products/limited-edition-print").await;
+    assert!(last.contains("Only 1 left"));
+}
+
+#[tokio::test]
+async fn an_unknown_product_is_a_404_page_in_the_layout() {
+    let app = spawn_app().await;
+    let response = app.get("/products/no-such-thing").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let html = text(response).await;
+    assert!(html.contains("Page not found"));
+    assert!(
+        html.contains("class=\"site-header\""),
+        "rendered in the layout"
+    );
+}
+
+#[tokio::test]
+async fn an_inactive_product_is_neither_listed_nor_shown() {
+    let app = spawn_app().await;
+    diesel::update(products::table.filter(products::slug.eq("linen-notebook")))
+        .set(products::active.eq(false))
+        .execute(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!app.get_html("/").await.contains("Linen Notebook"));
+    assert_eq!(
+        app.get("/products/linen-notebook").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn product_images_are_served_by_the_shop_itself() {
+    let app = spawn_app().await;
+    let response = app
+        .get("/static/img/products/ceramic-pour-over-mug.svg")
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response
+            .headers()
+            .get("content-type")
+            .is_some_and(|ct| ct.to_str().is_ok_and(|ct| ct.starts_with("image/svg+xml")))
+    );
+}

@@ -1,0 +1,8 @@
+//! Black-box tests: each starts the real app on port 0 with a fresh database and drives it
+//! over HTTP like a browser would.
+
+mod accounts;
+mod cart;
+mod catalog;
+mod helpers;
+mod site;

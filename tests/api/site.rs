@@ -1,0 +1,69 @@
+use reqwest::StatusCode;
+
+use crate::helpers::{spawn_app, text};
+
+#[tokio::test]
+async fn healthz_answers_when_the_database_does() {
+    let app = spawn_app().await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(text(response).await, "ok");
+}
+
+#[tokio::test]
+async fn pages_carry_the_security_headers() {
+    let app = spawn_app().await;
+    let response = app.get("/").await;
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let csp = header("content-security-policy");
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("x-frame-options"), "DENY");
+    assert_eq!(header("referrer-policy"), "strict-origin-when-cross-origin");
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site_lax() {
+    let app = spawn_app().await;
+    let response = app.get("/").await;
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("storefront_session="))
+        .unwrap_or_else(|| panic!("no session cookie"))
+        .to_owned();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http in tests: {cookie}");
+}
+
+#[tokio::test]
+async fn every_page_says_payments_are_simulated_in_sandbox_mode() {
+    let app = spawn_app().await;
+    for path in ["/", "/cart", "/login", "/products/no-such-thing"] {
+        let html = text(app.get(path).await).await;
+        assert!(html.contains("Sandbox mode:"), "{path}");
+        assert!(html.contains("4242 4242 4242 4242"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_404_page_in_the_layout() {
+    let app = spawn_app().await;
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let html = text(response).await;
+    assert!(html.contains("Page not found"));
+    assert!(html.contains("Back to the shop"));
+}
