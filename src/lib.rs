@@ -1,1 +1,3 @@
 //! Storefront: a server-rendered shop that takes payments with Stripe PaymentIntents.
+
+pub mod sandbox;
