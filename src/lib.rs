@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod page;
+pub mod sandbox;
 pub mod schema;
 pub mod security_headers;
 pub mod seed;

@@ -1,7 +1,11 @@
 use anyhow::Context;
 use storefront::config::Settings;
+use storefront::sandbox::standalone::{self, StandaloneArgs};
 use storefront::startup::Application;
 use storefront::telemetry;
+
+const USAGE: &str = "usage: storefront [serve]
+       storefront sandbox [--port N] [--webhook-url URL]... [--webhook-secret whsec_...]";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -9,6 +13,19 @@ async fn main() -> anyhow::Result<()> {
     let _ = dotenvy::dotenv();
     telemetry::init("info");
 
+    let mut args = std::env::args().skip(1);
+    match args.next().as_deref() {
+        None | Some("serve") => serve().await,
+        Some("sandbox") => standalone::run(StandaloneArgs::parse(args)?).await,
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => anyhow::bail!("unknown command {other:?}\n{USAGE}"),
+    }
+}
+
+async fn serve() -> anyhow::Result<()> {
     let settings = Settings::from_env().context("configuration")?;
     let app = Application::build(settings).await?;
     tracing::info!(port = app.port(), "storefront is listening");

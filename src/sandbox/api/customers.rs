@@ -1,0 +1,109 @@
+//! `/v1/customers`: create, retrieve.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::payment_intents::apply_metadata;
+use super::{Ctx, check_expand};
+use crate::sandbox::error::ApiError;
+use crate::sandbox::objects::Customer;
+use crate::sandbox::params::{Params, ParamsExt, Shape};
+use crate::sandbox::state::{Store, new_id, now};
+
+const UNSUPPORTED: &[&str] = &[
+    "address",
+    "balance",
+    "business_name",
+    "cash_balance",
+    "individual_name",
+    "invoice_prefix",
+    "invoice_settings",
+    "next_invoice_sequence",
+    "payment_method",
+    "preferred_locales",
+    "shipping",
+    "source",
+    "tax",
+    "tax_exempt",
+    "tax_id_data",
+    "test_clock",
+    "validate",
+];
+
+pub const CREATE: &[(&str, Shape)] = &[
+    ("description", Shape::Str),
+    ("email", Shape::Str),
+    ("expand", Shape::List(&Shape::Str)),
+    ("metadata", Shape::Dict),
+    ("name", Shape::Str),
+    ("phone", Shape::Str),
+    ("address", Shape::Any),
+    ("balance", Shape::Any),
+    ("business_name", Shape::Any),
+    ("cash_balance", Shape::Any),
+    ("individual_name", Shape::Any),
+    ("invoice_prefix", Shape::Any),
+    ("invoice_settings", Shape::Any),
+    ("next_invoice_sequence", Shape::Any),
+    ("payment_method", Shape::Any),
+    ("preferred_locales", Shape::Any),
+    ("shipping", Shape::Any),
+    ("source", Shape::Any),
+    ("tax", Shape::Any),
+    ("tax_exempt", Shape::Any),
+    ("tax_id_data", Shape::Any),
+    ("test_clock", Shape::Any),
+    ("validate", Shape::Any),
+];
+
+pub const RETRIEVE: &[(&str, Shape)] = &[("expand", Shape::List(&Shape::Str))];
+
+pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiError> {
+    if let Some(p) = UNSUPPORTED.iter().find(|p| params.contains_key(**p)) {
+        return Err(ApiError::param_error(
+            format!(
+                "The Stripe sandbox does not simulate `{p}` on customers; use Stripe's test mode for it."
+            ),
+            p,
+            None,
+        ));
+    }
+    check_expand(params, &[])?;
+    let email = params.str("email").filter(|e| !e.is_empty());
+    if let Some(e) = email
+        && (!e.contains('@') || e.contains(char::is_whitespace))
+    {
+        return Err(ApiError::param_error(
+            format!("Invalid email address: {e}"),
+            "email",
+            Some("email_invalid"),
+        ));
+    }
+    let mut metadata = BTreeMap::new();
+    apply_metadata(&mut metadata, params)?;
+    let text = |k: &str| params.str(k).filter(|s| !s.is_empty()).map(str::to_string);
+    let customer = Customer {
+        id: new_id("cus"),
+        created: now(),
+        email: email.map(str::to_string),
+        name: text("name"),
+        phone: text("phone"),
+        description: text("description"),
+        metadata,
+    };
+    let json = customer.to_json();
+    store.customers.insert(customer.id.clone(), customer);
+    store.emit("customer.created", json.clone(), &ctx.origin);
+    Ok(json)
+}
+
+pub fn retrieve(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiError> {
+    check_expand(params, &[])?;
+    let id = ctx.segment(1);
+    store
+        .customers
+        .get(id)
+        .map(Customer::to_json)
+        .ok_or_else(|| ApiError::not_found("customer", id, "id"))
+}

@@ -1,0 +1,143 @@
+//! An offline Stripe sandbox: the parts of Stripe's API, Stripe.js and webhooks that the shop
+//! uses, faithful enough that the shop runs unchanged against it and against Stripe.
+//!
+//! Mount it anywhere: the shop serves it under `/_sandbox`
+//! (`web::scope("/_sandbox").configure(|c| sandbox.configure(c))`), the standalone server at
+//! `/`. Under that mount point M:
+//!
+//! - `M/v1/...` — the API ([`api`]): PaymentIntents, Refunds, Customers, Events, Charges.
+//! - `M/js/v3/stripe.js` — the Stripe.js stand-in; `M/elements/payment` — its card iframe;
+//!   `M/3ds/{challenge}` — the 3-D Secure page ([`js`]).
+//! - `M/_controls/...` — test controls ([`controls`]); `M/_demo` — a demo payment page.
+//!
+//! State lives in memory; webhooks are delivered by background tasks ([`webhooks`]).
+
+pub mod api;
+pub mod cards;
+pub mod controls;
+pub mod error;
+pub mod js;
+pub mod objects;
+pub mod params;
+pub mod payments;
+pub mod standalone;
+pub mod state;
+pub mod webhooks;
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use actix_web::web;
+
+use state::Store;
+
+/// How a sandbox is set up.
+#[derive(Clone)]
+pub struct SandboxConfig {
+    /// The secret key (`sk_test_...`) accepted as `Authorization: Bearer`.
+    pub secret_key: String,
+    /// The publishable key (`pk_test_...`), accepted only where Stripe.js uses it.
+    pub publishable_key: String,
+    /// Where events are POSTed; may be empty.
+    pub webhook_endpoints: Vec<WebhookEndpoint>,
+}
+
+/// A webhook endpoint and its signing secret.
+#[derive(Clone)]
+pub struct WebhookEndpoint {
+    pub url: String,
+    /// `whsec_...`
+    pub secret: String,
+}
+
+impl std::fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("publishable_key", &self.publishable_key)
+            .field(
+                "webhook_endpoints",
+                &self
+                    .webhook_endpoints
+                    .iter()
+                    .map(|e| &e.url)
+                    .collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for WebhookEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookEndpoint")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What every handler shares.
+pub struct Shared {
+    pub(crate) secret_key: String,
+    pub(crate) publishable_key: String,
+    store: Mutex<Store>,
+    pub(crate) http: reqwest::Client,
+}
+
+impl Shared {
+    /// The state; never held across an `.await`.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The sandbox: cheap to clone, all clones share one state.
+#[derive(Clone)]
+pub struct Sandbox {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// A fresh sandbox. Webhook delivery tasks start here when called inside a tokio runtime,
+    /// otherwise with the first request.
+    pub fn new(config: SandboxConfig) -> Sandbox {
+        let mut store = Store::default();
+        for e in config.webhook_endpoints {
+            store.webhooks.add_endpoint(e.url, e.secret);
+        }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap_or_default();
+        let shared = Arc::new(Shared {
+            secret_key: config.secret_key,
+            publishable_key: config.publishable_key,
+            store: Mutex::new(store),
+            http,
+        });
+        webhooks::start_workers(&shared);
+        Sandbox { shared }
+    }
+
+    /// Adds a webhook endpoint (for example once the shop knows its own port).
+    pub fn add_webhook_endpoint(&self, endpoint: WebhookEndpoint) {
+        self.shared
+            .lock()
+            .webhooks
+            .add_endpoint(endpoint.url, endpoint.secret);
+        webhooks::start_workers(&self.shared);
+    }
+
+    /// Registers every sandbox route relative to the current scope.
+    pub fn configure(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(web::Data::from(self.shared.clone()));
+        api::configure(cfg);
+        js::configure(cfg);
+        controls::configure(cfg);
+    }
+}

@@ -1,0 +1,133 @@
+//! The sandbox's memory: every object, event, idempotent answer and test-control setting,
+//! behind one mutex held only for short, synchronous sections.
+
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rand::Rng;
+use rand::distributions::Alphanumeric;
+use serde_json::Value;
+
+use super::objects::{Charge, Customer, Event, PaymentIntent, PaymentMethod, Refund};
+use super::webhooks::Webhooks;
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0)
+}
+
+pub fn random_string(len: usize) -> String {
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
+
+/// A Stripe-looking id: `pi_3Qx...` (prefix, then 24 random characters).
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{}", random_string(24))
+}
+
+/// Who caused a change: an API request (its id and idempotency key) or nobody (the Dashboard,
+/// the 3-D Secure page, a trigger), as in an event's `request`.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub request_id: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+/// A stored answer for an idempotency key.
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    pub fingerprint: String,
+    pub status: u16,
+    pub body: String,
+    pub request_id: String,
+    pub should_retry: Option<bool>,
+}
+
+/// Faults injected into the API by the test controls.
+#[derive(Debug, Clone, Default)]
+pub struct ApiFaults {
+    pub latency_ms: u64,
+    /// The next `count` API calls (whose path starts with `path_prefix`, if set) fail with `status`.
+    pub failures: Option<FailurePlan>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FailurePlan {
+    pub remaining: u32,
+    pub status: u16,
+    pub path_prefix: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Store {
+    pub intents: HashMap<String, PaymentIntent>,
+    pub payment_methods: HashMap<String, PaymentMethod>,
+    pub charges: HashMap<String, Charge>,
+    pub refunds: HashMap<String, Refund>,
+    /// Refund ids per charge, oldest first.
+    pub charge_refunds: HashMap<String, Vec<String>>,
+    pub customers: HashMap<String, Customer>,
+    /// Every event, oldest first.
+    pub events: Vec<Event>,
+    pub event_index: HashMap<String, usize>,
+    /// (API key, idempotency key) -> first answer.
+    pub idempotency: HashMap<(String, String), StoredResponse>,
+    /// 3-D Secure challenge id -> PaymentIntent id.
+    pub challenges: HashMap<String, String>,
+    pub faults: ApiFaults,
+    pub webhooks: Webhooks,
+}
+
+impl Store {
+    /// Records an event and queues its webhook deliveries. Returns the event id.
+    pub fn emit(&mut self, type_: &str, object: Value, origin: &Origin) -> String {
+        let event = Event {
+            id: new_id("evt"),
+            type_: type_.to_string(),
+            created: now(),
+            object,
+            request_id: origin.request_id.clone(),
+            idempotency_key: origin.idempotency_key.clone(),
+            pending_webhooks: self.webhooks.endpoint_count() as i64,
+        };
+        let id = event.id.clone();
+        let payload = serde_json::to_string_pretty(&event.to_json()).unwrap_or_default();
+        self.webhooks.enqueue(&event.id, &event.type_, payload);
+        self.event_index.insert(id.clone(), self.events.len());
+        self.events.push(event);
+        id
+    }
+
+    pub fn event(&self, id: &str) -> Option<&Event> {
+        self.event_index.get(id).and_then(|&i| self.events.get(i))
+    }
+
+    pub fn event_mut(&mut self, id: &str) -> Option<&mut Event> {
+        let i = *self.event_index.get(id)?;
+        self.events.get_mut(i)
+    }
+
+    /// Amount of a charge not yet refunded.
+    pub fn refundable(&self, charge: &Charge) -> i64 {
+        if charge.succeeded {
+            charge.amount - charge.amount_refunded
+        } else {
+            0
+        }
+    }
+}
