@@ -1,18 +1,23 @@
 //! Storefront: a server-rendered shop that takes payments with Stripe PaymentIntents.
 //!
-//! One module per thing the shop does (`catalog`, `cart`, `accounts`), each owning its routes,
-//! queries and page structs; `domain` holds the shared vocabulary; `startup` wires it together.
+//! One module per thing the shop does (`catalog`, `cart`, `accounts`, `checkout`, `orders`,
+//! `payments`), each owning its routes, queries and page structs; `domain` holds the shared
+//! vocabulary; `startup` wires it together. `sandbox` is the offline stand-in for Stripe,
+//! which the shop reaches only over HTTP, as it reaches Stripe.
 
 pub mod accounts;
 pub mod cart;
 pub mod catalog;
+pub mod checkout;
 pub mod config;
 pub mod csrf;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod health;
+pub mod orders;
 pub mod page;
+pub mod payments;
 pub mod sandbox;
 pub mod schema;
 pub mod security_headers;

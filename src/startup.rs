@@ -14,17 +14,24 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
-use crate::config::{Settings, StripeSettings};
+use crate::config::{Secret, Settings, StripeSettings};
 use crate::db::{self, DbPool};
 use crate::page::PaymentMode;
+use crate::payments::{Payments, StripeAccess, reconciler};
+use crate::sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
 use crate::security_headers::{default_headers, origin_of};
-use crate::{accounts, cart, catalog, error, health, seed};
+use crate::session::new_token;
+use crate::{accounts, cart, catalog, checkout, error, health, orders, payments, seed};
 
 pub struct Application {
     port: u16,
     server: Server,
     pool: DbPool,
+    sandbox_key: Option<Secret>,
 }
+
+/// Where the in-process sandbox is mounted on the shop's own origin.
+const SANDBOX_SCOPE: &str = "/_sandbox";
 
 impl Application {
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
@@ -47,20 +54,77 @@ impl Application {
             }
         }
 
-        let payment_mode = match &settings.stripe {
+        // In sandbox mode the shop serves the sandbox on its own origin and talks to it over
+        // loopback, with keys made up for this process, exactly as it would talk to Stripe.
+        let loopback = if local_addr.ip().is_unspecified() {
+            std::net::SocketAddr::from(([127, 0, 0, 1], port))
+        } else {
+            local_addr
+        };
+        let (access, sandbox, payment_mode) = match &settings.stripe {
             StripeSettings::Sandbox => {
+                let access = StripeAccess {
+                    secret_key: Secret::new(format!("sk_test_sandbox_{}", new_token())),
+                    publishable_key: format!("pk_test_sandbox_{}", new_token()),
+                    webhook_secret: Secret::new(format!("whsec_sandbox_{}", new_token())),
+                    api_base: Some(format!("http://{loopback}{SANDBOX_SCOPE}/")),
+                    js_url: format!("{SANDBOX_SCOPE}/js/v3/stripe.js"),
+                    dashboard_url: None,
+                };
+                let sandbox = Sandbox::new(SandboxConfig {
+                    secret_key: access.secret_key.expose().to_owned(),
+                    publishable_key: access.publishable_key.clone(),
+                    webhook_endpoints: vec![WebhookEndpoint {
+                        url: format!("http://{loopback}/webhooks/stripe"),
+                        secret: access.webhook_secret.expose().to_owned(),
+                    }],
+                });
                 tracing::info!(
-                    "sandbox mode: payments go to the built-in Stripe sandbox, no network needed"
+                    "sandbox mode: payments go to the built-in Stripe sandbox at {SANDBOX_SCOPE}/, no network needed"
                 );
-                PaymentMode::Sandbox
+                (access, Some(sandbox), PaymentMode::Sandbox)
             }
-            StripeSettings::Keys(keys) if keys.is_live() => PaymentMode::StripeLive,
-            StripeSettings::Keys(_) => PaymentMode::StripeTest,
+            StripeSettings::Keys(keys) => {
+                let live = keys.is_live();
+                let access = StripeAccess {
+                    secret_key: keys.secret_key.clone(),
+                    publishable_key: keys.publishable_key.clone(),
+                    webhook_secret: keys.webhook_secret.clone(),
+                    api_base: keys.api_base.clone(),
+                    js_url: keys.js_url.clone(),
+                    dashboard_url: keys.api_base.is_none().then(|| {
+                        if live {
+                            "https://dashboard.stripe.com"
+                        } else {
+                            "https://dashboard.stripe.com/test"
+                        }
+                        .to_owned()
+                    }),
+                };
+                tracing::info!(
+                    mode = if live { "live" } else { "test" },
+                    api = keys
+                        .api_base
+                        .as_deref()
+                        .unwrap_or("https://api.stripe.com/"),
+                    "payments go to Stripe"
+                );
+                let mode = if live {
+                    PaymentMode::StripeLive
+                } else {
+                    PaymentMode::StripeTest
+                };
+                (access, None, mode)
+            }
         };
-        let js_origin = match &settings.stripe {
-            StripeSettings::Keys(keys) => origin_of(&keys.js_url),
-            StripeSettings::Sandbox => None,
-        };
+        let js_origin = origin_of(&access.js_url);
+        let sandbox_key = sandbox.as_ref().map(|_| access.secret_key.clone());
+        let payments = web::Data::new(Payments::new(access)?);
+        reconciler::spawn(
+            pool.clone(),
+            payments.clone().into_inner(),
+            settings.reconciler.clone(),
+        );
 
         let session_key = match &settings.session_key {
             Some(key) => Key::derive_from(key.expose().as_bytes()),
@@ -97,19 +161,35 @@ impl Application {
                     .app_data(web::Data::new(pool.clone()))
                     .app_data(settings.clone())
                     .app_data(payment_mode.clone())
+                    .app_data(payments.clone())
                     .app_data(web::FormConfig::default().limit(64 * 1024))
                     .app_data(web::PayloadConfig::default().limit(64 * 1024))
                     .route("/healthz", web::get().to(health::healthz))
                     .configure(catalog::routes)
                     .configure(cart::routes)
                     .configure(accounts::routes)
+                    .configure(checkout::routes)
+                    .configure(orders::routes)
+                    .configure(payments::routes)
+                    .configure(|cfg| {
+                        if let Some(sandbox) = &sandbox {
+                            cfg.service(
+                                web::scope(SANDBOX_SCOPE).configure(|c| sandbox.configure(c)),
+                            );
+                        }
+                    })
                     .service(Files::new("/static", "static"))
             })
             .listen(listener)?
             .run()
         };
 
-        Ok(Self { port, server, pool })
+        Ok(Self {
+            port,
+            server,
+            pool,
+            sandbox_key,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -118,6 +198,12 @@ impl Application {
 
     pub fn pool(&self) -> &DbPool {
         &self.pool
+    }
+
+    /// The secret key the in-process sandbox accepts (sandbox mode only): its test controls
+    /// need it.
+    pub fn sandbox_key(&self) -> Option<&Secret> {
+        self.sandbox_key.as_ref()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -178,11 +178,7 @@ async fn a_signed_in_shopper_finds_their_cart_again_after_signing_back_in() {
     assert!(app.get_html("/cart").await.contains("Your cart is empty."));
 
     // A different browser, even.
-    let laptop = TestApp {
-        address: app.address.clone(),
-        pool: app.pool.clone(),
-        client: crate::helpers::browser(),
-    };
+    let laptop = app.another_browser();
     laptop.login("ada@example.com", PASSWORD).await;
     let html = laptop.get_html("/cart").await;
     assert!(html.contains("Wool Hiking Socks"));

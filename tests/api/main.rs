@@ -4,5 +4,9 @@
 mod accounts;
 mod cart;
 mod catalog;
+mod checkout;
 mod helpers;
+mod orders;
+mod reconciler;
 mod site;
+mod webhooks;

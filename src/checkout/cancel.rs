@@ -1,0 +1,110 @@
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use diesel_async::AsyncConnection;
+use diesel_async::scoped_futures::ScopedFutureExt;
+use uuid::Uuid;
+
+use super::{is_unexpected_state, load_order};
+use crate::csrf::{CsrfForm, NoFields};
+use crate::db::DbPool;
+use crate::domain::PaymentStatus;
+use crate::error::AppError;
+use crate::orders::{Order, require_owner};
+use crate::page::PageContext;
+use crate::payments::Payments;
+use crate::payments::transition::{self, Applied, Cause, IntentSnapshot, Observation};
+use crate::session::{FlashKind, ShopSession};
+
+/// Gives up an unpaid order: its PaymentIntent is cancelled at Stripe first, then the order is
+/// cancelled and its stock released. If Stripe says the intent already succeeded, the order
+/// becomes paid instead: money that arrived is never cancelled.
+pub async fn give_up(
+    pool: &DbPool,
+    payments: &Payments,
+    order: &Order,
+    cause: Cause<'_>,
+    reason: &'static str,
+) -> Result<Option<Applied>, AppError> {
+    let observation = match &order.payment_intent_id {
+        Some(intent_id) => match payments.cancel_intent(intent_id).await {
+            Ok(intent) => Observation::Intent(IntentSnapshot::from(&intent)),
+            Err(e) if is_unexpected_state(&e) => Observation::Intent(IntentSnapshot::from(
+                &payments.retrieve_intent(intent_id).await?,
+            )),
+            Err(e) => return Err(e.into()),
+        },
+        None => Observation::Cancelled { reason },
+    };
+    let mut conn = pool.get().await?;
+    let order_id = order.id;
+    let applied = conn
+        .transaction::<_, AppError, _>(|conn| {
+            async move { Ok(transition::apply(conn, order_id, &observation, cause).await?) }
+                .scope_boxed()
+        })
+        .await?;
+    Ok(applied)
+}
+
+#[tracing::instrument(skip(session, pool, payments, req, _form))]
+pub async fn cancel_order(
+    session: ShopSession,
+    pool: web::Data<DbPool>,
+    payments: web::Data<Payments>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    CsrfForm(_form): CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let order = load_order(&mut *pool.get().await?, *id).await?;
+    require_owner(&order, &session, req.path())?;
+    let status = order.status();
+    if status.awaits_payment() {
+        give_up(
+            &pool,
+            &payments,
+            &order,
+            Cause::Shopper,
+            "cancelled by the shopper",
+        )
+        .await?;
+    }
+    let order = load_order(&mut *pool.get().await?, order.id).await?;
+    let location = match order.status() {
+        PaymentStatus::Cancelled => format!("/orders/{}/cancelled", order.id),
+        status if status.was_paid() => {
+            session.flash(
+                FlashKind::Info,
+                "This order is already paid, so it was not cancelled.",
+            );
+            format!("/orders/{}/thanks", order.id)
+        }
+        _ => format!("/orders/{}/pay", order.id),
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .finish())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "checkout/cancelled.html")]
+pub struct CancelledPage {
+    ctx: PageContext,
+    order: Order,
+}
+
+#[tracing::instrument(skip(ctx, session, pool, req))]
+pub async fn cancelled_page(
+    ctx: PageContext,
+    session: ShopSession,
+    pool: web::Data<DbPool>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<CancelledPage, AppError> {
+    let order = load_order(&mut *pool.get().await?, *id).await?;
+    require_owner(&order, &session, req.path())?;
+    if order.status() != PaymentStatus::Cancelled {
+        return Err(AppError::NotFound);
+    }
+    Ok(CancelledPage { ctx, order })
+}

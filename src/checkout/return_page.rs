@@ -1,0 +1,75 @@
+use actix_web::{HttpRequest, HttpResponse, web};
+use diesel_async::AsyncConnection;
+use diesel_async::scoped_futures::ScopedFutureExt;
+use serde::Deserialize;
+
+use crate::db::DbPool;
+use crate::domain::PaymentStatus;
+use crate::error::AppError;
+use crate::orders::{db as orders_db, require_owner};
+use crate::payments::Payments;
+use crate::payments::transition::{self, Cause, IntentSnapshot, Observation};
+use crate::session::{FlashKind, ShopSession};
+
+#[derive(Debug, Deserialize)]
+pub struct ReturnQuery {
+    payment_intent: Option<String>,
+}
+
+/// Where Stripe.js sends the shopper after confirming. Only the intent's id is read from the
+/// query string, to find the order; its status comes from Stripe, retrieved by the server.
+#[tracing::instrument(skip_all)]
+pub async fn payment_return(
+    session: ShopSession,
+    pool: web::Data<DbPool>,
+    payments: web::Data<Payments>,
+    query: web::Query<ReturnQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let intent_id = query.payment_intent.as_deref().ok_or(AppError::NotFound)?;
+    let order = {
+        let mut conn = pool.get().await?;
+        orders_db::by_payment_intent(&mut conn, intent_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let path = format!("{}?{}", req.path(), req.query_string());
+    require_owner(&order, &session, &path)?;
+
+    let intent = payments.retrieve_intent(intent_id).await?;
+    let observation = Observation::Intent(IntentSnapshot::from(&intent));
+    let mut conn = pool.get().await?;
+    let order_id = order.id;
+    conn.transaction::<_, AppError, _>(|conn| {
+        async move { Ok(transition::apply(conn, order_id, &observation, Cause::Return).await?) }
+            .scope_boxed()
+    })
+    .await?;
+    let order = orders_db::find(&mut conn, order.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+
+    let location = match order.status() {
+        status if status.was_paid() => format!("/orders/{}/thanks", order.id),
+        PaymentStatus::Pending
+            if intent.status == stripe_shared::PaymentIntentStatus::Processing =>
+        {
+            format!("/orders/{}/thanks", order.id)
+        }
+        PaymentStatus::Cancelled => format!("/orders/{}/cancelled", order.id),
+        PaymentStatus::Failed => {
+            session.flash(
+                FlashKind::Error,
+                order
+                    .last_payment_error
+                    .clone()
+                    .unwrap_or_else(|| "The payment did not go through. Please try again.".into()),
+            );
+            format!("/orders/{}/pay", order.id)
+        }
+        _ => format!("/orders/{}/pay", order.id),
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .finish())
+}

@@ -1,0 +1,215 @@
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::domain::PaymentStatus;
+use crate::schema::{order_events, order_items, orders};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = orders)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct Order {
+    pub id: Uuid,
+    pub number: i64,
+    pub user_id: Option<i64>,
+    pub cart_id: Option<Uuid>,
+    pub email: String,
+    pub status: String,
+    pub currency: String,
+    pub total_minor: i64,
+    pub amount_paid_minor: i64,
+    pub amount_refunded_minor: i64,
+    pub payment_intent_id: Option<String>,
+    pub last_payment_error: Option<String>,
+    pub reserved_until: OffsetDateTime,
+    pub stock_released: bool,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = orders)]
+pub struct NewOrder<'a> {
+    pub id: Uuid,
+    pub user_id: Option<i64>,
+    pub cart_id: Option<Uuid>,
+    pub email: &'a str,
+    pub currency: &'a str,
+    pub total_minor: i64,
+    pub reserved_until: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = order_items)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct OrderItem {
+    pub product_id: i64,
+    pub product_name: String,
+    pub unit_price_minor: i64,
+    pub quantity: i32,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = order_items)]
+pub struct NewOrderItem<'a> {
+    pub order_id: Uuid,
+    pub product_id: i64,
+    pub product_name: &'a str,
+    pub unit_price_minor: i64,
+    pub quantity: i32,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = order_events)]
+pub struct NewOrderEvent<'a> {
+    pub order_id: Uuid,
+    pub from_status: Option<&'a str>,
+    pub to_status: &'a str,
+    pub applied: bool,
+    pub cause: &'a str,
+    pub stripe_event_id: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = order_events)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct OrderEvent {
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub applied: bool,
+    pub cause: String,
+    pub stripe_event_id: Option<String>,
+    pub note: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+impl Order {
+    pub fn status(&self) -> PaymentStatus {
+        // The column's CHECK admits only the machine's statuses.
+        self.status.parse().unwrap_or(PaymentStatus::Pending)
+    }
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Order>> {
+    orders::table
+        .find(id)
+        .select(Order::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The order, locked until the transaction ends: every status change goes through this lock.
+pub async fn find_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Order>> {
+    orders::table
+        .find(id)
+        .select(Order::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn by_payment_intent(
+    conn: &mut AsyncPgConnection,
+    payment_intent_id: &str,
+) -> QueryResult<Option<Order>> {
+    orders::table
+        .filter(orders::payment_intent_id.eq(payment_intent_id))
+        .select(Order::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn items(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<Vec<OrderItem>> {
+    order_items::table
+        .filter(order_items::order_id.eq(order_id))
+        .order(order_items::id.asc())
+        .select(OrderItem::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn events(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<Vec<OrderEvent>> {
+    order_events::table
+        .filter(order_events::order_id.eq(order_id))
+        .order(order_events::id.asc())
+        .select(OrderEvent::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn for_user(conn: &mut AsyncPgConnection, user_id: i64) -> QueryResult<Vec<Order>> {
+    orders::table
+        .filter(orders::user_id.eq(user_id))
+        .order(orders::created_at.desc())
+        .select(Order::as_select())
+        .limit(100)
+        .load(conn)
+        .await
+}
+
+/// The newest order placed from this cart that still waits for its payment.
+pub async fn open_order_for_cart(
+    conn: &mut AsyncPgConnection,
+    cart_id: Uuid,
+) -> QueryResult<Option<Order>> {
+    orders::table
+        .filter(orders::cart_id.eq(cart_id))
+        .filter(orders::status.eq_any(["pending", "requires_action", "failed"]))
+        .order(orders::created_at.desc())
+        .select(Order::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    order: &NewOrder<'_>,
+    items: &[NewOrderItem<'_>],
+) -> QueryResult<Order> {
+    let order = diesel::insert_into(orders::table)
+        .values(order)
+        .returning(Order::as_returning())
+        .get_result(conn)
+        .await?;
+    diesel::insert_into(order_items::table)
+        .values(items)
+        .execute(conn)
+        .await?;
+    Ok(order)
+}
+
+/// Records the PaymentIntent of an order that has none yet; `false` if it already had one.
+pub async fn attach_payment_intent(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    payment_intent_id: &str,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        orders::table
+            .find(order_id)
+            .filter(orders::payment_intent_id.is_null()),
+    )
+    .set((
+        orders::payment_intent_id.eq(payment_intent_id),
+        orders::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(updated == 1)
+}
+
+pub async fn record_event(
+    conn: &mut AsyncPgConnection,
+    event: &NewOrderEvent<'_>,
+) -> QueryResult<()> {
+    diesel::insert_into(order_events::table)
+        .values(event)
+        .execute(conn)
+        .await
+        .map(drop)
+}

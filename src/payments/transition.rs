@@ -1,0 +1,403 @@
+//! The one place where an order's payment status changes. The webhook, the return page, the
+//! reconciler, the shopper's cancel and the admin all call [`apply`] inside a transaction; it
+//! locks the order row, so two of them racing agree.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use stripe_shared::{PaymentIntent, PaymentIntentStatus};
+use uuid::Uuid;
+
+use crate::domain::{PaymentStatus, Transition};
+use crate::orders::db::{self as orders_db, NewOrderEvent, Order};
+use crate::schema::{cart_items, order_items, orders, products};
+
+/// What Stripe says of an order's PaymentIntent, reduced to what the shop decides on.
+#[derive(Debug, Clone)]
+pub struct IntentSnapshot {
+    pub id: String,
+    pub status: PaymentIntentStatus,
+    pub amount: i64,
+    pub amount_received: i64,
+    pub currency: String,
+    /// `metadata[order_id]`, set by checkout.
+    pub order_id: Option<String>,
+    /// Stripe's message for the last failed attempt: safe to show to the shopper.
+    pub error: Option<String>,
+}
+
+impl From<&PaymentIntent> for IntentSnapshot {
+    fn from(intent: &PaymentIntent) -> Self {
+        Self {
+            id: intent.id.as_str().to_owned(),
+            status: intent.status.clone(),
+            amount: intent.amount,
+            amount_received: intent.amount_received,
+            currency: intent.currency.to_string(),
+            order_id: intent.metadata.get("order_id").cloned(),
+            error: intent
+                .last_payment_error
+                .as_ref()
+                .and_then(|e| e.message.clone()),
+        }
+    }
+}
+
+impl IntentSnapshot {
+    /// The order status this intent stands for; `None` for statuses the shop does not use.
+    pub fn order_status(&self) -> Option<PaymentStatus> {
+        Some(match self.status {
+            PaymentIntentStatus::Succeeded => PaymentStatus::Paid,
+            PaymentIntentStatus::RequiresAction => PaymentStatus::RequiresAction,
+            PaymentIntentStatus::Canceled => PaymentStatus::Cancelled,
+            PaymentIntentStatus::RequiresPaymentMethod if self.error.is_some() => {
+                PaymentStatus::Failed
+            }
+            PaymentIntentStatus::RequiresPaymentMethod
+            | PaymentIntentStatus::RequiresConfirmation
+            | PaymentIntentStatus::Processing => PaymentStatus::Pending,
+            _ => return None,
+        })
+    }
+}
+
+/// Something that happened to an order's payment.
+#[derive(Debug, Clone)]
+pub enum Observation {
+    /// The PaymentIntent as Stripe reports it (webhook, retrieve, confirm).
+    Intent(IntentSnapshot),
+    /// The charge's refunded total, from `charge.refunded` or a retrieved charge.
+    Refunded {
+        payment_intent: String,
+        amount_refunded: i64,
+    },
+    /// The PaymentIntent was cancelled (or there was none) and the order is given up: by the
+    /// shopper, or because its reservation expired.
+    Cancelled { reason: &'static str },
+}
+
+/// Who or what reported the observation; recorded on the order's timeline.
+#[derive(Debug, Clone, Copy)]
+pub enum Cause<'a> {
+    Checkout,
+    Webhook { event_id: &'a str },
+    Return,
+    Reconciler,
+    Shopper,
+    Admin,
+}
+
+impl Cause<'_> {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Checkout => "checkout",
+            Self::Webhook { .. } => "webhook",
+            Self::Return => "return",
+            Self::Reconciler => "reconciler",
+            Self::Shopper => "shopper",
+            Self::Admin => "admin",
+        }
+    }
+
+    fn event_id(&self) -> Option<&str> {
+        match self {
+            Self::Webhook { event_id } => Some(event_id),
+            _ => None,
+        }
+    }
+}
+
+/// What [`apply`] did.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub from: PaymentStatus,
+    pub to: PaymentStatus,
+    pub transition: Transition,
+    /// Why an observation was refused or ignored, for logs and the admin timeline.
+    pub note: Option<String>,
+}
+
+impl Applied {
+    pub fn changed(&self) -> bool {
+        self.transition == Transition::Apply
+    }
+}
+
+/// Applies an observation to an order. Call it inside a transaction: it locks the order row,
+/// checks the move against the state machine (and, before `paid`, that the intent's amount,
+/// currency and `metadata.order_id` match the order), updates the order and its side effects
+/// (stock released on cancel, cart emptied on payment) and records the change — or the refusal
+/// — on the order's timeline.
+pub async fn apply(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    observation: &Observation,
+    cause: Cause<'_>,
+) -> QueryResult<Option<Applied>> {
+    let Some(order) = orders_db::find_for_update(conn, order_id).await? else {
+        return Ok(None);
+    };
+    let from = order.status();
+    let decision = decide(&order, observation);
+    let to = decision.to;
+    let transition = match decision.refusal {
+        Some(_) => Transition::Refused,
+        None => from.transition_to(to),
+    };
+    let note = decision.refusal.clone().or_else(|| match transition {
+        Transition::Refused => Some(format!("{} cannot follow {}", to.as_str(), from.as_str())),
+        _ => None,
+    });
+
+    match transition {
+        Transition::Apply => {
+            update_order(conn, &order, to, observation).await?;
+            if to == PaymentStatus::Cancelled {
+                release_stock(conn, &order).await?;
+            }
+            if to == PaymentStatus::Paid {
+                empty_cart_of_order(conn, &order).await?;
+            }
+        }
+        Transition::Unchanged => {
+            // A repeated failure still updates the message the shopper sees.
+            if let (PaymentStatus::Failed, Observation::Intent(intent)) = (to, observation)
+                && intent.error.is_some()
+                && intent.error != order.last_payment_error
+            {
+                diesel::update(orders::table.find(order.id))
+                    .set(orders::last_payment_error.eq(&intent.error))
+                    .execute(conn)
+                    .await?;
+            }
+        }
+        Transition::Refused => {}
+    }
+
+    if transition != Transition::Unchanged {
+        orders_db::record_event(
+            conn,
+            &NewOrderEvent {
+                order_id: order.id,
+                from_status: Some(from.as_str()),
+                to_status: to.as_str(),
+                applied: transition == Transition::Apply,
+                cause: cause.name(),
+                stripe_event_id: cause.event_id(),
+                note: note.as_deref().or(decision.detail.as_deref()),
+            },
+        )
+        .await?;
+    }
+    if transition == Transition::Refused {
+        tracing::warn!(
+            order = %order.id, from = from.as_str(), to = to.as_str(),
+            cause = cause.name(), note = note.as_deref().unwrap_or_default(),
+            "refused a payment status change"
+        );
+    } else if transition == Transition::Apply {
+        tracing::info!(
+            order = %order.id, from = from.as_str(), to = to.as_str(),
+            cause = cause.name(), "payment status changed"
+        );
+    }
+    Ok(Some(Applied {
+        from,
+        to,
+        transition,
+        note,
+    }))
+}
+
+struct Decision {
+    to: PaymentStatus,
+    /// Set when the observation must not be applied whatever the machine says.
+    refusal: Option<String>,
+    /// Extra words for the timeline (the shopper-facing error, a refund amount).
+    detail: Option<String>,
+}
+
+fn decide(order: &Order, observation: &Observation) -> Decision {
+    match observation {
+        Observation::Intent(intent) => {
+            let Some(to) = intent.order_status() else {
+                return Decision {
+                    to: order.status(),
+                    refusal: Some(format!(
+                        "intent status {} is not used by the shop",
+                        intent.status.as_str()
+                    )),
+                    detail: None,
+                };
+            };
+            let refusal = if to == PaymentStatus::Paid {
+                mismatch(order, intent)
+            } else if order
+                .payment_intent_id
+                .as_deref()
+                .is_some_and(|id| id != intent.id)
+            {
+                Some(format!("intent {} is not this order's intent", intent.id))
+            } else {
+                None
+            };
+            Decision {
+                to,
+                refusal,
+                detail: intent.error.clone(),
+            }
+        }
+        Observation::Refunded {
+            payment_intent,
+            amount_refunded,
+        } => {
+            let refusal = if order.payment_intent_id.as_deref() != Some(payment_intent.as_str()) {
+                Some(format!(
+                    "refund for intent {payment_intent}, not this order's"
+                ))
+            } else if *amount_refunded <= order.amount_refunded_minor {
+                // An older or repeated refund event: nothing new.
+                return Decision {
+                    to: order.status(),
+                    refusal: None,
+                    detail: None,
+                };
+            } else {
+                None
+            };
+            let to = if *amount_refunded >= order.amount_paid_minor.max(order.total_minor) {
+                PaymentStatus::Refunded
+            } else {
+                PaymentStatus::PartiallyRefunded
+            };
+            Decision {
+                to,
+                refusal,
+                detail: Some(format!("refunded {amount_refunded} in total")),
+            }
+        }
+        Observation::Cancelled { reason } => Decision {
+            to: PaymentStatus::Cancelled,
+            refusal: None,
+            detail: Some((*reason).to_owned()),
+        },
+    }
+}
+
+/// Why a succeeded intent must not make this order paid, if it must not.
+fn mismatch(order: &Order, intent: &IntentSnapshot) -> Option<String> {
+    let order_id = order.id.to_string();
+    if intent.order_id.as_deref() != Some(order_id.as_str()) {
+        return Some(format!(
+            "intent {} carries metadata order_id {:?}, not this order",
+            intent.id, intent.order_id
+        ));
+    }
+    if intent.amount != order.total_minor || intent.currency != order.currency {
+        return Some(format!(
+            "amount mismatch: intent {} is {} {}, order is {} {}",
+            intent.id, intent.amount, intent.currency, order.total_minor, order.currency
+        ));
+    }
+    if let Some(id) = order.payment_intent_id.as_deref()
+        && id != intent.id
+    {
+        return Some(format!(
+            "intent {} is not this order's intent {id}",
+            intent.id
+        ));
+    }
+    None
+}
+
+async fn update_order(
+    conn: &mut AsyncPgConnection,
+    order: &Order,
+    to: PaymentStatus,
+    observation: &Observation,
+) -> QueryResult<()> {
+    let target = orders::table.find(order.id);
+    let status = (
+        orders::status.eq(to.as_str()),
+        orders::updated_at.eq(diesel::dsl::now),
+    );
+    match observation {
+        Observation::Intent(intent) => {
+            let error = if to == PaymentStatus::Failed {
+                intent.error.clone()
+            } else {
+                None
+            };
+            let paid = if to == PaymentStatus::Paid {
+                intent.amount_received
+            } else {
+                order.amount_paid_minor
+            };
+            diesel::update(target)
+                .set((
+                    status,
+                    orders::last_payment_error.eq(error),
+                    orders::amount_paid_minor.eq(paid),
+                    // A webhook may name the intent before checkout stored it (a crash between
+                    // the two): the order adopts it.
+                    orders::payment_intent_id
+                        .eq(order.payment_intent_id.as_ref().unwrap_or(&intent.id)),
+                ))
+                .execute(conn)
+                .await?;
+        }
+        Observation::Refunded {
+            amount_refunded, ..
+        } => {
+            diesel::update(target)
+                .set((status, orders::amount_refunded_minor.eq(amount_refunded)))
+                .execute(conn)
+                .await?;
+        }
+        Observation::Cancelled { .. } => {
+            diesel::update(target).set(status).execute(conn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Puts the order's reserved units back on the shelf, once.
+async fn release_stock(conn: &mut AsyncPgConnection, order: &Order) -> QueryResult<()> {
+    if order.stock_released {
+        return Ok(());
+    }
+    let items: Vec<(i64, i32)> = order_items::table
+        .filter(order_items::order_id.eq(order.id))
+        .order(order_items::product_id.asc())
+        .select((order_items::product_id, order_items::quantity))
+        .load(conn)
+        .await?;
+    for (product_id, quantity) in items {
+        diesel::update(products::table.find(product_id))
+            .set(products::stock.eq(products::stock + quantity))
+            .execute(conn)
+            .await?;
+    }
+    diesel::update(orders::table.find(order.id))
+        .set(orders::stock_released.eq(true))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Once an order is paid, what it bought leaves the cart it came from.
+async fn empty_cart_of_order(conn: &mut AsyncPgConnection, order: &Order) -> QueryResult<()> {
+    let Some(cart_id) = order.cart_id else {
+        return Ok(());
+    };
+    let bought = order_items::table
+        .filter(order_items::order_id.eq(order.id))
+        .select(order_items::product_id);
+    diesel::delete(
+        cart_items::table
+            .filter(cart_items::cart_id.eq(cart_id))
+            .filter(cart_items::product_id.eq_any(bought)),
+    )
+    .execute(conn)
+    .await
+    .map(drop)
+}

@@ -1,0 +1,257 @@
+//! `POST /webhooks/stripe`: verifies the signature, stores every event once, and applies what
+//! it says through the transition function, in one transaction.
+
+use actix_web::web::{Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+use diesel::prelude::*;
+use diesel::sql_types::{Jsonb, Text};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use stripe_webhook::{EventObject, Webhook, WebhookError};
+use uuid::Uuid;
+
+use super::Payments;
+use super::transition::{self, Cause, IntentSnapshot, Observation};
+use crate::db::DbPool;
+use crate::orders::db as orders_db;
+use crate::schema::stripe_events;
+
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// What became of an event, as stored in `stripe_events.outcome`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It changed an order.
+    Applied,
+    /// It was about an order but changed nothing (a duplicate state, a refused transition).
+    Ignored,
+    /// An event type the shop does not act on, or about no order of this shop.
+    Unhandled,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Applied => "applied",
+            Self::Ignored => "ignored",
+            Self::Unhandled => "unhandled",
+        }
+    }
+}
+
+#[tracing::instrument(skip_all, fields(event_id, event_type))]
+pub async fn receive_event(
+    req: HttpRequest,
+    body: Bytes,
+    pool: Data<DbPool>,
+    payments: Data<Payments>,
+) -> HttpResponse {
+    let Some(signature) = req
+        .headers()
+        .get("Stripe-Signature")
+        .and_then(|v| v.to_str().ok())
+    else {
+        tracing::warn!("webhook refused: no Stripe-Signature header");
+        return HttpResponse::BadRequest().body("missing Stripe-Signature header");
+    };
+    let Ok(payload) = std::str::from_utf8(&body) else {
+        tracing::warn!("webhook refused: the body is not UTF-8");
+        return HttpResponse::BadRequest().body("body is not UTF-8");
+    };
+    let event =
+        match Webhook::construct_event(payload, signature, payments.webhook_secret().expose()) {
+            Ok(event) => event,
+            // The signature was good (it is checked first), but async-stripe cannot read the event
+            // (an API version it does not know): kept for the admin and acknowledged, or Stripe
+            // would retry it for days. The reconciler still brings its order up to date.
+            Err(WebhookError::BadParse(reason)) => {
+                return store_unreadable(&pool, payload, &reason).await;
+            }
+            Err(e) => {
+                // The error names the check that failed; neither the secret nor the signature.
+                tracing::warn!(reason = %e, "webhook refused");
+                return HttpResponse::BadRequest().body("invalid signature or payload");
+            }
+        };
+    let event_id = event.id.as_str().to_owned();
+    let event_type = event.type_.as_str().to_owned();
+    tracing::Span::current().record("event_id", event_id.as_str());
+    tracing::Span::current().record("event_type", event_type.as_str());
+    let payload: serde_json::Value = match serde_json::from_str(payload) {
+        Ok(value) => value,
+        Err(_) => return HttpResponse::BadRequest().body("payload is not JSON"),
+    };
+
+    match record_and_apply(&pool, &event_id, &event_type, &payload, &event.data.object).await {
+        Ok(Some(outcome)) => {
+            tracing::info!(outcome = outcome.as_str(), "webhook processed");
+            HttpResponse::Ok().body(outcome.as_str())
+        }
+        Ok(None) => {
+            tracing::info!("duplicate webhook delivery acknowledged");
+            HttpResponse::Ok().body("duplicate")
+        }
+        Err(e) => {
+            tracing::error!(error = ?e, "webhook processing failed; Stripe will retry");
+            mark_failed(&pool, &event_id, &event_type, &payload, &e).await;
+            HttpResponse::InternalServerError().body("processing failed")
+        }
+    }
+}
+
+/// Stores the event and applies it in one transaction. `None` when the event was already
+/// processed: a duplicate delivery changes nothing.
+pub async fn record_and_apply(
+    pool: &DbPool,
+    event_id: &str,
+    event_type: &str,
+    payload: &serde_json::Value,
+    object: &EventObject,
+) -> anyhow::Result<Option<Outcome>> {
+    let mut conn = pool.get().await?;
+    let outcome = conn
+        .transaction::<_, anyhow::Error, _>(|conn| {
+            async move {
+                diesel::insert_into(stripe_events::table)
+                    .values((
+                        stripe_events::id.eq(event_id),
+                        stripe_events::event_type.eq(event_type),
+                        stripe_events::payload.eq(payload),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)
+                    .await?;
+                // Locks the event: a concurrent delivery of the same event waits here, then
+                // sees it processed.
+                let outcome: String = stripe_events::table
+                    .find(event_id)
+                    .select(stripe_events::outcome)
+                    .for_update()
+                    .first(conn)
+                    .await?;
+                if outcome != "received" && outcome != "failed" {
+                    return Ok(None);
+                }
+                let (outcome, order_id) = apply_event(conn, event_id, object).await?;
+                diesel::update(stripe_events::table.find(event_id))
+                    .set((
+                        stripe_events::outcome.eq(outcome.as_str()),
+                        stripe_events::order_id.eq(order_id),
+                        stripe_events::processed_at.eq(diesel::dsl::now),
+                        stripe_events::error.eq(None::<String>),
+                    ))
+                    .execute(conn)
+                    .await?;
+                Ok(Some(outcome))
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(outcome)
+}
+
+async fn apply_event(
+    conn: &mut AsyncPgConnection,
+    event_id: &str,
+    object: &EventObject,
+) -> anyhow::Result<(Outcome, Option<Uuid>)> {
+    let observation = match object {
+        EventObject::PaymentIntentSucceeded(intent)
+        | EventObject::PaymentIntentPaymentFailed(intent)
+        | EventObject::PaymentIntentCanceled(intent)
+        | EventObject::PaymentIntentRequiresAction(intent)
+        | EventObject::PaymentIntentProcessing(intent) => {
+            Observation::Intent(IntentSnapshot::from(intent.as_ref()))
+        }
+        EventObject::ChargeRefunded(charge) => match &charge.payment_intent {
+            Some(intent) => Observation::Refunded {
+                payment_intent: intent.id().as_str().to_owned(),
+                amount_refunded: charge.amount_refunded,
+            },
+            None => return Ok((Outcome::Unhandled, None)),
+        },
+        _ => return Ok((Outcome::Unhandled, None)),
+    };
+    let Some(order_id) = order_for(conn, &observation).await? else {
+        tracing::info!("event names no order of this shop");
+        return Ok((Outcome::Unhandled, None));
+    };
+    let applied =
+        transition::apply(conn, order_id, &observation, Cause::Webhook { event_id }).await?;
+    let outcome = match applied {
+        Some(applied) if applied.changed() => Outcome::Applied,
+        Some(_) => Outcome::Ignored,
+        None => Outcome::Unhandled,
+    };
+    Ok((outcome, Some(order_id)))
+}
+
+/// The order an observation is about: by the intent's id, or — when checkout created the
+/// intent but had not stored its id yet — by the intent's `metadata[order_id]`.
+async fn order_for(
+    conn: &mut AsyncPgConnection,
+    observation: &Observation,
+) -> anyhow::Result<Option<Uuid>> {
+    let (intent_id, metadata_order) = match observation {
+        Observation::Intent(intent) => (intent.id.as_str(), intent.order_id.as_deref()),
+        Observation::Refunded { payment_intent, .. } => (payment_intent.as_str(), None),
+        Observation::Cancelled { .. } => return Ok(None),
+    };
+    if let Some(order) = orders_db::by_payment_intent(conn, intent_id).await? {
+        return Ok(Some(order.id));
+    }
+    let Some(order_id) = metadata_order.and_then(|id| Uuid::parse_str(id).ok()) else {
+        return Ok(None);
+    };
+    Ok(orders_db::find(conn, order_id)
+        .await?
+        .filter(|order| order.payment_intent_id.is_none())
+        .map(|order| order.id))
+}
+
+async fn store_unreadable(pool: &DbPool, payload: &str, reason: &str) -> HttpResponse {
+    let value: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
+    let (Some(id), Some(kind)) = (value["id"].as_str(), value["type"].as_str()) else {
+        tracing::warn!(reason, "webhook refused: signed, but not an event");
+        return HttpResponse::BadRequest().body("not an event");
+    };
+    tracing::warn!(
+        event_id = id,
+        event_type = kind,
+        reason,
+        "stored an event async-stripe cannot read"
+    );
+    let error = anyhow::anyhow!("unreadable event: {reason}");
+    mark_failed(pool, id, kind, &value, &error).await;
+    HttpResponse::Ok().body("stored unreadable event")
+}
+
+/// Keeps a failed event with its error so that it can be run again.
+async fn mark_failed(
+    pool: &DbPool,
+    event_id: &str,
+    event_type: &str,
+    payload: &serde_json::Value,
+    error: &anyhow::Error,
+) {
+    let result = async {
+        let mut conn = pool.get().await?;
+        // A concurrent delivery that succeeded keeps its outcome.
+        diesel::sql_query(
+            "INSERT INTO stripe_events (id, event_type, payload, outcome, error) \
+             VALUES ($1, $2, $3, 'failed', $4) \
+             ON CONFLICT (id) DO UPDATE SET outcome = 'failed', error = excluded.error \
+             WHERE stripe_events.outcome IN ('received', 'failed')",
+        )
+        .bind::<Text, _>(event_id)
+        .bind::<Text, _>(event_type)
+        .bind::<Jsonb, _>(payload)
+        .bind::<Text, _>(error.to_string())
+        .execute(&mut conn)
+        .await?;
+        anyhow::Ok(())
+    };
+    if let Err(e) = result.await {
+        tracing::error!(error = ?e, "could not record the failed webhook");
+    }
+}

@@ -1,0 +1,46 @@
+// The payment page: mounts Stripe's Payment Element and confirms the PaymentIntent. On success
+// Stripe.js redirects to the return URL, where the server reads the outcome from Stripe.
+(function () {
+  "use strict";
+  var form = document.getElementById("payment-form");
+  if (!form) return;
+  var message = document.getElementById("payment-message");
+  var button = document.getElementById("pay-button");
+
+  function show(text) {
+    message.textContent = text;
+    message.hidden = false;
+  }
+
+  if (typeof window.Stripe !== "function") {
+    show("The secure card form could not load. Check your connection and reload the page.");
+    button.disabled = true;
+    return;
+  }
+
+  var stripe = window.Stripe(form.dataset.publishableKey);
+  var elements = stripe.elements({ clientSecret: form.dataset.clientSecret });
+  elements.create("payment").mount("#payment-element");
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    button.disabled = true;
+    message.hidden = true;
+    stripe
+      .confirmPayment({ elements: elements, confirmParams: { return_url: form.dataset.returnUrl } })
+      .then(function (result) {
+        // Only reached when the payment could not go ahead; otherwise the page has moved on.
+        if (result && result.error) {
+          var error = result.error;
+          show(error.type === "card_error" || error.type === "validation_error"
+            ? error.message
+            : "Something went wrong with the payment. Please try again.");
+          button.disabled = false;
+        }
+      })
+      .catch(function () {
+        show("Something went wrong with the payment. Please try again.");
+        button.disabled = false;
+      });
+  });
+})();
