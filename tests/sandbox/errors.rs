@@ -208,3 +208,47 @@ async fn an_unrecognized_url_is_404() {
             .starts_with("Unrecognized request URL (GET: /v1/subscriptions)")
     );
 }
+
+#[tokio::test]
+async fn brackets_with_empty_indexes_and_basic_auth_work_as_with_curl() {
+    let sb = spawn_sandbox().await;
+    let intent = sb.card_intent().await;
+    sb.confirm_with(&intent, "pm_card_visa").await.unwrap();
+    let r = sb
+        .http
+        .get(sb.url(&format!(
+            "v1/payment_intents/{}?expand[]=latest_charge&expand[]=payment_method",
+            intent.id
+        )))
+        .basic_auth(crate::helpers::SECRET, Some(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["latest_charge"]["object"], "charge");
+    assert_eq!(body["payment_method"]["object"], "payment_method");
+
+    let r = sb
+        .get(&format!("v1/payment_intents/{}?expand[]=review", intent.id))
+        .await;
+    assert_eq!(r.status(), 400);
+}
+
+#[tokio::test]
+async fn the_api_answers_cors_preflights_as_stripe_does() {
+    let sb = spawn_sandbox().await;
+    let r = sb
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            sb.url("v1/payment_intents/pi_x/confirm"),
+        )
+        .header("Origin", "https://shop.example")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+}

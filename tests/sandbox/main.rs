@@ -10,5 +10,6 @@ mod helpers;
 mod idempotency;
 mod payment_intents;
 mod refunds_customers_events;
+mod standalone;
 mod three_d_secure;
 mod webhooks;
