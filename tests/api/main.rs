@@ -8,5 +8,6 @@ mod checkout;
 mod helpers;
 mod orders;
 mod reconciler;
+mod schema;
 mod site;
 mod webhooks;
