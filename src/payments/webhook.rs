@@ -30,7 +30,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Applied => "applied",
             Self::Ignored => "ignored",
@@ -227,7 +227,7 @@ async fn store_unreadable(pool: &DbPool, payload: &str, reason: &str) -> HttpRes
 }
 
 /// Keeps a failed event with its error so that it can be run again.
-async fn mark_failed(
+pub(crate) async fn mark_failed(
     pool: &DbPool,
     event_id: &str,
     event_type: &str,
