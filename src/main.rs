@@ -5,7 +5,8 @@ use storefront::startup::Application;
 use storefront::telemetry;
 
 const USAGE: &str = "usage: storefront [serve]
-       storefront sandbox [--port N] [--webhook-url URL]... [--webhook-secret whsec_...]";
+       storefront sandbox [--port N] [--webhook-url URL]... [--webhook-secret whsec_...]
+       storefront admin create --email EMAIL   (password from stdin or a prompt)";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -17,6 +18,7 @@ async fn main() -> anyhow::Result<()> {
     match args.next().as_deref() {
         None | Some("serve") => serve().await,
         Some("sandbox") => standalone::run(StandaloneArgs::parse(args)?).await,
+        Some("admin") => storefront::admin::cli::run(args).await,
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

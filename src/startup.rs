@@ -21,7 +21,7 @@ use crate::payments::{Payments, StripeAccess, reconciler};
 use crate::sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
 use crate::security_headers::{default_headers, origin_of};
 use crate::session::new_token;
-use crate::{accounts, cart, catalog, checkout, error, health, orders, payments, seed};
+use crate::{accounts, admin, cart, catalog, checkout, error, health, orders, payments, seed};
 
 pub struct Application {
     port: u16,
@@ -136,6 +136,12 @@ impl Application {
             }
         };
 
+        // Uploaded product images are served from their own directory, which may lie outside
+        // `static/`.
+        std::fs::create_dir_all(&settings.upload_dir)
+            .with_context(|| format!("creating the upload directory {}", settings.upload_dir))?;
+        let upload_dir = settings.upload_dir.clone();
+
         let server = {
             let pool = pool.clone();
             let https = settings.is_https();
@@ -171,6 +177,7 @@ impl Application {
                     .configure(checkout::routes)
                     .configure(orders::routes)
                     .configure(payments::routes)
+                    .configure(admin::routes)
                     .configure(|cfg| {
                         if let Some(sandbox) = &sandbox {
                             cfg.service(
@@ -178,6 +185,7 @@ impl Application {
                             );
                         }
                     })
+                    .service(Files::new("/static/uploads", &upload_dir))
                     .service(Files::new("/static", "static"))
             })
             .listen(listener)?
