@@ -12,8 +12,12 @@ use crate::domain::Email;
 
 pub const USAGE: &str = "storefront admin create --email EMAIL   (password from stdin or a prompt)";
 
-/// Creates or promotes the admin; returns the account's id.
-pub async fn create_admin(pool: &DbPool, email: &str, password: &str) -> anyhow::Result<i64> {
+/// Creates or promotes the admin.
+pub async fn create_admin(
+    pool: &DbPool,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<accounts_db::User> {
     let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
     let length = password.chars().count();
     if !(password::MIN_LENGTH..=password::MAX_LENGTH).contains(&length) {
@@ -28,7 +32,7 @@ pub async fn create_admin(pool: &DbPool, email: &str, password: &str) -> anyhow:
     let user = accounts_db::upsert_admin(&mut conn, &email, &hash)
         .await
         .context("saving the admin")?;
-    Ok(user.id)
+    Ok(user)
 }
 
 /// The whole command: arguments after `admin`, the database from `DATABASE_URL`.
@@ -41,8 +45,11 @@ pub async fn run(args: impl Iterator<Item = String>) -> anyhow::Result<()> {
     let password = read_password()?;
     let pool = db::pool(&database_url, 1)?;
     db::migrate(&pool).await?;
-    let id = create_admin(&pool, &email, &password).await?;
-    println!("{email} is an admin (account {id}); sign in at /login, then open /admin");
+    let user = create_admin(&pool, &email, &password).await?;
+    println!(
+        "{} is an admin (account {}); sign in at /login, then open /admin",
+        user.email, user.id
+    );
     Ok(())
 }
 
