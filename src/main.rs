@@ -4,9 +4,8 @@ use storefront::sandbox::standalone::{self, StandaloneArgs};
 use storefront::startup::Application;
 use storefront::telemetry;
 
-const USAGE: &str = "usage: storefront [serve]
-       storefront sandbox [--port N] [--webhook-url URL]... [--webhook-secret whsec_...]
-       storefront admin create --email EMAIL   (password from stdin or a prompt)";
+const USAGE: &str = "usage: storefront [serve]   (the shop; settings from the environment and .env)
+       storefront admin create --email EMAIL   (password from stdin, or a prompt)";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -20,10 +19,10 @@ async fn main() -> anyhow::Result<()> {
         Some("sandbox") => standalone::run(StandaloneArgs::parse(args)?).await,
         Some("admin") => storefront::admin::cli::run(args).await,
         Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
+            println!("{USAGE}\n{}", standalone::USAGE);
             Ok(())
         }
-        Some(other) => anyhow::bail!("unknown command {other:?}\n{USAGE}"),
+        Some(other) => anyhow::bail!("unknown command {other:?}\n{USAGE}\n{}", standalone::USAGE),
     }
 }
 

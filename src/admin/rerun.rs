@@ -55,22 +55,33 @@ pub async fn rerun(
 
     let text = serde_json::to_string(&payload).map_err(|e| AppError::Unexpected(e.into()))?;
     let result = match Webhook::insecure(&text) {
-        Ok(parsed) => webhook::record_and_apply(
-            &pool,
-            &event.id,
-            &event.event_type,
-            &payload,
-            &parsed.data.object,
-        )
-        .await
-        .map(|outcome| match outcome {
-            Some(outcome) => Ok(format!(
-                "Event {} ran again from its stored payload: {}.",
-                event.id,
-                outcome.as_str()
-            )),
-            None => Ok(format!("Event {} was processed already.", event.id)),
-        }),
+        Ok(parsed) => {
+            // Exactly as a live delivery: an intent still under way is checked with Stripe.
+            let observation = match webhook::observation_of(&parsed.data.object) {
+                Some(Observation::Intent(snapshot)) => Some(Observation::Intent(
+                    webhook::current(&payments, snapshot).await,
+                )),
+                other => other,
+            };
+            webhook::record_and_apply(
+                &pool,
+                &event.id,
+                &event.event_type,
+                &payload,
+                observation.as_ref(),
+            )
+            .await
+            .map(|outcome| {
+                Ok(match outcome {
+                    Some(outcome) => format!(
+                        "Event {} ran again from its stored payload: {}.",
+                        event.id,
+                        outcome.as_str()
+                    ),
+                    None => format!("Event {} was processed already.", event.id),
+                })
+            })
+        }
         Err(_) => re_read_from_stripe(&pool, &payments, &event, &payload).await,
     };
     match result {
