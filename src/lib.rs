@@ -1,11 +1,12 @@
 //! Storefront: a server-rendered shop that takes payments with Stripe PaymentIntents.
 //!
 //! One module per thing the shop does (`catalog`, `cart`, `accounts`, `checkout`, `orders`,
-//! `payments`), each owning its routes, queries and page structs; `domain` holds the shared
+//! `payments`, `admin`), each owning its routes, queries and page structs; `domain` holds the shared
 //! vocabulary; `startup` wires it together. `sandbox` is the offline stand-in for Stripe,
 //! which the shop reaches only over HTTP, as it reaches Stripe.
 
 pub mod accounts;
+pub mod admin;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;

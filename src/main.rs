@@ -4,8 +4,8 @@ use storefront::sandbox::standalone::{self, StandaloneArgs};
 use storefront::startup::Application;
 use storefront::telemetry;
 
-const USAGE: &str =
-    "usage: storefront [serve]   (the shop; settings from the environment and .env)";
+const USAGE: &str = "usage: storefront [serve]   (the shop; settings from the environment and .env)
+       storefront admin create --email EMAIL   (password from stdin, or a prompt)";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -17,6 +17,7 @@ async fn main() -> anyhow::Result<()> {
     match args.next().as_deref() {
         None | Some("serve") => serve().await,
         Some("sandbox") => standalone::run(StandaloneArgs::parse(args)?).await,
+        Some("admin") => storefront::admin::cli::run(args).await,
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}\n{}", standalone::USAGE);
             Ok(())

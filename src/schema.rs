@@ -81,6 +81,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    refund_requests (id) {
+        id -> Int8,
+        key -> Uuid,
+        order_id -> Uuid,
+        admin_id -> Nullable<Int8>,
+        amount_minor -> Int8,
+        currency -> Text,
+        restock -> Bool,
+        status -> Text,
+        stripe_refund_id -> Nullable<Text>,
+        error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     stripe_events (id) {
         id -> Text,
         event_type -> Text,
@@ -112,6 +129,8 @@ diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(orders -> carts (cart_id));
 diesel::joinable!(order_items -> products (product_id));
 diesel::joinable!(orders -> users (user_id));
+diesel::joinable!(refund_requests -> orders (order_id));
+diesel::joinable!(refund_requests -> users (admin_id));
 diesel::joinable!(stripe_events -> orders (order_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -121,6 +140,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_items,
     orders,
     products,
+    refund_requests,
     stripe_events,
     users,
 );

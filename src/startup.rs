@@ -22,7 +22,7 @@ use crate::sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
 use crate::security_headers::{default_headers, origin_of};
 use crate::session::new_token;
 use crate::telemetry::RequestSpan;
-use crate::{accounts, cart, catalog, checkout, error, health, orders, payments, seed};
+use crate::{accounts, admin, cart, catalog, checkout, error, health, orders, payments, seed};
 
 pub struct Application {
     port: u16,
@@ -137,6 +137,12 @@ impl Application {
             }
         };
 
+        // Uploaded product images are served from their own directory, which may lie outside
+        // `static/`.
+        std::fs::create_dir_all(&settings.upload_dir)
+            .with_context(|| format!("creating the upload directory {}", settings.upload_dir))?;
+        let upload_dir = settings.upload_dir.clone();
+
         let server = {
             let pool = pool.clone();
             let https = settings.is_https();
@@ -172,6 +178,7 @@ impl Application {
                     .configure(checkout::routes)
                     .configure(orders::routes)
                     .configure(payments::routes)
+                    .configure(admin::routes)
                     .configure(|cfg| {
                         if let Some(sandbox) = &sandbox {
                             cfg.service(
@@ -179,6 +186,7 @@ impl Application {
                             );
                         }
                     })
+                    .service(Files::new("/static/uploads", &upload_dir))
                     .service(Files::new("/static", "static"))
             })
             .listen(listener)?

@@ -7,6 +7,6 @@ mod payment_status;
 mod quantity;
 
 pub use email::Email;
-pub use money::{Currency, Money};
+pub use money::{Currency, Money, MoneyError};
 pub use payment_status::{PaymentStatus, Transition};
 pub use quantity::Quantity;

@@ -69,9 +69,81 @@ pub struct Money {
     pub currency: Currency,
 }
 
+/// Why an amount someone typed is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("Enter an amount such as {example}.")]
+    NotANumber { example: &'static str },
+    #[error("Enter an amount with at most {0} digits after the decimal point.")]
+    TooPrecise(u32),
+    #[error("Enter an amount greater than zero.")]
+    NotPositive,
+    #[error("That amount is too large.")]
+    TooLarge,
+}
+
+/// Stripe's largest amount for a single charge, in minor units.
+const MAX_MINOR: i64 = 99_999_999;
+
 impl Money {
     pub fn new(minor: i64, currency: Currency) -> Self {
         Self { minor, currency }
+    }
+
+    /// Reads an amount typed in major units ("24", "24.5", "24.00") as minor units of
+    /// `currency`; never through a float.
+    pub fn parse(input: &str, currency: Currency) -> Result<Self, MoneyError> {
+        let exponent = currency.exponent();
+        let not_a_number = MoneyError::NotANumber {
+            example: if exponent == 0 { "1200" } else { "24.00" },
+        };
+        let input = input.trim();
+        let (whole, fraction) = input.split_once('.').unwrap_or((input, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
+            return Err(not_a_number);
+        }
+        if fraction.len() > exponent as usize {
+            return Err(MoneyError::TooPrecise(exponent));
+        }
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| MoneyError::TooLarge)?
+        };
+        let scale = 10i64.pow(exponent);
+        let fraction: i64 = format!("{fraction:0<width$}", width = exponent as usize)
+            .parse()
+            .unwrap_or(0);
+        let minor = whole
+            .checked_mul(scale)
+            .and_then(|m| m.checked_add(fraction))
+            .ok_or(MoneyError::TooLarge)?;
+        if minor == 0 {
+            return Err(MoneyError::NotPositive);
+        }
+        if minor > MAX_MINOR {
+            return Err(MoneyError::TooLarge);
+        }
+        Ok(Self::new(minor, currency))
+    }
+
+    /// The amount as a form field holds it: "24.00", without symbol or grouping.
+    pub fn to_input(&self) -> String {
+        let exponent = self.currency.exponent();
+        let scale = 10u64.pow(exponent);
+        let abs = self.minor.unsigned_abs();
+        let sign = if self.minor < 0 { "-" } else { "" };
+        if exponent == 0 {
+            format!("{sign}{abs}")
+        } else {
+            format!(
+                "{sign}{}.{:0width$}",
+                abs / scale,
+                abs % scale,
+                width = exponent as usize
+            )
+        }
     }
 }
 
@@ -124,6 +196,42 @@ mod tests {
         assert_eq!(money(1200, "jpy"), "¥1,200");
         assert_eq!(money(1999, "sek"), "19.99 SEK");
         assert_eq!(money(-500, "gbp"), "-£5.00");
+    }
+
+    #[test]
+    fn typed_amounts_become_minor_units_without_floats() {
+        let usd = Currency::usd();
+        let minor = |s: &str| Money::parse(s, usd).map(|m| m.minor);
+        assert_eq!(minor("24.00"), Ok(2400));
+        assert_eq!(minor(" 24 "), Ok(2400));
+        assert_eq!(minor("24.5"), Ok(2450));
+        assert_eq!(minor("0.07"), Ok(7));
+        assert_eq!(minor(".5"), Ok(50));
+        assert_eq!(minor("24.005"), Err(MoneyError::TooPrecise(2)));
+        assert_eq!(minor("0"), Err(MoneyError::NotPositive));
+        assert_eq!(
+            minor("-3"),
+            Err(MoneyError::NotANumber { example: "24.00" })
+        );
+        assert_eq!(
+            minor("1e3"),
+            Err(MoneyError::NotANumber { example: "24.00" })
+        );
+        assert_eq!(minor(""), Err(MoneyError::NotANumber { example: "24.00" }));
+        assert_eq!(minor("."), Err(MoneyError::NotANumber { example: "24.00" }));
+        assert_eq!(minor("1000000"), Err(MoneyError::TooLarge));
+        assert_eq!(minor("99999999999999999999"), Err(MoneyError::TooLarge));
+        let jpy = Currency::parse("jpy").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(Money::parse("1200", jpy).map(|m| m.minor), Ok(1200));
+        assert_eq!(Money::parse("12.5", jpy), Err(MoneyError::TooPrecise(0)));
+    }
+
+    #[test]
+    fn amounts_print_back_as_form_input() {
+        assert_eq!(Money::new(2400, Currency::usd()).to_input(), "24.00");
+        assert_eq!(Money::new(7, Currency::usd()).to_input(), "0.07");
+        let jpy = Currency::parse("jpy").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(Money::new(1200, jpy).to_input(), "1200");
     }
 
     #[test]

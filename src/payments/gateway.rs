@@ -8,7 +8,7 @@ use stripe_core::customer::CreateCustomer;
 use stripe_core::payment_intent::{
     CancelPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent,
 };
-use stripe_core::refund::CreateRefund;
+use stripe_core::refund::{CreateRefund, ListRefund};
 use stripe_shared::{ApiErrorsCode, ApiErrorsType, PaymentIntent, Refund};
 
 use super::StripeAccess;
@@ -200,5 +200,24 @@ impl Payments {
             .request_strategy(idempotent(key)?)
             .send(&self.client)
             .await?)
+    }
+
+    /// What Stripe has refunded (or is refunding) of an intent, whoever asked: the shop or the
+    /// Dashboard. Failed and canceled refunds don't count.
+    #[tracing::instrument(skip(self))]
+    pub async fn refunded_total(&self, payment_intent: &str) -> Result<i64, GatewayError> {
+        let refunds = ListRefund::new()
+            .payment_intent(payment_intent)
+            .limit(100)
+            .customize()
+            .request_strategy(RequestStrategy::Retry(2))
+            .send(&self.client)
+            .await?;
+        Ok(refunds
+            .data
+            .iter()
+            .filter(|r| !matches!(r.status.as_deref(), Some("failed" | "canceled")))
+            .map(|r| r.amount)
+            .sum())
     }
 }

@@ -30,7 +30,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Applied => "applied",
             Self::Ignored => "ignored",
@@ -173,7 +173,7 @@ pub async fn record_and_apply(
 }
 
 /// What an event says about an order's payment, if anything.
-fn observation_of(object: &EventObject) -> Option<Observation> {
+pub(crate) fn observation_of(object: &EventObject) -> Option<Observation> {
     match object {
         EventObject::PaymentIntentSucceeded(intent)
         | EventObject::PaymentIntentPaymentFailed(intent)
@@ -200,7 +200,7 @@ fn observation_of(object: &EventObject) -> Option<Observation> {
 /// is; one that says the payment is still under way is checked against the intent as Stripe
 /// has it now. If Stripe cannot be asked, the event's own copy is used: the state machine still
 /// guards money, and the reconciler corrects the rest.
-async fn current(payments: &Payments, snapshot: IntentSnapshot) -> IntentSnapshot {
+pub(crate) async fn current(payments: &Payments, snapshot: IntentSnapshot) -> IntentSnapshot {
     use crate::domain::PaymentStatus::{Cancelled, Paid};
     if matches!(snapshot.order_status(), Some(Paid | Cancelled)) {
         return snapshot;
@@ -288,7 +288,7 @@ async fn store_unreadable(pool: &DbPool, payload: &str, reason: &str) -> HttpRes
 }
 
 /// Keeps a failed event with its error so that it can be run again.
-async fn mark_failed(
+pub(crate) async fn mark_failed(
     pool: &DbPool,
     event_id: &str,
     event_type: &str,

@@ -10,6 +10,10 @@ use uuid::Uuid;
 pub struct TestApp {
     pub address: String,
     pub pool: DbPool,
+    /// The test's own database.
+    pub database_url: String,
+    /// Where this app stores uploaded images (a fresh temporary directory).
+    pub upload_dir: std::path::PathBuf,
     /// A browser: keeps cookies, does not follow redirects (tests look at them).
     pub client: reqwest::Client,
     /// Where the shop's Stripe is, and the secret key its test controls accept.
@@ -66,9 +70,12 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         storefront::telemetry::init("info");
     }
     let database_url = fresh_database().await;
+    let upload_dir =
+        std::env::temp_dir().join(format!("storefront-uploads-{}", Uuid::new_v4().simple()));
     let mut env: HashMap<String, String> = HashMap::from([
-        ("DATABASE_URL".into(), database_url),
+        ("DATABASE_URL".into(), database_url.clone()),
         ("LISTEN_ADDR".into(), "127.0.0.1:0".into()),
+        ("UPLOAD_DIR".into(), upload_dir.display().to_string()),
     ]);
     for (name, value) in overrides {
         env.insert((*name).into(), (*value).into());
@@ -97,6 +104,8 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     TestApp {
         address,
         pool,
+        database_url,
+        upload_dir,
         client: browser(),
         stripe,
     }
@@ -617,8 +626,34 @@ impl TestApp {
         TestApp {
             address: self.address.clone(),
             pool: self.pool.clone(),
+            database_url: self.database_url.clone(),
+            upload_dir: self.upload_dir.clone(),
             client: browser(),
             stripe: self.stripe.clone(),
         }
+    }
+}
+
+impl TestApp {
+    /// Creates an admin account with the library function `storefront admin create` uses, and
+    /// signs this browser in with it.
+    pub async fn sign_in_as_admin(&self, email: &str) {
+        storefront::admin::cli::create_admin(&self.pool, email, "correct horse battery")
+            .await
+            .unwrap_or_else(|e| panic!("creating admin {email}: {e:?}"));
+        let response = self.login(email, "correct horse battery").await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "admin sign-in");
+    }
+
+    /// A guest pays for a cart of `quantity` × `slug` with 4242 and the webhook makes it paid.
+    pub async fn paid_order(&self, email: &str, slug: &str, quantity: &str) -> Uuid {
+        let shopper = self.another_browser();
+        shopper.add_to_cart(slug, quantity).await;
+        let order = shopper.checkout(email).await;
+        let (status, intent) = shopper.pay_with_card(order, VISA).await;
+        assert_eq!(status, StatusCode::OK, "{intent}");
+        self.webhooks_delivered().await;
+        self.wait_for_status(order, "paid").await;
+        order
     }
 }

@@ -2,6 +2,7 @@
 //! over HTTP like a browser would.
 
 mod accounts;
+mod admin;
 mod cart;
 mod catalog;
 mod checkout;

@@ -1,0 +1,405 @@
+//! The admin's queries: aggregates by payment status, the order list, an order's timeline
+//! sources, refund requests, webhook deliveries and products.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::catalog::Product;
+use crate::orders::Order;
+use crate::schema::{orders, products, refund_requests, stripe_events, users};
+
+/// Orders and amounts of one status (or of all, `status = None`) in three windows: placed
+/// today (UTC), in the last 7 days and in the last 30 days.
+#[derive(Debug, Clone, Default, QueryableByName)]
+pub struct StatusRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub status: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub count_today: i64,
+    #[diesel(sql_type = BigInt)]
+    pub count_7d: i64,
+    #[diesel(sql_type = BigInt)]
+    pub count_30d: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_today: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_7d: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_30d: i64,
+    /// Paid minus refunded.
+    #[diesel(sql_type = BigInt)]
+    pub revenue_today: i64,
+    #[diesel(sql_type = BigInt)]
+    pub revenue_7d: i64,
+    #[diesel(sql_type = BigInt)]
+    pub revenue_30d: i64,
+}
+
+/// One row per status, plus a row with `status = None` over every status (the grand total).
+pub async fn status_summary(
+    conn: &mut AsyncPgConnection,
+    currency: &str,
+) -> QueryResult<Vec<StatusRow>> {
+    diesel::sql_query(
+        "WITH windowed AS ( \
+           SELECT status, total_minor, amount_paid_minor - amount_refunded_minor AS net, \
+                  created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS today, \
+                  created_at >= now() - interval '7 days' AS week \
+           FROM orders \
+           WHERE currency = $1 AND created_at >= now() - interval '30 days' \
+         ) \
+         SELECT status, \
+           count(*) FILTER (WHERE today) AS count_today, \
+           count(*) FILTER (WHERE week) AS count_7d, \
+           count(*) AS count_30d, \
+           coalesce(sum(total_minor) FILTER (WHERE today), 0)::int8 AS amount_today, \
+           coalesce(sum(total_minor) FILTER (WHERE week), 0)::int8 AS amount_7d, \
+           coalesce(sum(total_minor), 0)::int8 AS amount_30d, \
+           coalesce(sum(net) FILTER (WHERE today), 0)::int8 AS revenue_today, \
+           coalesce(sum(net) FILTER (WHERE week), 0)::int8 AS revenue_7d, \
+           coalesce(sum(net), 0)::int8 AS revenue_30d \
+         FROM windowed \
+         GROUP BY GROUPING SETS ((status), ())",
+    )
+    .bind::<Text, _>(currency)
+    .load(conn)
+    .await
+}
+
+/// What the order list shows.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub status: Option<String>,
+    /// An order number (`1042` or `#1042`) or part of an email address.
+    pub search: Option<String>,
+}
+
+fn filtered(filter: &OrderFilter) -> orders::BoxedQuery<'static, diesel::pg::Pg> {
+    let mut query = orders::table.into_boxed();
+    if let Some(status) = &filter.status {
+        query = query.filter(orders::status.eq(status.clone()));
+    }
+    if let Some(search) = &filter.search {
+        let escaped = search
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let email = orders::email.ilike(format!("%{escaped}%"));
+        query = match search.trim_start_matches('#').parse::<i64>() {
+            Ok(number) => query.filter(orders::number.eq(number).or(email)),
+            Err(_) => query.filter(email),
+        };
+    }
+    query
+}
+
+/// A page of orders, newest first, and how many match in all.
+pub async fn list_orders(
+    conn: &mut AsyncPgConnection,
+    filter: &OrderFilter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<Order>, i64)> {
+    let total = filtered(filter).count().get_result(conn).await?;
+    let orders = filtered(filter)
+        .order((orders::created_at.desc(), orders::number.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select(Order::as_select())
+        .load(conn)
+        .await?;
+    Ok((orders, total))
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = stripe_events)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct StripeEventRow {
+    pub id: String,
+    pub event_type: String,
+    pub order_id: Option<Uuid>,
+    pub received_at: OffsetDateTime,
+    pub processed_at: Option<OffsetDateTime>,
+    pub outcome: String,
+    pub error: Option<String>,
+}
+
+pub async fn stripe_events_of_order(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+) -> QueryResult<Vec<StripeEventRow>> {
+    stripe_events::table
+        .filter(stripe_events::order_id.eq(order_id))
+        .order(stripe_events::received_at.asc())
+        .select(StripeEventRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// The most recent deliveries with the number of the order each is about.
+pub async fn recent_stripe_events(
+    conn: &mut AsyncPgConnection,
+    outcome: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<(StripeEventRow, Option<i64>)>> {
+    let mut query = stripe_events::table
+        .left_join(orders::table)
+        .select((StripeEventRow::as_select(), orders::number.nullable()))
+        .order(stripe_events::received_at.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(outcome) = outcome {
+        query = query.filter(stripe_events::outcome.eq(outcome.to_owned()));
+    }
+    query.load(conn).await
+}
+
+pub async fn stripe_event(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+) -> QueryResult<Option<(StripeEventRow, serde_json::Value)>> {
+    stripe_events::table
+        .find(id)
+        .select((StripeEventRow::as_select(), stripe_events::payload))
+        .first(conn)
+        .await
+        .optional()
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = refund_requests)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct RefundRequest {
+    pub id: i64,
+    pub key: Uuid,
+    pub order_id: Uuid,
+    pub amount_minor: i64,
+    pub restock: bool,
+    pub status: String,
+    pub stripe_refund_id: Option<String>,
+    pub error: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = refund_requests)]
+pub struct NewRefundRequest<'a> {
+    pub key: Uuid,
+    pub order_id: Uuid,
+    pub admin_id: i64,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub restock: bool,
+}
+
+/// The order's refund requests with the email of the admin who made each.
+pub async fn refund_requests_of_order(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+) -> QueryResult<Vec<(RefundRequest, Option<String>)>> {
+    refund_requests::table
+        .left_join(users::table)
+        .filter(refund_requests::order_id.eq(order_id))
+        .order(refund_requests::id.asc())
+        .select((RefundRequest::as_select(), users::email.nullable()))
+        .load(conn)
+        .await
+}
+
+pub async fn refund_request_by_key(
+    conn: &mut AsyncPgConnection,
+    key: Uuid,
+) -> QueryResult<Option<RefundRequest>> {
+    refund_requests::table
+        .filter(refund_requests::key.eq(key))
+        .select(RefundRequest::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Records the request once; a second submission of the same form finds the first.
+pub async fn insert_refund_request(
+    conn: &mut AsyncPgConnection,
+    new: &NewRefundRequest<'_>,
+) -> QueryResult<RefundRequest> {
+    diesel::insert_into(refund_requests::table)
+        .values(new)
+        .on_conflict(refund_requests::key)
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    refund_requests::table
+        .filter(refund_requests::key.eq(new.key))
+        .select(RefundRequest::as_select())
+        .first(conn)
+        .await
+}
+
+pub async fn finish_refund_request(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    status: &str,
+    stripe_refund_id: Option<&str>,
+    error: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(refund_requests::table.find(id))
+        .set((
+            refund_requests::status.eq(status),
+            refund_requests::stripe_refund_id.eq(stripe_refund_id),
+            refund_requests::error.eq(error),
+            refund_requests::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The request of this order that was sent to Stripe without an answer, if any: its form is
+/// offered again with the same key, so that retrying it cannot refund twice.
+pub async fn unanswered_refund_request(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+) -> QueryResult<Option<RefundRequest>> {
+    refund_requests::table
+        .filter(refund_requests::order_id.eq(order_id))
+        .filter(refund_requests::status.eq("requested"))
+        .order(refund_requests::id.desc())
+        .select(RefundRequest::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn all_products(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Product>> {
+    products::table
+        .order((
+            products::active.desc(),
+            products::name.asc(),
+            products::id.asc(),
+        ))
+        .select(Product::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn product(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Product>> {
+    products::table
+        .find(id)
+        .select(Product::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Whether another product than `except` uses the slug.
+pub async fn slug_taken(
+    conn: &mut AsyncPgConnection,
+    slug: &str,
+    except: Option<i64>,
+) -> QueryResult<bool> {
+    let mut query = products::table
+        .filter(products::slug.eq(slug.to_owned()))
+        .into_boxed();
+    if let Some(id) = except {
+        query = query.filter(products::id.ne(id));
+    }
+    diesel::select(diesel::dsl::exists(query))
+        .get_result(conn)
+        .await
+}
+
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = products)]
+pub struct ProductChanges<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub price_minor: i64,
+    pub stock: i32,
+    pub image_path: &'a str,
+}
+
+pub async fn update_product(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    changes: &ProductChanges<'_>,
+) -> QueryResult<bool> {
+    diesel::update(products::table.find(id))
+        .set((changes, products::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+pub async fn set_product_active(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    active: bool,
+) -> QueryResult<bool> {
+    diesel::update(products::table.find(id))
+        .set((
+            products::active.eq(active),
+            products::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+pub async fn insert_product(
+    conn: &mut AsyncPgConnection,
+    new: &crate::catalog::db::NewProduct<'_>,
+) -> QueryResult<i64> {
+    diesel::insert_into(products::table)
+        .values(new)
+        .returning(products::id)
+        .get_result(conn)
+        .await
+}
+
+/// Puts the order's units back on the shelf, once per order (the flag a cancelled order's
+/// release sets too); `false` when they were back already. Call it inside a transaction.
+pub async fn restock_order(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<bool> {
+    use crate::schema::order_items;
+    let claimed = diesel::update(
+        orders::table
+            .find(order_id)
+            .filter(orders::stock_released.eq(false)),
+    )
+    .set(orders::stock_released.eq(true))
+    .execute(conn)
+    .await?;
+    if claimed == 0 {
+        return Ok(false);
+    }
+    let items: Vec<(i64, i32)> = order_items::table
+        .filter(order_items::order_id.eq(order_id))
+        .order(order_items::product_id.asc())
+        .select((order_items::product_id, order_items::quantity))
+        .load(conn)
+        .await?;
+    for (product_id, quantity) in items {
+        diesel::update(products::table.find(product_id))
+            .set(products::stock.eq(products::stock + quantity))
+            .execute(conn)
+            .await?;
+    }
+    Ok(true)
+}
+
+/// Whether this refund actually put the items back (the request only asked for it).
+pub async fn set_refund_restocked(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    restocked: bool,
+) -> QueryResult<()> {
+    diesel::update(refund_requests::table.find(id))
+        .set(refund_requests::restock.eq(restocked))
+        .execute(conn)
+        .await
+        .map(drop)
+}

@@ -1,0 +1,86 @@
+//! `GET /admin/products/new` and `GET /admin/products/{id}/edit`: the product form.
+
+use actix_web::web;
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::form::ProductFields;
+use super::image::{MAX_IMAGE_BYTES, shipped};
+use crate::admin::db;
+use crate::catalog::Product;
+use crate::db::DbPool;
+use crate::error::AppError;
+use crate::page::PageContext;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/product_form.html")]
+pub struct ProductFormPage {
+    pub ctx: PageContext,
+    /// `None` for a new product.
+    pub product: Option<Product>,
+    pub fields: ProductFields,
+    pub shipped: Vec<String>,
+    pub errors: Vec<String>,
+}
+
+impl ProductFormPage {
+    pub fn new(
+        ctx: PageContext,
+        product: Option<Product>,
+        fields: ProductFields,
+        errors: Vec<String>,
+    ) -> Self {
+        Self {
+            ctx,
+            product,
+            fields,
+            shipped: shipped(),
+            errors,
+        }
+    }
+
+    pub fn action(&self) -> String {
+        match &self.product {
+            Some(product) => format!("/admin/products/{}", product.id),
+            None => "/admin/products".to_owned(),
+        }
+    }
+
+    pub fn max_image_kib(&self) -> usize {
+        MAX_IMAGE_BYTES / 1024
+    }
+
+    /// "ceramic-pour-over-mug.svg" for a shipped image path.
+    pub fn file_name<'a>(&self, path: &'a str) -> &'a str {
+        path.rsplit('/').next().unwrap_or(path)
+    }
+}
+
+pub async fn new_page(ctx: PageContext) -> ProductFormPage {
+    let fields = ProductFields {
+        stock: "0".into(),
+        ..ProductFields::default()
+    };
+    ProductFormPage::new(ctx, None, fields, Vec::new())
+}
+
+#[tracing::instrument(skip(ctx, pool))]
+pub async fn edit_page(
+    ctx: PageContext,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+) -> Result<ProductFormPage, AppError> {
+    let mut conn = pool.get().await?;
+    let product = db::product(&mut conn, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let fields = ProductFields {
+        name: product.name.clone(),
+        slug: product.slug.clone(),
+        description: product.description.clone(),
+        price: product.price().to_input(),
+        stock: product.stock.to_string(),
+        image_choice: String::new(),
+    };
+    Ok(ProductFormPage::new(ctx, Some(product), fields, Vec::new()))
+}

@@ -1,0 +1,9 @@
+//! Products and stock: the list, the form to create or edit one (with an image chosen from the
+//! shipped ones or uploaded), and deactivation.
+
+pub mod active;
+pub mod edit;
+mod form;
+mod image;
+pub mod list;
+pub mod save;

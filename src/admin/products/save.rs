@@ -1,0 +1,174 @@
+//! `POST /admin/products` and `POST /admin/products/{id}`: create or update a product from
+//! the form. A form with mistakes comes back (400) with every mistake listed; an image is
+//! written to disk only once everything else is valid.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::edit::ProductFormPage;
+use super::form::{self, Submitted, Upload};
+use super::image::{self, ImageKind, MAX_IMAGE_BYTES};
+use crate::admin::{db, see_other};
+use crate::catalog::Product;
+use crate::catalog::db::NewProduct;
+use crate::config::Settings;
+use crate::db::DbPool;
+use crate::error::AppError;
+use crate::page::PageContext;
+use crate::session::{FlashKind, ShopSession};
+
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    req: HttpRequest,
+    ctx: PageContext,
+    session: ShopSession,
+    pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
+    body: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let submitted = form::read(&req, body).await?;
+    save(ctx, session, pool, settings, None, submitted).await
+}
+
+#[tracing::instrument(skip(req, ctx, session, pool, settings, body))]
+pub async fn update(
+    req: HttpRequest,
+    ctx: PageContext,
+    session: ShopSession,
+    pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
+    id: web::Path<i64>,
+    body: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let submitted = form::read(&req, body).await?;
+    let product = {
+        let mut conn = pool.get().await?;
+        db::product(&mut conn, *id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    save(ctx, session, pool, settings, Some(product), submitted).await
+}
+
+async fn save(
+    ctx: PageContext,
+    session: ShopSession,
+    pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
+    product: Option<Product>,
+    Submitted { fields, upload }: Submitted,
+) -> Result<HttpResponse, AppError> {
+    let currency = match &product {
+        Some(product) => product.price().currency,
+        None => settings.currency,
+    };
+    let valid = form::validate(&fields, currency);
+    let mut errors = valid.as_ref().err().cloned().unwrap_or_default();
+
+    let shipped = image::shipped();
+    let image_kind = match &upload {
+        Upload::Image(bytes) => match ImageKind::detect(bytes) {
+            Some(kind) => Some(kind),
+            None => {
+                errors.push("Image: upload a PNG, JPEG or WebP image.".to_owned());
+                None
+            }
+        },
+        Upload::TooLarge => {
+            errors.push(format!(
+                "Image: upload an image of at most {} KiB.",
+                MAX_IMAGE_BYTES / 1024
+            ));
+            None
+        }
+        Upload::None => None,
+    };
+    let chosen = match fields.image_choice.as_str() {
+        "" => None,
+        choice if shipped.iter().any(|path| path == choice) => Some(choice.to_owned()),
+        _ => {
+            errors.push("Image: choose one of the images listed.".to_owned());
+            None
+        }
+    };
+    if product.is_none() && matches!(upload, Upload::None) && fields.image_choice.is_empty() {
+        errors.push("Image: choose an image or upload one.".to_owned());
+    }
+
+    let mut conn = pool.get().await?;
+    if let Ok(valid) = &valid
+        && db::slug_taken(&mut conn, &valid.slug, product.as_ref().map(|p| p.id)).await?
+    {
+        errors.push(format!(
+            "Web address: another product already uses /products/{}.",
+            valid.slug
+        ));
+    }
+    let valid = match valid {
+        Ok(valid) if errors.is_empty() => valid,
+        _ => {
+            let page = ProductFormPage::new(ctx, product, fields, errors);
+            let body = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
+            return Ok(HttpResponse::build(StatusCode::BAD_REQUEST)
+                .content_type("text/html; charset=utf-8")
+                .body(body));
+        }
+    };
+
+    let image_path = match (upload, image_kind) {
+        (Upload::Image(bytes), Some(kind)) => {
+            let path = image::store(&settings.upload_dir, bytes, kind).await?;
+            tracing::info!(path, "stored an uploaded product image");
+            path
+        }
+        _ => match (chosen, &product) {
+            (Some(chosen), _) => chosen,
+            (None, Some(product)) => product.image_path.clone(),
+            // Refused above: a new product needs an image.
+            (None, None) => return Err(AppError::bad_request("Choose an image.")),
+        },
+    };
+
+    let (id, verb) = match &product {
+        Some(product) => {
+            db::update_product(
+                &mut conn,
+                product.id,
+                &db::ProductChanges {
+                    slug: &valid.slug,
+                    name: &valid.name,
+                    description: &valid.description,
+                    price_minor: valid.price.minor,
+                    stock: valid.stock,
+                    image_path: &image_path,
+                },
+            )
+            .await?;
+            (product.id, "saved")
+        }
+        None => {
+            let id = db::insert_product(
+                &mut conn,
+                &NewProduct {
+                    slug: &valid.slug,
+                    name: &valid.name,
+                    description: &valid.description,
+                    price_minor: valid.price.minor,
+                    currency: currency.code(),
+                    image_path: &image_path,
+                    stock: valid.stock,
+                },
+            )
+            .await?;
+            (id, "created")
+        }
+    };
+    tracing::info!(product = id, verb, "product saved by an admin");
+    session.flash(
+        FlashKind::Info,
+        format!("{} is {verb}: /products/{}.", valid.name, valid.slug),
+    );
+    Ok(see_other("/admin/products"))
+}

@@ -1,0 +1,166 @@
+//! `POST /admin/orders/{id}/refunds`: a full or partial refund through the Refunds API.
+//!
+//! The form carries a request key, stored in `refund_requests` and used in the idempotency
+//! key, so a double submission or a retry makes one refund. The order's amounts and status are
+//! not touched here: they change when Stripe reports the refund (`charge.refunded` through the
+//! webhook, or the reconciler), like a refund made in the Stripe Dashboard. Items go back to
+//! stock as soon as Stripe accepts the refund, when asked: that is the owner's decision about
+//! goods, not a payment status.
+
+use actix_web::{HttpResponse, web};
+use diesel_async::AsyncConnection;
+use diesel_async::scoped_futures::ScopedFutureExt;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::db::{self, NewRefundRequest};
+use super::{AdminUser, see_other};
+use crate::csrf::CsrfForm;
+use crate::db::DbPool;
+use crate::domain::Money;
+use crate::error::AppError;
+use crate::orders::db as orders_db;
+use crate::payments::{GatewayError, Payments};
+use crate::session::{FlashKind, ShopSession};
+
+#[derive(Debug, Deserialize)]
+pub struct RefundForm {
+    amount: String,
+    key: Uuid,
+    restock: Option<String>,
+}
+
+#[tracing::instrument(skip(admin, session, pool, payments, form), fields(admin = admin.id))]
+pub async fn refund(
+    admin: AdminUser,
+    session: ShopSession,
+    pool: web::Data<DbPool>,
+    payments: web::Data<Payments>,
+    id: web::Path<Uuid>,
+    CsrfForm(form): CsrfForm<RefundForm>,
+) -> Result<HttpResponse, AppError> {
+    let back = format!("/admin/orders/{id}");
+    let refuse = |message: String| {
+        session.flash(FlashKind::Error, message);
+        Ok(see_other(back.clone()))
+    };
+    let mut conn = pool.get().await?;
+    let order = orders_db::find(&mut conn, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Some(intent) = order.payment_intent_id.clone() else {
+        return refuse("This order has no payment to refund.".into());
+    };
+    if !order.status().was_paid() {
+        return refuse(format!(
+            "Only a paid order can be refunded; this one is {}.",
+            order.status_label().to_lowercase()
+        ));
+    }
+    let currency = order.total().currency;
+
+    let request = match db::refund_request_by_key(&mut conn, form.key).await? {
+        Some(request) if request.order_id != order.id => return Err(AppError::NotFound),
+        Some(request) if request.status != "requested" => {
+            session.flash(FlashKind::Info, "This refund was already sent to Stripe.");
+            return Ok(see_other(back));
+        }
+        // Sent before without an answer: sent again as it was, under the same key.
+        Some(request) => request,
+        None => {
+            let amount = match Money::parse(&form.amount, currency) {
+                Ok(amount) => amount,
+                Err(e) => return refuse(format!("Amount: {e}")),
+            };
+            // Stripe's own count includes refunds whose webhook has not arrived yet, and those
+            // made in the Dashboard.
+            let refunded = payments
+                .refunded_total(&intent)
+                .await?
+                .max(order.amount_refunded_minor);
+            let remaining = (order.amount_paid_minor - refunded).max(0);
+            if remaining == 0 {
+                return refuse("This order has been refunded in full already.".into());
+            }
+            if amount.minor > remaining {
+                return refuse(format!(
+                    "You can refund at most {} on this order: {} of {} has been refunded already.",
+                    Money::new(remaining, currency),
+                    Money::new(refunded, currency),
+                    order.amount_paid(),
+                ));
+            }
+            db::insert_refund_request(
+                &mut conn,
+                &NewRefundRequest {
+                    key: form.key,
+                    order_id: order.id,
+                    admin_id: admin.id,
+                    amount_minor: amount.minor,
+                    currency: currency.code(),
+                    restock: form.restock.is_some(),
+                },
+            )
+            .await?
+        }
+    };
+    let amount = Money::new(request.amount_minor, currency);
+
+    let refund = match payments
+        .refund(
+            &intent,
+            request.amount_minor,
+            &format!("storefront-refund-{}", request.key),
+        )
+        .await
+    {
+        Ok(refund) => refund,
+        Err(GatewayError::Refused { message, .. }) => {
+            db::finish_refund_request(&mut conn, request.id, "refused", None, Some(&message))
+                .await?;
+            return refuse(format!("Stripe refused the refund: {message}"));
+        }
+        Err(e @ GatewayError::Unavailable(_)) => {
+            tracing::warn!(error = %e, "a refund got no answer from Stripe");
+            return refuse(format!(
+                "Stripe could not be reached, so the refund of {amount} is not confirmed. \
+                 Submit the form again to retry it: it cannot refund twice."
+            ));
+        }
+    };
+    let status = refund.status.clone().unwrap_or_else(|| "pending".into());
+    let accepted = matches!(status.as_str(), "succeeded" | "pending");
+    let restock = request.restock && accepted;
+    let order_id = order.id;
+    let refund_id = refund.id.as_str().to_owned();
+    let restocked = conn
+        .transaction::<_, diesel::result::Error, _>(|conn| {
+            async move {
+                let restocked = restock && db::restock_order(conn, order_id).await?;
+                let stored = match status.as_str() {
+                    "pending" | "succeeded" | "failed" | "canceled" => status.as_str(),
+                    _ => "pending",
+                };
+                db::finish_refund_request(conn, request.id, stored, Some(&refund_id), None).await?;
+                db::set_refund_restocked(conn, request.id, restocked).await?;
+                Ok(restocked)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    tracing::info!(order = %order.id, amount = request.amount_minor, restocked, "refund sent to Stripe");
+
+    if !accepted {
+        return refuse(format!("Stripe did not make the refund of {amount}."));
+    }
+    let mut message = format!(
+        "Refund of {amount} sent to Stripe. The order's status changes when Stripe confirms it."
+    );
+    if restocked {
+        message.push_str(" The items are back in stock.");
+    } else if request.restock {
+        message.push_str(" The items were back in stock already.");
+    }
+    session.flash(FlashKind::Info, message);
+    Ok(see_other(back))
+}
