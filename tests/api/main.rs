@@ -5,6 +5,8 @@ mod accounts;
 mod cart;
 mod catalog;
 mod checkout;
+#[path = "../common/mod.rs"]
+mod common;
 mod helpers;
 mod orders;
 mod reconciler;
