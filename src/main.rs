@@ -4,8 +4,8 @@ use storefront::sandbox::standalone::{self, StandaloneArgs};
 use storefront::startup::Application;
 use storefront::telemetry;
 
-const USAGE: &str = "usage: storefront [serve]
-       storefront sandbox [--port N] [--webhook-url URL]... [--webhook-secret whsec_...]";
+const USAGE: &str =
+    "usage: storefront [serve]   (the shop; settings from the environment and .env)";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -18,10 +18,10 @@ async fn main() -> anyhow::Result<()> {
         None | Some("serve") => serve().await,
         Some("sandbox") => standalone::run(StandaloneArgs::parse(args)?).await,
         Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
+            println!("{USAGE}\n{}", standalone::USAGE);
             Ok(())
         }
-        Some(other) => anyhow::bail!("unknown command {other:?}\n{USAGE}"),
+        Some(other) => anyhow::bail!("unknown command {other:?}\n{USAGE}\n{}", standalone::USAGE),
     }
 }
 

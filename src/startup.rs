@@ -21,6 +21,7 @@ use crate::payments::{Payments, StripeAccess, reconciler};
 use crate::sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
 use crate::security_headers::{default_headers, origin_of};
 use crate::session::new_token;
+use crate::telemetry::RequestSpan;
 use crate::{accounts, cart, catalog, checkout, error, health, orders, payments, seed};
 
 pub struct Application {
@@ -157,7 +158,7 @@ impl Application {
                         .build(),
                     )
                     .wrap(default_headers(js_origin.as_deref(), https))
-                    .wrap(TracingLogger::default())
+                    .wrap(TracingLogger::<RequestSpan>::new())
                     .app_data(web::Data::new(pool.clone()))
                     .app_data(settings.clone())
                     .app_data(payment_mode.clone())

@@ -82,7 +82,26 @@ pub async fn receive_event(
         Err(_) => return HttpResponse::BadRequest().body("payload is not JSON"),
     };
 
-    match record_and_apply(&pool, &event_id, &event_type, &payload, &event.data.object).await {
+    if already_processed(&pool, &event_id).await {
+        tracing::info!("duplicate webhook delivery acknowledged");
+        return HttpResponse::Ok().body("duplicate");
+    }
+    let observation = match observation_of(&event.data.object) {
+        Some(Observation::Intent(snapshot)) => {
+            Some(Observation::Intent(current(&payments, snapshot).await))
+        }
+        other => other,
+    };
+
+    match record_and_apply(
+        &pool,
+        &event_id,
+        &event_type,
+        &payload,
+        observation.as_ref(),
+    )
+    .await
+    {
         Ok(Some(outcome)) => {
             tracing::info!(outcome = outcome.as_str(), "webhook processed");
             HttpResponse::Ok().body(outcome.as_str())
@@ -106,7 +125,7 @@ pub async fn record_and_apply(
     event_id: &str,
     event_type: &str,
     payload: &serde_json::Value,
-    object: &EventObject,
+    observation: Option<&Observation>,
 ) -> anyhow::Result<Option<Outcome>> {
     let mut conn = pool.get().await?;
     let outcome = conn
@@ -132,7 +151,10 @@ pub async fn record_and_apply(
                 if outcome != "received" && outcome != "failed" {
                     return Ok(None);
                 }
-                let (outcome, order_id) = apply_event(conn, event_id, object).await?;
+                let (outcome, order_id) = match observation {
+                    Some(observation) => apply_observation(conn, event_id, observation).await?,
+                    None => (Outcome::Unhandled, None),
+                };
                 diesel::update(stripe_events::table.find(event_id))
                     .set((
                         stripe_events::outcome.eq(outcome.as_str()),
@@ -150,34 +172,73 @@ pub async fn record_and_apply(
     Ok(outcome)
 }
 
-async fn apply_event(
-    conn: &mut AsyncPgConnection,
-    event_id: &str,
-    object: &EventObject,
-) -> anyhow::Result<(Outcome, Option<Uuid>)> {
-    let observation = match object {
+/// What an event says about an order's payment, if anything.
+fn observation_of(object: &EventObject) -> Option<Observation> {
+    match object {
         EventObject::PaymentIntentSucceeded(intent)
         | EventObject::PaymentIntentPaymentFailed(intent)
         | EventObject::PaymentIntentCanceled(intent)
         | EventObject::PaymentIntentRequiresAction(intent)
         | EventObject::PaymentIntentProcessing(intent) => {
-            Observation::Intent(IntentSnapshot::from(intent.as_ref()))
+            Some(Observation::Intent(IntentSnapshot::from(intent.as_ref())))
         }
-        EventObject::ChargeRefunded(charge) => match &charge.payment_intent {
-            Some(intent) => Observation::Refunded {
-                payment_intent: intent.id().as_str().to_owned(),
-                amount_refunded: charge.amount_refunded,
-            },
-            None => return Ok((Outcome::Unhandled, None)),
-        },
-        _ => return Ok((Outcome::Unhandled, None)),
+        EventObject::ChargeRefunded(charge) => {
+            charge
+                .payment_intent
+                .as_ref()
+                .map(|intent| Observation::Refunded {
+                    payment_intent: intent.id().as_str().to_owned(),
+                    amount_refunded: charge.amount_refunded,
+                })
+        }
+        _ => None,
+    }
+}
+
+/// Events arrive out of order: a `requires_action` sent before a failure can land after it.
+/// An event that says the money arrived or the intent was cancelled is final and applied as it
+/// is; one that says the payment is still under way is checked against the intent as Stripe
+/// has it now. If Stripe cannot be asked, the event's own copy is used: the state machine still
+/// guards money, and the reconciler corrects the rest.
+async fn current(payments: &Payments, snapshot: IntentSnapshot) -> IntentSnapshot {
+    use crate::domain::PaymentStatus::{Cancelled, Paid};
+    if matches!(snapshot.order_status(), Some(Paid | Cancelled)) {
+        return snapshot;
+    }
+    match payments.retrieve_intent(&snapshot.id).await {
+        Ok(intent) => IntentSnapshot::from(&intent),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not re-read the intent; using the event's copy");
+            snapshot
+        }
+    }
+}
+
+async fn already_processed(pool: &DbPool, event_id: &str) -> bool {
+    let outcome = async {
+        let mut conn = pool.get().await?;
+        let outcome: Option<String> = stripe_events::table
+            .find(event_id)
+            .select(stripe_events::outcome)
+            .first(&mut conn)
+            .await
+            .optional()?;
+        anyhow::Ok(outcome)
     };
-    let Some(order_id) = order_for(conn, &observation).await? else {
+    matches!(outcome.await, Ok(Some(o)) if o != "received" && o != "failed")
+}
+
+async fn apply_observation(
+    conn: &mut AsyncPgConnection,
+    event_id: &str,
+    observation: &Observation,
+) -> anyhow::Result<(Outcome, Option<Uuid>)> {
+    let Some(order_id) = order_for(conn, observation).await? else {
         tracing::info!("event names no order of this shop");
         return Ok((Outcome::Unhandled, None));
     };
     let applied =
-        transition::apply(conn, order_id, &observation, Cause::Webhook { event_id }).await?;
+        transition::apply(conn, order_id, observation, Cause::Webhook { event_id }).await?;
     let outcome = match applied {
         Some(applied) if applied.changed() => Outcome::Applied,
         Some(_) => Outcome::Ignored,

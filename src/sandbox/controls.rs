@@ -7,7 +7,7 @@
 //! |---|---|---|---|
 //! | GET | `/_controls` | | current settings: latency, failures, webhook mode, pending deliveries, endpoints |
 //! | POST | `/_controls/latency` | `ms` (0 to turn off) | every API call waits `ms` milliseconds first |
-//! | POST | `/_controls/failures` | `count`, `status` (`500` or `429`, default 500), `path` (optional prefix such as `/v1/payment_intents`) | the next `count` API calls (matching `path`) fail: 500 `api_error` or 429 `rate_limit`, both with `Stripe-Should-Retry: true`; they are never stored for idempotent replay. `count=0` turns it off |
+//! | POST | `/_controls/failures` | `count`, `status` (`500` or `429`, default 500), `path` (optional prefix such as `/v1/payment_intents`) | the next `count` authenticated API calls (whose path starts with `path`) fail: 500 `api_error` or 429 `rate_limit`, both with `Stripe-Should-Retry: true`; they are never stored for idempotent replay. `count=0` turns it off |
 //! | POST | `/_controls/webhooks/mode` | `mode` (`normal`, `drop`, `duplicate`, `reorder`), `count` (default 1) | the next `count` events are not delivered / delivered twice / held and delivered after the following event (or after 0.5 s if none follows) |
 //! | GET | `/_controls/webhooks/log` | `event` (optional id), `type` (optional) | every delivery attempt: `event_id`, `event_type`, `endpoint`, `attempt`, `status`, `error`, `outcome` (`delivered`, `retry_scheduled`, `failed`, `dropped`), `at_ms` |
 //! | POST | `/_controls/webhooks/wait` | `timeout_ms` (default 5000, at most 60000) | answers 200 `{"pending": 0}` once every queued delivery and retry is done, or 504 with the number still pending |
@@ -15,6 +15,10 @@
 //! | POST | `/_controls/refunds` | `payment_intent` or `charge`, `amount` (optional, default what remains), `reason` (optional) | a refund made "in the Dashboard": the Refund, with `charge.refunded` and `refund.created` events whose `request.id` is null |
 //! | POST | `/_controls/trigger` | `type`, `payment_intent` (optional) | like `stripe trigger`: without `payment_intent`, runs a fresh flow that emits the event (`payment_intent.created`, `.succeeded`, `.payment_failed`, `.requires_action`, `.canceled`, `.processing`, `charge.succeeded`, `charge.failed`, `charge.refunded`, `refund.created`, `customer.created`); with `payment_intent`, emits one event of that type carrying that intent (status set to what the type says) or its latest charge or refund, without changing the intent. Answers `{"events": [{"id", "type"}], "payment_intent"}` |
 //! | POST | `/_controls/reset` | | latency 0, no failures, webhook mode normal |
+//!
+//! Tests synchronise with webhooks through `POST /_controls/webhooks/wait`: once it answers 200,
+//! every event emitted before the call has been delivered, or has failed its last attempt
+//! (5 attempts, 0.2 s → 1.6 s apart, about 3 s in all), or was dropped by the test mode.
 
 use std::collections::BTreeMap;
 use std::time::Duration;

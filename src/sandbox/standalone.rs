@@ -156,3 +156,40 @@ pub async fn run(args: StandaloneArgs) -> anyhow::Result<()> {
     server.await.context("the sandbox server stopped")?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> anyhow::Result<StandaloneArgs> {
+        StandaloneArgs::parse(list.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn the_command_line_takes_a_port_several_webhook_urls_and_a_secret() {
+        let parsed = args(&[
+            "--port",
+            "4242",
+            "--webhook-url",
+            "http://127.0.0.1:8080/webhooks/stripe",
+            "--webhook-url=http://127.0.0.1:9090/hook",
+            "--webhook-secret",
+            "whsec_abc",
+        ])
+        .ok();
+        assert_eq!(parsed.as_ref().map(|a| a.port), Some(4242));
+        assert_eq!(parsed.as_ref().map(|a| a.webhook_urls.len()), Some(2));
+        assert_eq!(
+            parsed.as_ref().map(|a| a.webhook_secret.as_str()),
+            Some("whsec_abc")
+        );
+    }
+
+    #[test]
+    fn live_keys_and_unknown_arguments_are_refused() {
+        assert!(args(&["--secret-key", "sk_live_x"]).is_err());
+        assert!(args(&["--webhook-secret", "nope"]).is_err());
+        assert!(args(&["--colour"]).is_err());
+        assert!(args(&["--port"]).is_err());
+    }
+}

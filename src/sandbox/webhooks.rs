@@ -302,6 +302,16 @@ async fn deliver(
     };
     let ok = status.is_some_and(|s| (200..300).contains(&s));
     let last = delivery.attempt >= MAX_ATTEMPTS;
+    if !ok {
+        tracing::debug!(
+            event_id = %delivery.event_id,
+            endpoint = %url,
+            attempt = delivery.attempt,
+            status = ?status,
+            error = ?error,
+            "sandbox webhook delivery failed"
+        );
+    }
     let outcome = match (ok, last) {
         (true, _) => "delivered",
         (false, false) => "retry_scheduled",

@@ -122,10 +122,19 @@ async fn dispatch(shared: web::Data<Shared>, req: HttpRequest, body: web::Bytes)
     let request_id = new_id("req");
     let tail = req.match_info().get("tail").unwrap_or("").to_string();
     let path = format!("/v1/{tail}");
-    match handle(&shared, &req, &body, &tail, &path, &request_id) {
-        Ok(answer) => answer.into_response(),
-        Err(e) => Answer::error(e, request_id).into_response(),
-    }
+    let answer = match handle(&shared, &req, &body, &tail, &path, &request_id) {
+        Ok(answer) => answer,
+        Err(e) => Answer::error(e, request_id),
+    };
+    tracing::debug!(
+        method = %req.method(),
+        path = %path,
+        status = answer.status.as_u16(),
+        request_id = %answer.request_id,
+        replayed = answer.replayed,
+        "sandbox API request"
+    );
+    answer.into_response()
 }
 
 /// A response ready to send.

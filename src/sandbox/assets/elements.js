@@ -186,7 +186,8 @@
   }
 
   function resize() {
-    post({ type: 'resize', height: document.documentElement.scrollHeight });
+    // The body's own height: the document's scrollHeight never goes below the frame's height.
+    post({ type: 'resize', height: Math.ceil(document.body.getBoundingClientRect().height) + 2 });
   }
 
   // ---- confirming ----
@@ -345,7 +346,7 @@
   });
 
   if (window.ResizeObserver) {
-    new window.ResizeObserver(resize).observe(document.documentElement);
+    new window.ResizeObserver(resize).observe(document.body);
   }
   resize();
   post({ type: 'ready' });

@@ -1,0 +1,111 @@
+use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
+use stripe_core::payment_intent::CreatePaymentIntent;
+use stripe_types::Currency;
+
+use crate::helpers::{SECRET, api_error, spawn_sandbox};
+
+fn key(k: &str) -> RequestStrategy {
+    RequestStrategy::Idempotent(IdempotencyKey::new(k).unwrap())
+}
+
+#[tokio::test]
+async fn the_same_key_and_parameters_replay_the_first_answer() {
+    let sb = spawn_sandbox().await;
+    let create = || {
+        CreatePaymentIntent::new(2000, Currency::USD)
+            .metadata([("order_id".to_string(), "7".to_string())])
+    };
+    let first = create()
+        .customize()
+        .request_strategy(key("order-7-attempt-1"))
+        .send(&sb.client)
+        .await
+        .unwrap();
+    let second = create()
+        .customize()
+        .request_strategy(key("order-7-attempt-1"))
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert_eq!(first.id, second.id);
+    assert_eq!(first.client_secret, second.client_secret);
+
+    let send = || {
+        sb.http
+            .post(sb.url("v1/payment_intents"))
+            .bearer_auth(SECRET)
+            .header("Idempotency-Key", "raw-key")
+            .form(&[("amount", "2000"), ("currency", "usd")])
+            .send()
+    };
+    let a = send().await.unwrap();
+    assert!(a.headers().get("idempotent-replayed").is_none());
+    let a_request = a.headers()["request-id"].clone();
+    let a_body: serde_json::Value = a.json().await.unwrap();
+    let b = send().await.unwrap();
+    assert_eq!(b.status(), 200);
+    assert_eq!(b.headers()["idempotent-replayed"], "true");
+    assert_eq!(b.headers()["idempotency-key"], "raw-key");
+    assert_eq!(b.headers()["request-id"], a_request);
+    let b_body: serde_json::Value = b.json().await.unwrap();
+    assert_eq!(a_body, b_body);
+}
+
+#[tokio::test]
+async fn the_same_key_with_other_parameters_is_an_idempotency_error() {
+    let sb = spawn_sandbox().await;
+    CreatePaymentIntent::new(2000, Currency::USD)
+        .customize()
+        .request_strategy(key("order-8"))
+        .send(&sb.client)
+        .await
+        .unwrap();
+    let (e, status) = api_error(
+        CreatePaymentIntent::new(2500, Currency::USD)
+            .customize()
+            .request_strategy(key("order-8"))
+            .send(&sb.client)
+            .await,
+    );
+    assert_eq!(status, 400);
+    assert_eq!(e.type_.as_str(), "idempotency_error");
+    assert!(e.message.unwrap().contains("'order-8'"));
+}
+
+#[tokio::test]
+async fn a_declined_confirmation_is_replayed_with_its_402() {
+    let sb = spawn_sandbox().await;
+    let intent = sb.card_intent().await;
+    let send = || {
+        sb.http
+            .post(sb.url(&format!("v1/payment_intents/{}/confirm", intent.id)))
+            .bearer_auth(SECRET)
+            .header("Idempotency-Key", "confirm-1")
+            .form(&[("payment_method", "pm_card_chargeDeclined")])
+            .send()
+    };
+    let a = send().await.unwrap();
+    assert_eq!(a.status(), 402);
+    let a_body: serde_json::Value = a.json().await.unwrap();
+    let b = send().await.unwrap();
+    assert_eq!(b.status(), 402);
+    assert_eq!(b.headers()["idempotent-replayed"], "true");
+    let b_body: serde_json::Value = b.json().await.unwrap();
+    assert_eq!(a_body, b_body);
+    assert_eq!(b_body["error"]["decline_code"], "generic_decline");
+}
+
+#[tokio::test]
+async fn a_request_refused_by_validation_is_not_stored() {
+    let sb = spawn_sandbox().await;
+    let send = |amount: &'static str| {
+        sb.http
+            .post(sb.url("v1/payment_intents"))
+            .bearer_auth(SECRET)
+            .header("Idempotency-Key", "fix-and-retry")
+            .form(&[("amount", amount), ("currency", "usd")])
+            .send()
+    };
+    assert_eq!(send("abc").await.unwrap().status(), 400);
+    assert_eq!(send("abc").await.unwrap().status(), 400);
+}

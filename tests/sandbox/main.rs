@@ -1,0 +1,15 @@
+//! Black-box tests of the offline Stripe sandbox: async-stripe and plain HTTP against a
+//! sandbox mounted the way the shop mounts it.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod browser;
+mod cards;
+mod controls;
+mod errors;
+mod helpers;
+mod idempotency;
+mod payment_intents;
+mod refunds_customers_events;
+mod standalone;
+mod three_d_secure;
+mod webhooks;

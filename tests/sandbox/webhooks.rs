@@ -1,0 +1,217 @@
+use stripe_core::event::RetrieveEvent;
+use stripe_core::payment_intent::CancelPaymentIntent;
+use stripe_core::refund::CreateRefund;
+use stripe_webhook::EventObject;
+
+use crate::helpers::{eventually, spawn_receiver, spawn_sandbox_with};
+
+#[tokio::test]
+async fn every_state_change_is_delivered_signed_in_order_and_parses_into_typed_events() {
+    let receiver = spawn_receiver(0).await;
+    let sb = spawn_sandbox_with(vec![receiver.endpoint()]).await;
+    let intent = sb.card_intent().await;
+    let paid = sb.confirm_with(&intent, "pm_card_visa").await.unwrap();
+    CreateRefund::new()
+        .payment_intent(paid.id.as_str())
+        .amount(700)
+        .send(&sb.client)
+        .await
+        .unwrap();
+    sb.wait_for_webhooks().await;
+
+    assert_eq!(
+        receiver.rejected.load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+    assert_eq!(
+        receiver.types(),
+        vec![
+            "payment_intent.created",
+            "charge.succeeded",
+            "payment_intent.succeeded",
+            "charge.refunded",
+            "refund.created",
+        ]
+    );
+    let events = receiver.events();
+    for r in &events {
+        assert_eq!(
+            r.user_agent,
+            "Stripe/1.0 (+https://stripe.com/docs/webhooks)"
+        );
+        assert_eq!(r.content_type, "application/json; charset=utf-8");
+        assert!(r.event.id.as_str().starts_with("evt_"));
+        assert!(!r.event.livemode);
+        assert_eq!(r.event.pending_webhooks, 1);
+        assert_eq!(r.event.api_version, Some(stripe_shared::version::VERSION));
+        assert!(r.event.request.as_ref().is_some_and(|q| q.id.is_some()));
+    }
+    match &events[2].event.data.object {
+        EventObject::PaymentIntentSucceeded(pi) => {
+            assert_eq!(pi.id, paid.id);
+            assert_eq!(pi.metadata.get("order_id").map(String::as_str), Some("42"));
+        }
+        other => panic!("expected payment_intent.succeeded, got {other:?}"),
+    }
+    match &events[3].event.data.object {
+        EventObject::ChargeRefunded(charge) => {
+            assert_eq!(charge.amount_refunded, 700);
+            assert!(!charge.refunded);
+        }
+        other => panic!("expected charge.refunded, got {other:?}"),
+    }
+    match &events[4].event.data.object {
+        EventObject::RefundCreated(refund) => assert_eq!(refund.amount, 700),
+        other => panic!("expected refund.created, got {other:?}"),
+    }
+
+    // Once acknowledged, the event has no pending webhooks.
+    let stored = RetrieveEvent::new(events[0].event.id.clone())
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert_eq!(stored.pending_webhooks, 0);
+}
+
+#[tokio::test]
+async fn declines_authentication_and_cancellation_emit_their_events() {
+    let receiver = spawn_receiver(0).await;
+    let sb = spawn_sandbox_with(vec![receiver.endpoint()]).await;
+    let declined = sb.card_intent().await;
+    let _ = sb.confirm_with(&declined, "pm_card_chargeDeclined").await;
+    let action = sb.card_intent().await;
+    stripe_core::payment_intent::ConfirmPaymentIntent::new(action.id.clone())
+        .payment_method("pm_card_threeDSecure2Required")
+        .return_url("https://shop.example/return")
+        .send(&sb.client)
+        .await
+        .unwrap();
+    CancelPaymentIntent::new(action.id.clone())
+        .send(&sb.client)
+        .await
+        .unwrap();
+    sb.wait_for_webhooks().await;
+
+    let events = receiver.events();
+    let of = |t: &str| {
+        events
+            .iter()
+            .find(|r| r.event.type_.as_str() == t)
+            .map(|r| r.event.data.object.clone())
+            .unwrap_or_else(|| panic!("no {t}"))
+    };
+    match of("payment_intent.payment_failed") {
+        EventObject::PaymentIntentPaymentFailed(pi) => {
+            let e = pi.last_payment_error.expect("last_payment_error");
+            assert_eq!(e.decline_code.as_deref(), Some("generic_decline"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(of("charge.failed"), EventObject::ChargeFailed(_)));
+    assert!(matches!(
+        of("payment_intent.requires_action"),
+        EventObject::PaymentIntentRequiresAction(_)
+    ));
+    assert!(matches!(
+        of("payment_intent.canceled"),
+        EventObject::PaymentIntentCanceled(_)
+    ));
+}
+
+#[tokio::test]
+async fn a_failing_endpoint_is_retried_with_backoff_until_it_answers_2xx() {
+    let receiver = spawn_receiver(2).await;
+    let sb = spawn_sandbox_with(vec![receiver.endpoint()]).await;
+    let intent = sb.card_intent().await;
+    sb.wait_for_webhooks().await;
+
+    assert_eq!(receiver.failed.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(receiver.types(), vec!["payment_intent.created"]);
+    let (_, log) = {
+        let r = sb.get("_controls/webhooks/log").await;
+        (r.status(), r.json::<serde_json::Value>().await.unwrap())
+    };
+    let attempts: Vec<(u64, String, u64)> = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["attempt"].as_u64().unwrap(),
+                e["outcome"].as_str().unwrap().to_string(),
+                e["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        attempts,
+        vec![
+            (1, "retry_scheduled".into(), 500),
+            (2, "retry_scheduled".into(), 500),
+            (3, "delivered".into(), 200),
+        ]
+    );
+    let times: Vec<u64> = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["at_ms"].as_u64().unwrap())
+        .collect();
+    assert!(
+        times[1] - times[0] >= 200 && times[2] - times[1] >= 400,
+        "{times:?}"
+    );
+    let _ = intent;
+}
+
+#[tokio::test]
+async fn an_unreachable_endpoint_is_given_up_after_a_bounded_number_of_attempts() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/webhooks/stripe", closed.local_addr().unwrap());
+    drop(closed);
+    let sb = spawn_sandbox_with(vec![storefront::sandbox::WebhookEndpoint {
+        url,
+        secret: crate::helpers::WEBHOOK_SECRET.into(),
+    }])
+    .await;
+    sb.card_intent().await;
+    sb.wait_for_webhooks().await;
+    let log: serde_json::Value = sb.get("_controls/webhooks/log").await.json().await.unwrap();
+    let entries = log["data"].as_array().unwrap();
+    assert_eq!(entries.len(), 5);
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["status"].is_null() && e["error"].is_string())
+    );
+    assert_eq!(entries[4]["outcome"], "failed");
+
+    let id = entries[0]["event_id"].as_str().unwrap().to_string();
+    let event: serde_json::Value = sb
+        .get(&format!("v1/events/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(event["pending_webhooks"], 1);
+}
+
+#[tokio::test]
+async fn an_endpoint_added_at_run_time_receives_later_events() {
+    let receiver = spawn_receiver(0).await;
+    let sb = spawn_sandbox_with(Vec::new()).await;
+    sb.card_intent().await;
+    let (status, _) = sb
+        .control(
+            "webhooks/endpoints",
+            &[
+                ("url", receiver.url.as_str()),
+                ("secret", crate::helpers::WEBHOOK_SECRET),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    sb.card_intent().await;
+    sb.wait_for_webhooks().await;
+    assert!(eventually(|| receiver.types().len() == 1).await);
+}
