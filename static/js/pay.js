@@ -20,7 +20,14 @@
 
   var stripe = window.Stripe(form.dataset.publishableKey);
   var elements = stripe.elements({ clientSecret: form.dataset.clientSecret });
-  elements.create("payment").mount("#payment-element");
+  var paymentElement = elements.create("payment");
+  // The "Loading…" placeholder goes once the card form is there (mount keeps the container's
+  // children).
+  paymentElement.on("ready", function () {
+    var placeholder = document.querySelector("#payment-element > .hint");
+    if (placeholder) placeholder.remove();
+  });
+  paymentElement.mount("#payment-element");
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();

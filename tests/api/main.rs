@@ -6,6 +6,8 @@ mod admin;
 mod cart;
 mod catalog;
 mod checkout;
+#[path = "../common/mod.rs"]
+mod common;
 mod helpers;
 mod orders;
 mod reconciler;

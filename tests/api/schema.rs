@@ -42,7 +42,9 @@ fn declared_columns(schema: &str) -> Vec<(String, String, String, bool)> {
                 "Uuid" => "uuid",
                 "Jsonb" => "jsonb",
                 "Timestamptz" => "timestamp with time zone",
-                other => panic!("schema.rs uses {other}: teach the drift check its PostgreSQL name"),
+                other => {
+                    panic!("schema.rs uses {other}: teach the drift check its PostgreSQL name")
+                }
             };
             columns.push((table.clone(), name.to_owned(), pg_type.to_owned(), nullable));
         }
@@ -63,14 +65,24 @@ async fn src_schema_rs_matches_what_the_migrations_create() {
     .await
     .unwrap_or_else(|e| panic!("reading the schema: {e}"))
     .into_iter()
-    .map(|c| (c.table_name, c.column_name, c.data_type, c.is_nullable == "YES"))
+    .map(|c| {
+        (
+            c.table_name,
+            c.column_name,
+            c.data_type,
+            c.is_nullable == "YES",
+        )
+    })
     .collect();
     actual.sort();
 
     let schema = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/schema.rs"))
         .unwrap_or_else(|e| panic!("reading src/schema.rs: {e}"));
     let declared = declared_columns(&schema);
-    assert!(declared.len() > 40, "the parser found the tables: {declared:?}");
+    assert!(
+        declared.len() > 40,
+        "the parser found the tables: {declared:?}"
+    );
     let missing: Vec<_> = actual.iter().filter(|c| !declared.contains(c)).collect();
     let extra: Vec<_> = declared.iter().filter(|c| !actual.contains(c)).collect();
     assert!(

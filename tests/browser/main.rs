@@ -1,0 +1,16 @@
+//! The test-card walkthroughs in a real browser: headless Chromium, driven over WebDriver by
+//! chromedriver, against the real shop in sandbox mode with a fresh database per test.
+//! Screenshots of every step go to `tests/artifacts/browser/<test>/`.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` and, for the accessibility checks, axe-core
+//! from npm (`npm ci`); `scripts/test` installs them when missing.
+
+mod accessibility;
+mod accounts;
+mod axe;
+mod checkout;
+#[path = "../common/mod.rs"]
+mod common;
+mod harness;
+mod keyboard;
+mod shop;
