@@ -7,6 +7,7 @@
 
 mod accessibility;
 mod accounts;
+mod admin;
 mod axe;
 mod checkout;
 #[path = "../common/mod.rs"]

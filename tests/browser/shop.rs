@@ -32,6 +32,13 @@ impl Shop {
         shop
     }
 
+    /// An admin account, as `storefront admin create` makes one.
+    pub async fn create_admin(&self, email: &str, password: &str) {
+        storefront::admin::cli::create_admin(&self.pool, email, password)
+            .await
+            .unwrap_or_else(|e| panic!("creating an admin: {e:?}"));
+    }
+
     /// The order's payment status as the database holds it (`paid`, `failed`, ...).
     pub async fn order_status(&self, order: Uuid) -> String {
         let mut conn = self
