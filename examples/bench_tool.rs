@@ -1,8 +1,9 @@
 //! Helpers of `scripts/bench`; they prepare what the load generator replays.
 //!
 //! - `bench_tool free-port` — prints a free TCP port on 127.0.0.1.
-//! - `bench_tool sessions BASE_URL COUNT [PRODUCT_ID]` — opens COUNT shopper sessions (a `GET /`
-//!   each) and, with a product id, puts one of it in each session's cart; prints one
+//! - `bench_tool sessions BASE_URL COUNT [PRODUCT_IDS]` — opens COUNT shopper sessions (a `GET /`
+//!   each) and, given comma-separated product ids, puts one product in each session's cart (the
+//!   products take turns) and visits the cart page as the redirect says; prints one
 //!   `cookie<TAB>csrf_token` line per session.
 //! - `bench_tool webhooks SECRET TEMPLATE ORDERS COUNT` — prints COUNT distinct events, one
 //!   `event_id<TAB>Stripe-Signature<TAB>payload` line each, signed with SECRET now. TEMPLATE is a
@@ -35,8 +36,11 @@ async fn main() -> anyhow::Result<()> {
         "sessions" => {
             let base = arg(1)?.trim_end_matches('/').to_owned();
             let count: usize = arg(2)?.parse().context("COUNT")?;
-            let product = args.get(3).cloned();
-            sessions(base, count, product).await
+            let products: Vec<String> = args
+                .get(3)
+                .map(|ids| ids.split(',').map(str::to_owned).collect())
+                .unwrap_or_default();
+            sessions(base, count, products).await
         }
         "webhooks" => {
             let count: usize = arg(4)?.parse().context("COUNT")?;
@@ -46,17 +50,18 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn sessions(base: String, count: usize, product: Option<String>) -> anyhow::Result<()> {
+async fn sessions(base: String, count: usize, products: Vec<String>) -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let mut workers = Vec::new();
     for worker in 0..CONCURRENCY {
-        let (client, base, product) = (client.clone(), base.clone(), product.clone());
+        let (client, base, products) = (client.clone(), base.clone(), products.clone());
         workers.push(tokio::spawn(async move {
             let mut lines = Vec::new();
-            for _ in (worker..count).step_by(CONCURRENCY) {
-                lines.push(one_session(&client, &base, product.as_deref()).await?);
+            for i in (worker..count).step_by(CONCURRENCY) {
+                let product = (!products.is_empty()).then(|| products[i % products.len()].as_str());
+                lines.push(one_session(&client, &base, product).await?);
             }
             anyhow::Ok(lines)
         }));
@@ -97,6 +102,15 @@ async fn one_session(
             bail!("adding to the cart answered {}", response.status());
         }
         cookie = session_cookie(&response).context("adding to the cart set no cookie")?;
+        // Follow the redirect as a browser does: the cart page shows (and clears) the flash.
+        let response = client
+            .get(format!("{base}/cart"))
+            .header("Cookie", &cookie)
+            .send()
+            .await?;
+        if let Some(updated) = session_cookie(&response) {
+            cookie = updated;
+        }
     }
     Ok((cookie, token))
 }
