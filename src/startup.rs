@@ -118,6 +118,12 @@ impl Application {
                 (access, None, mode)
             }
         };
+        let catalog_cache = web::Data::new(catalog::CatalogCache::default());
+        catalog::cache::spawn_listener(
+            settings.database_url.expose().to_owned(),
+            catalog_cache.clone().into_inner(),
+        );
+
         let js_origin = origin_of(&access.js_url);
         let sandbox_key = sandbox.as_ref().map(|_| access.secret_key.clone());
         let payments = web::Data::new(Payments::new(access)?);
@@ -169,6 +175,7 @@ impl Application {
                     .app_data(settings.clone())
                     .app_data(payment_mode.clone())
                     .app_data(payments.clone())
+                    .app_data(catalog_cache.clone())
                     .app_data(web::FormConfig::default().limit(64 * 1024))
                     .app_data(web::PayloadConfig::default().limit(64 * 1024))
                     .route("/healthz", web::get().to(health::healthz))

@@ -2,7 +2,8 @@ use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::{Product, db};
+use super::CatalogCache;
+use super::cache::Catalog;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::page::PageContext;
@@ -11,15 +12,15 @@ use crate::page::PageContext;
 #[template(path = "catalog/index.html")]
 pub struct ListingPage {
     ctx: PageContext,
-    products: Vec<Product>,
+    catalog: std::sync::Arc<Catalog>,
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn product_listing(
     ctx: PageContext,
     pool: web::Data<DbPool>,
+    cache: web::Data<CatalogCache>,
 ) -> Result<ListingPage, AppError> {
-    let mut conn = pool.get().await?;
-    let products = db::active_products(&mut conn).await?;
-    Ok(ListingPage { ctx, products })
+    let catalog = cache.catalog(&pool).await?;
+    Ok(ListingPage { ctx, catalog })
 }

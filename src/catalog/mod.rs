@@ -1,5 +1,6 @@
 //! The product listing and product pages.
 
+pub mod cache;
 pub mod db;
 mod list;
 mod show;
@@ -8,6 +9,7 @@ use actix_web::web;
 
 use crate::domain::{Currency, Money};
 
+pub use cache::CatalogCache;
 pub use db::Product;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

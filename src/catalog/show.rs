@@ -2,7 +2,7 @@ use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::{Product, db};
+use super::{CatalogCache, Product};
 use crate::db::DbPool;
 use crate::domain::Quantity;
 use crate::error::AppError;
@@ -16,15 +16,18 @@ pub struct ProductPage {
     max_quantity: i32,
 }
 
-#[tracing::instrument(skip(ctx, pool))]
+#[tracing::instrument(skip(ctx, pool, cache))]
 pub async fn product_page(
     ctx: PageContext,
     pool: web::Data<DbPool>,
+    cache: web::Data<CatalogCache>,
     slug: web::Path<String>,
 ) -> Result<ProductPage, AppError> {
-    let mut conn = pool.get().await?;
-    let product = db::active_product_by_slug(&mut conn, &slug)
+    let product = cache
+        .catalog(&pool)
         .await?
+        .by_slug(&slug)
+        .cloned()
         .ok_or(AppError::NotFound)?;
     let max_quantity = product.stock.clamp(0, Quantity::MAX);
     Ok(ProductPage {

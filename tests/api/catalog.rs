@@ -3,7 +3,7 @@ use diesel_async::RunQueryDsl;
 use reqwest::StatusCode;
 use storefront::schema::products;
 
-use crate::helpers::{spawn_app, text};
+use crate::helpers::{TestApp, spawn_app, text};
 
 #[tokio::test]
 async fn the_listing_shows_every_active_product_with_its_formatted_price() {
@@ -104,5 +104,53 @@ async fn product_images_are_served_by_the_shop_itself() {
             .headers()
             .get("content-type")
             .is_some_and(|ct| ct.to_str().is_ok_and(|ct| ct.starts_with("image/svg+xml")))
+    );
+}
+
+/// The catalog pages are served from memory; PostgreSQL tells the shop when they change.
+async fn eventually_shows(app: &TestApp, path: &str, wanted: impl Fn(&str) -> bool) -> bool {
+    for _ in 0..50 {
+        if wanted(&app.get_html(path).await) {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_product_changed_straight_in_the_database_shows_on_the_catalog_pages() {
+    let app = spawn_app().await;
+    assert!(app.get_html("/").await.contains("Linen Notebook"));
+    assert!(
+        app.get_html("/products/linen-notebook")
+            .await
+            .contains("Linen Notebook")
+    );
+    diesel::update(products::table.filter(products::slug.eq("linen-notebook")))
+        .set(products::name.eq("Linen Journal"))
+        .execute(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(eventually_shows(&app, "/", |html| html.contains("Linen Journal")).await);
+    assert!(
+        eventually_shows(&app, "/products/linen-notebook", |html| html
+            .contains("Linen Journal"))
+        .await
+    );
+}
+
+#[tokio::test]
+async fn buying_the_last_one_shows_it_sold_out_in_the_listing() {
+    let app = spawn_app().await;
+    let offer = "aria-label=\"Add Limited Edition Print to cart\"";
+    assert!(app.get_html("/").await.contains(offer));
+    app.add_to_cart("limited-edition-print", "1").await;
+    app.checkout("last@example.com").await;
+    assert!(eventually_shows(&app, "/", |html| !html.contains(offer)).await);
+    assert!(
+        eventually_shows(&app, "/products/limited-edition-print", |html| html
+            .contains("Sold out"))
+        .await
     );
 }
