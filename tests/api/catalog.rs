@@ -143,7 +143,7 @@ async fn a_product_changed_straight_in_the_database_shows_on_the_catalog_pages()
 #[tokio::test]
 async fn buying_the_last_one_shows_it_sold_out_in_the_listing() {
     let app = spawn_app().await;
-    let offer = "aria-label=\"Add Limited Edition Print to cart\"";
+    let offer = r#"Add to cart<span class="visually-hidden">: Limited Edition Print</span>"#;
     assert!(app.get_html("/").await.contains(offer));
     app.add_to_cart("limited-edition-print", "1").await;
     app.checkout("last@example.com").await;
