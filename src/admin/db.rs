@@ -361,36 +361,6 @@ pub async fn insert_product(
         .await
 }
 
-/// Puts the order's units back on the shelf, once per order (the flag a cancelled order's
-/// release sets too); `false` when they were back already. Call it inside a transaction.
-pub async fn restock_order(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<bool> {
-    use crate::schema::order_items;
-    let claimed = diesel::update(
-        orders::table
-            .find(order_id)
-            .filter(orders::stock_released.eq(false)),
-    )
-    .set(orders::stock_released.eq(true))
-    .execute(conn)
-    .await?;
-    if claimed == 0 {
-        return Ok(false);
-    }
-    let items: Vec<(i64, i32)> = order_items::table
-        .filter(order_items::order_id.eq(order_id))
-        .order(order_items::product_id.asc())
-        .select((order_items::product_id, order_items::quantity))
-        .load(conn)
-        .await?;
-    for (product_id, quantity) in items {
-        diesel::update(products::table.find(product_id))
-            .set(products::stock.eq(products::stock + quantity))
-            .execute(conn)
-            .await?;
-    }
-    Ok(true)
-}
-
 /// Whether this refund actually put the items back (the request only asked for it).
 pub async fn set_refund_restocked(
     conn: &mut AsyncPgConnection,

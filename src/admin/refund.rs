@@ -136,7 +136,7 @@ pub async fn refund(
     let restocked = conn
         .transaction::<_, diesel::result::Error, _>(|conn| {
             async move {
-                let restocked = restock && db::restock_order(conn, order_id).await?;
+                let restocked = restock && crate::orders::db::release_stock(conn, order_id).await?;
                 let stored = match status.as_str() {
                     "pending" | "succeeded" | "failed" | "canceled" => status.as_str(),
                     _ => "pending",

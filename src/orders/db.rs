@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::domain::PaymentStatus;
-use crate::schema::{order_events, order_items, orders};
+use crate::schema::{order_events, order_items, orders, products};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = orders)]
@@ -212,4 +212,33 @@ pub async fn record_event(
         .execute(conn)
         .await
         .map(drop)
+}
+
+/// Puts the order's units back on the shelf, once per order (the flag a cancelled order's
+/// release sets too); `false` when they were back already. Call it inside a transaction.
+pub async fn release_stock(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<bool> {
+    let claimed = diesel::update(
+        orders::table
+            .find(order_id)
+            .filter(orders::stock_released.eq(false)),
+    )
+    .set(orders::stock_released.eq(true))
+    .execute(conn)
+    .await?;
+    if claimed == 0 {
+        return Ok(false);
+    }
+    let items: Vec<(i64, i32)> = order_items::table
+        .filter(order_items::order_id.eq(order_id))
+        .order(order_items::product_id.asc())
+        .select((order_items::product_id, order_items::quantity))
+        .load(conn)
+        .await?;
+    for (product_id, quantity) in items {
+        diesel::update(products::table.find(product_id))
+            .set(products::stock.eq(products::stock + quantity))
+            .execute(conn)
+            .await?;
+    }
+    Ok(true)
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::domain::{PaymentStatus, Transition};
 use crate::orders::db::{self as orders_db, NewOrderEvent, Order};
-use crate::schema::{cart_items, order_items, orders, products};
+use crate::schema::{cart_items, order_items, orders};
 
 /// What Stripe says of an order's PaymentIntent, reduced to what the shop decides on.
 #[derive(Debug, Clone)]
@@ -152,7 +152,7 @@ pub async fn apply(
         Transition::Apply => {
             update_order(conn, &order, to, observation).await?;
             if to == PaymentStatus::Cancelled {
-                release_stock(conn, &order).await?;
+                orders_db::release_stock(conn, order.id).await?;
             }
             if to == PaymentStatus::Paid {
                 empty_cart_of_order(conn, &order).await?;
@@ -358,30 +358,6 @@ async fn update_order(
         }
     }
     Ok(())
-}
-
-/// Puts the order's reserved units back on the shelf, once.
-async fn release_stock(conn: &mut AsyncPgConnection, order: &Order) -> QueryResult<()> {
-    if order.stock_released {
-        return Ok(());
-    }
-    let items: Vec<(i64, i32)> = order_items::table
-        .filter(order_items::order_id.eq(order.id))
-        .order(order_items::product_id.asc())
-        .select((order_items::product_id, order_items::quantity))
-        .load(conn)
-        .await?;
-    for (product_id, quantity) in items {
-        diesel::update(products::table.find(product_id))
-            .set(products::stock.eq(products::stock + quantity))
-            .execute(conn)
-            .await?;
-    }
-    diesel::update(orders::table.find(order.id))
-        .set(orders::stock_released.eq(true))
-        .execute(conn)
-        .await
-        .map(drop)
 }
 
 /// Once an order is paid, what it bought leaves the cart it came from.
