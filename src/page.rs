@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 
 use crate::cart;
 use crate::db::DbPool;
@@ -93,4 +93,11 @@ impl FromRequest for PageContext {
         let req = req.clone();
         Box::pin(async move { Self::load(&req).await })
     }
+}
+
+/// A 303 to `location`: where every form post sends the browser next.
+pub fn see_other(location: impl Into<String>) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location.into()))
+        .finish()
 }

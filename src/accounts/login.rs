@@ -9,6 +9,7 @@ use crate::db::DbPool;
 use crate::domain::Email;
 use crate::error::AppError;
 use crate::page::PageContext;
+use crate::page::see_other;
 use crate::session::{FlashKind, SessionUser, ShopSession};
 
 /// The same words whether the email is unknown or the password wrong, so that the form does
@@ -89,7 +90,5 @@ pub async fn login(
     )
     .await?;
     session.flash(FlashKind::Info, "You are signed in.");
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", next))
-        .finish())
+    Ok(see_other(next))
 }

@@ -9,6 +9,7 @@ use crate::db::DbPool;
 use crate::domain::Email;
 use crate::error::AppError;
 use crate::page::PageContext;
+use crate::page::see_other;
 use crate::session::{FlashKind, SessionUser, ShopSession};
 
 #[derive(Template, WebTemplate)]
@@ -110,7 +111,5 @@ pub async fn register(
     )
     .await?;
     session.flash(FlashKind::Info, "Welcome! Your account is ready.");
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", next))
-        .finish())
+    Ok(see_other(next))
 }

@@ -17,7 +17,7 @@ use std::future::{Ready, ready};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Next, from_fn};
-use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::accounts;
 use crate::db::DbPool;
@@ -109,13 +109,6 @@ impl FromRequest for AdminUser {
                 .ok_or(AppError::Forbidden),
         )
     }
-}
-
-/// A 303 to `location`, after a POST.
-fn see_other(location: impl Into<String>) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", location.into()))
-        .finish()
 }
 
 /// How admin pages print a time: UTC, to the second.

@@ -13,13 +13,14 @@ use diesel_async::scoped_futures::ScopedFutureExt;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::AdminUser;
 use super::db::{self, NewRefundRequest};
-use super::{AdminUser, see_other};
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::Money;
 use crate::error::AppError;
 use crate::orders::db as orders_db;
+use crate::page::see_other;
 use crate::payments::{GatewayError, Payments};
 use crate::session::{FlashKind, ShopSession};
 

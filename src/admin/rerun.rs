@@ -9,21 +9,20 @@
 //! transition function changes the order.
 
 use actix_web::{HttpResponse, web};
-use diesel::prelude::*;
+use diesel_async::AsyncConnection;
 use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, RunQueryDsl};
 use stripe_webhook::Webhook;
 
+use super::AdminUser;
 use super::db::{self, StripeEventRow};
-use super::{AdminUser, see_other};
 use crate::csrf::{CsrfForm, NoFields};
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::orders::db as orders_db;
+use crate::page::see_other;
 use crate::payments::transition::{self, Cause, IntentSnapshot, Observation};
 use crate::payments::webhook::{self, Outcome};
 use crate::payments::{GatewayError, Payments};
-use crate::schema::stripe_events;
 use crate::session::{FlashKind, ShopSession};
 
 #[tracing::instrument(skip(admin, session, pool, payments, _form), fields(admin = admin.id))]
@@ -174,19 +173,7 @@ async fn re_read_from_stripe(
                 } else {
                     Outcome::Ignored
                 };
-                diesel::update(
-                    stripe_events::table
-                        .find(&event_id)
-                        .filter(stripe_events::outcome.eq("failed")),
-                )
-                .set((
-                    stripe_events::outcome.eq(outcome.as_str()),
-                    stripe_events::order_id.eq(order_id),
-                    stripe_events::processed_at.eq(diesel::dsl::now),
-                    stripe_events::error.eq(None::<String>),
-                ))
-                .execute(conn)
-                .await?;
+                webhook::mark_processed(conn, &event_id, outcome, Some(order_id)).await?;
                 Ok(outcome)
             }
             .scope_boxed()

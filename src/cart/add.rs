@@ -9,6 +9,7 @@ use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::Quantity;
 use crate::error::AppError;
+use crate::page::see_other;
 use crate::session::{FlashKind, ShopSession};
 
 #[derive(Debug, Deserialize)]
@@ -57,9 +58,7 @@ pub async fn add_to_cart(
         FlashKind::Info,
         format!("Added {} to your cart.", product.name),
     );
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", "/cart"))
-        .finish())
+    Ok(see_other("/cart"))
 }
 
 /// Refuses a line quantity above 99 or above the stock, saying how many can be had.

@@ -8,6 +8,7 @@ use crate::csrf::{CsrfForm, NoFields};
 use crate::db::DbPool;
 use crate::domain::Quantity;
 use crate::error::AppError;
+use crate::page::see_other;
 use crate::session::{FlashKind, ShopSession};
 
 #[derive(Debug, Deserialize)]
@@ -16,9 +17,7 @@ pub struct UpdateLine {
 }
 
 fn back_to_cart() -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", "/cart"))
-        .finish()
+    see_other("/cart")
 }
 
 fn not_in_cart() -> AppError {

@@ -12,6 +12,7 @@ use crate::domain::PaymentStatus;
 use crate::error::AppError;
 use crate::orders::{Order, require_owner};
 use crate::page::PageContext;
+use crate::page::see_other;
 use crate::payments::Payments;
 use crate::payments::transition::{self, Applied, Cause, IntentSnapshot, Observation};
 use crate::session::{FlashKind, ShopSession};
@@ -81,9 +82,7 @@ pub async fn cancel_order(
         }
         _ => format!("/orders/{}/pay", order.id),
     };
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", location))
-        .finish())
+    Ok(see_other(location))
 }
 
 #[derive(Template, WebTemplate)]

@@ -9,6 +9,7 @@ use crate::db::DbPool;
 use crate::error::AppError;
 use crate::orders::{Order, OrderItem, db as orders_db, require_owner};
 use crate::page::PageContext;
+use crate::page::see_other;
 use crate::payments::Payments;
 use crate::session::ShopSession;
 
@@ -44,10 +45,10 @@ pub async fn payment_page(
         (order, items)
     };
     if order.status().was_paid() {
-        return Ok(see_other(&format!("/orders/{}/thanks", order.id)));
+        return Ok(see_other(format!("/orders/{}/thanks", order.id)));
     }
     if !order.status().awaits_payment() {
-        return Ok(see_other(&format!("/orders/{}", order.id)));
+        return Ok(see_other(format!("/orders/{}", order.id)));
     }
     let intent = ensure_intent(&pool, &payments, &order).await?;
     if matches!(
@@ -55,7 +56,7 @@ pub async fn payment_page(
         PaymentIntentStatus::Succeeded | PaymentIntentStatus::Processing
     ) {
         // Paid already, though the webhook has not told us yet.
-        return Ok(see_other(&format!("/orders/{}/thanks", order.id)));
+        return Ok(see_other(format!("/orders/{}/thanks", order.id)));
     }
     let client_secret = intent
         .client_secret
@@ -75,10 +76,4 @@ pub async fn payment_page(
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
         .body(body))
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", location))
-        .finish()
 }

@@ -17,6 +17,7 @@ use crate::domain::{Email, PaymentStatus};
 use crate::error::AppError;
 use crate::orders::db::{self as orders_db, NewOrder, NewOrderEvent, NewOrderItem, Order};
 use crate::page::PageContext;
+use crate::page::see_other;
 use crate::payments::Payments;
 use crate::payments::transition::Cause;
 use crate::schema::products;
@@ -199,7 +200,7 @@ async fn continue_to_payment(
     // If Stripe fails now, the order waits (stock reserved, no intent): the payment page or a
     // second checkout of the same cart tries again with the same idempotency key.
     ensure_intent(pool, payments, order).await?;
-    Ok(see_other(&format!("/orders/{}/pay", order.id)))
+    Ok(see_other(format!("/orders/{}/pay", order.id)))
 }
 
 struct Reserved {
@@ -271,12 +272,6 @@ fn same_items(items: &[crate::orders::OrderItem], lines: &[CartLine]) -> bool {
     ordered.sort_unstable();
     in_cart.sort_unstable();
     ordered == in_cart
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", location))
-        .finish()
 }
 
 fn render(

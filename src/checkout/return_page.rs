@@ -7,6 +7,7 @@ use crate::db::DbPool;
 use crate::domain::PaymentStatus;
 use crate::error::AppError;
 use crate::orders::{db as orders_db, require_owner};
+use crate::page::see_other;
 use crate::payments::Payments;
 use crate::payments::transition::{self, Cause, IntentSnapshot, Observation};
 use crate::session::{FlashKind, ShopSession};
@@ -69,7 +70,5 @@ pub async fn payment_return(
         }
         _ => format!("/orders/{}/pay", order.id),
     };
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", location))
-        .finish())
+    Ok(see_other(location))
 }

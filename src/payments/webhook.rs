@@ -155,21 +155,36 @@ pub async fn record_and_apply(
                     Some(observation) => apply_observation(conn, event_id, observation).await?,
                     None => (Outcome::Unhandled, None),
                 };
-                diesel::update(stripe_events::table.find(event_id))
-                    .set((
-                        stripe_events::outcome.eq(outcome.as_str()),
-                        stripe_events::order_id.eq(order_id),
-                        stripe_events::processed_at.eq(diesel::dsl::now),
-                        stripe_events::error.eq(None::<String>),
-                    ))
-                    .execute(conn)
-                    .await?;
+                mark_processed(conn, event_id, outcome, order_id).await?;
                 Ok(Some(outcome))
             }
             .scope_boxed()
         })
         .await?;
     Ok(outcome)
+}
+
+/// Records what became of an event that was waiting (received, or failed before).
+pub(crate) async fn mark_processed(
+    conn: &mut AsyncPgConnection,
+    event_id: &str,
+    outcome: Outcome,
+    order_id: Option<Uuid>,
+) -> QueryResult<()> {
+    diesel::update(
+        stripe_events::table
+            .find(event_id)
+            .filter(stripe_events::outcome.eq_any(["received", "failed"])),
+    )
+    .set((
+        stripe_events::outcome.eq(outcome.as_str()),
+        stripe_events::order_id.eq(order_id),
+        stripe_events::processed_at.eq(diesel::dsl::now),
+        stripe_events::error.eq(None::<String>),
+    ))
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// What an event says about an order's payment, if anything.

@@ -3,10 +3,11 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::admin::{db, see_other};
+use crate::admin::db;
 use crate::csrf::{CsrfForm, NoFields};
 use crate::db::DbPool;
 use crate::error::AppError;
+use crate::page::see_other;
 use crate::session::{FlashKind, ShopSession};
 
 pub async fn deactivate(

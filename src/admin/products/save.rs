@@ -10,13 +10,14 @@ use askama::Template;
 use super::edit::ProductFormPage;
 use super::form::{self, Submitted, Upload};
 use super::image::{self, ImageKind, MAX_IMAGE_BYTES};
-use crate::admin::{db, see_other};
+use crate::admin::db;
 use crate::catalog::Product;
 use crate::catalog::db::NewProduct;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::page::PageContext;
+use crate::page::see_other;
 use crate::session::{FlashKind, ShopSession};
 
 #[tracing::instrument(skip_all)]
