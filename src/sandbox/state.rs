@@ -73,6 +73,9 @@ pub struct FailurePlan {
     pub path_prefix: Option<String>,
 }
 
+/// How many events the sandbox remembers.
+const EVENTS_KEPT: usize = 5_000;
+
 #[derive(Default)]
 pub struct Store {
     pub intents: HashMap<String, PaymentIntent>,
@@ -110,7 +113,24 @@ impl Store {
         self.webhooks.enqueue(&event.id, &event.type_, payload);
         self.event_index.insert(id.clone(), self.events.len());
         self.events.push(event);
+        self.forget_old_events();
         id
+    }
+
+    /// Keeps memory bounded in a long-running demo: past `EVENTS_KEPT` events, the oldest are
+    /// forgotten (Stripe, too, keeps events for a limited time). Their deliveries already carry
+    /// their own payload.
+    fn forget_old_events(&mut self) {
+        if self.events.len() <= EVENTS_KEPT + EVENTS_KEPT / 5 {
+            return;
+        }
+        let excess = self.events.len() - EVENTS_KEPT;
+        for event in self.events.drain(..excess) {
+            self.event_index.remove(&event.id);
+        }
+        for index in self.event_index.values_mut() {
+            *index -= excess;
+        }
     }
 
     pub fn event(&self, id: &str) -> Option<&Event> {
@@ -129,5 +149,27 @@ impl Store {
         } else {
             0
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_running_sandbox_forgets_its_oldest_events() {
+        let mut store = Store::default();
+        let origin = Origin {
+            request_id: None,
+            idempotency_key: None,
+        };
+        let ids: Vec<String> = (0..EVENTS_KEPT * 2)
+            .map(|i| store.emit("customer.created", serde_json::json!({ "n": i }), &origin))
+            .collect();
+        assert!(store.events.len() <= EVENTS_KEPT + EVENTS_KEPT / 5);
+        assert!(store.event(&ids[0]).is_none(), "the oldest is forgotten");
+        let newest = ids.last().map(String::as_str).unwrap_or_default();
+        assert_eq!(store.event(newest).map(|e| e.id.as_str()), Some(newest));
+        assert_eq!(store.event_index.len(), store.events.len());
     }
 }

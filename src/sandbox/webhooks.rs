@@ -84,6 +84,9 @@ struct Endpoint {
 }
 
 /// Endpoints, their queues, the delivery log and the webhook test controls.
+/// A long-running demo keeps this many delivery log entries, newest last.
+const LOG_KEPT: usize = 10_000;
+
 pub struct Webhooks {
     endpoints: Vec<Endpoint>,
     mode: Mode,
@@ -118,6 +121,15 @@ pub struct Unstarted {
 }
 
 impl Webhooks {
+    /// Appends to the delivery log, forgetting the oldest entries past `LOG_KEPT`.
+    fn record(&mut self, entry: LogEntry) {
+        self.log.push(entry);
+        if self.log.len() > LOG_KEPT + LOG_KEPT / 5 {
+            let excess = self.log.len() - LOG_KEPT;
+            self.log.drain(..excess);
+        }
+    }
+
     pub fn add_endpoint(&mut self, url: String, secret: String) {
         let (tx, rx) = mpsc::unbounded_channel();
         self.endpoints.push(Endpoint {
@@ -170,11 +182,12 @@ impl Webhooks {
             Mode::Normal
         };
         if mode == Mode::Drop {
-            for e in &self.endpoints {
-                self.log.push(LogEntry {
+            let urls: Vec<String> = self.endpoints.iter().map(|e| e.url.clone()).collect();
+            for url in urls {
+                self.record(LogEntry {
                     event_id: event_id.to_string(),
                     event_type: event_type.to_string(),
-                    endpoint: e.url.clone(),
+                    endpoint: url,
                     attempt: 0,
                     status: None,
                     error: None,
@@ -319,7 +332,7 @@ async fn deliver(
     };
     {
         let mut store = shared.lock();
-        store.webhooks.log.push(LogEntry {
+        store.webhooks.record(LogEntry {
             event_id: delivery.event_id.clone(),
             event_type: delivery.event_type.clone(),
             endpoint: url.to_string(),
