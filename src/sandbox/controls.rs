@@ -392,36 +392,11 @@ fn with_status(pi: &PaymentIntent, status: Status) -> Value {
 }
 
 fn fixture_intent(store: &mut Store) -> String {
-    let id = new_id("pi");
     let pi = PaymentIntent {
-        client_secret: format!("{id}_secret_{}", random_string(25)),
-        id: id.clone(),
-        amount: 2000,
-        amount_received: 0,
-        currency: "usd".into(),
-        status: Status::RequiresPaymentMethod,
-        created: now(),
-        metadata: BTreeMap::new(),
-        customer: None,
         description: Some("(created by a sandbox trigger)".into()),
-        receipt_email: None,
-        automatic_payment_methods: None,
-        payment_method_types: vec!["card".into()],
-        capture_method: "automatic_async".into(),
-        confirmation_method: "automatic".into(),
-        payment_method: None,
-        latest_charge: None,
-        last_payment_error: None,
-        return_url: None,
-        challenge: None,
-        canceled_at: None,
-        cancellation_reason: None,
-        setup_future_usage: None,
-        shipping: None,
-        statement_descriptor: None,
-        statement_descriptor_suffix: None,
-        transfer_group: None,
+        ..PaymentIntent::new(2000, "usd")
     };
+    let id = pi.id.clone();
     store.intents.insert(id.clone(), pi.clone());
     store.emit("payment_intent.created", pi.to_json(), &Origin::default());
     id

@@ -12,8 +12,6 @@
 //! | GET | `M/_demo` | a demo payment page (creates a $20.00 PaymentIntent) |
 //! | GET | `M/_demo/return` | where the demo returns |
 
-use std::collections::BTreeMap;
-
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -23,7 +21,7 @@ use super::Shared;
 use super::api::CHALLENGE_ROUTE;
 use super::objects::{PaymentIntent, Status};
 use super::payments::format_amount;
-use super::state::{Origin, new_id, now, random_string};
+use super::state::Origin;
 
 const STRIPE_JS: &str = include_str!("assets/stripe.js");
 const ELEMENTS_HTML: &str = include_str!("assets/elements.html");
@@ -279,36 +277,12 @@ struct DemoPage {
 async fn demo_page(shared: web::Data<Shared>) -> HttpResponse {
     let pi = {
         let mut store = shared.lock();
-        let id = new_id("pi");
         let pi = PaymentIntent {
-            client_secret: format!("{id}_secret_{}", random_string(25)),
-            id: id.clone(),
-            amount: 2000,
-            amount_received: 0,
-            currency: "usd".into(),
-            status: Status::RequiresPaymentMethod,
-            created: now(),
-            metadata: BTreeMap::from([("source".to_string(), "sandbox demo".to_string())]),
-            customer: None,
             description: Some("Sandbox demo payment".into()),
-            receipt_email: None,
             automatic_payment_methods: Some("always".into()),
-            payment_method_types: vec!["card".into()],
-            capture_method: "automatic_async".into(),
-            confirmation_method: "automatic".into(),
-            payment_method: None,
-            latest_charge: None,
-            last_payment_error: None,
-            return_url: None,
-            challenge: None,
-            canceled_at: None,
-            cancellation_reason: None,
-            setup_future_usage: None,
-            shipping: None,
-            statement_descriptor: None,
-            statement_descriptor_suffix: None,
-            transfer_group: None,
+            ..PaymentIntent::new(2000, "usd")
         };
+        let id = pi.id.clone();
         store.intents.insert(id, pi.clone());
         store.emit("payment_intent.created", pi.to_json(), &Origin::default());
         pi

@@ -63,6 +63,40 @@ pub struct PaymentIntent {
 }
 
 impl PaymentIntent {
+    /// A new intent waiting for a payment method, with Stripe's defaults for everything else.
+    pub fn new(amount: i64, currency: impl Into<String>) -> PaymentIntent {
+        let id = super::state::new_id("pi");
+        PaymentIntent {
+            client_secret: format!("{id}_secret_{}", super::state::random_string(25)),
+            id,
+            amount,
+            amount_received: 0,
+            currency: currency.into(),
+            status: Status::RequiresPaymentMethod,
+            created: super::state::now(),
+            metadata: BTreeMap::new(),
+            customer: None,
+            description: None,
+            receipt_email: None,
+            automatic_payment_methods: None,
+            payment_method_types: vec!["card".into()],
+            capture_method: "automatic_async".into(),
+            confirmation_method: "automatic".into(),
+            payment_method: None,
+            latest_charge: None,
+            last_payment_error: None,
+            return_url: None,
+            challenge: None,
+            canceled_at: None,
+            cancellation_reason: None,
+            setup_future_usage: None,
+            shipping: None,
+            statement_descriptor: None,
+            statement_descriptor_suffix: None,
+            transfer_group: None,
+        }
+    }
+
     /// The object as the secret key sees it.
     pub fn to_json(&self) -> Value {
         let next_action = match (&self.status, &self.challenge) {

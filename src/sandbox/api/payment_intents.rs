@@ -12,7 +12,7 @@ use crate::sandbox::error::ApiError;
 use crate::sandbox::objects::{PaymentIntent, PaymentMethod, Status};
 use crate::sandbox::params::{Params, ParamsExt, Shape, empty_string};
 use crate::sandbox::payments::{CardInput, Confirm, PaymentMethodSource, format_amount};
-use crate::sandbox::state::{Store, new_id, now, random_string};
+use crate::sandbox::state::Store;
 
 const ADDRESS: Shape = Shape::Map(&[
     ("city", Shape::Str),
@@ -558,15 +558,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         None
     };
 
-    let id = new_id("pi");
     let mut pi = PaymentIntent {
-        client_secret: format!("{id}_secret_{}", random_string(25)),
-        id: id.clone(),
-        amount,
-        amount_received: 0,
-        currency,
-        status: Status::RequiresPaymentMethod,
-        created: now(),
         metadata,
         customer,
         description,
@@ -575,21 +567,15 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         payment_method_types: types.unwrap_or_else(|| vec!["card".to_string()]),
         capture_method: capture_method.to_string(),
         confirmation_method: confirmation_method.to_string(),
-        payment_method: None,
-        latest_charge: None,
-        last_payment_error: None,
-        return_url: None,
-        challenge: None,
-        canceled_at: None,
-        cancellation_reason: None,
         setup_future_usage,
-        shipping: None,
         statement_descriptor: params.str("statement_descriptor").map(str::to_string),
         statement_descriptor_suffix: params
             .str("statement_descriptor_suffix")
             .map(str::to_string),
         transfer_group: params.str("transfer_group").map(str::to_string),
+        ..PaymentIntent::new(amount, currency)
     };
+    let id = pi.id.clone();
     if !confirm {
         // A payment method given at creation is attached right away.
         let src = source(params)?;
