@@ -10,6 +10,7 @@ use actix_web::{FromRequest, HttpRequest};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::bad_input::{NUL_IN_FORM, has_nul};
 use crate::error::AppError;
 use crate::session::ShopSession;
 
@@ -35,6 +36,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 .map_err(|_| AppError::bad_request("The form could not be read."))?;
             let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
                 .map_err(|_| AppError::bad_request("The form could not be read."))?;
+            if fields
+                .iter()
+                .any(|(name, value)| has_nul(name) || has_nul(value))
+            {
+                return Err(AppError::bad_request(NUL_IN_FORM));
+            }
             let token = fields
                 .iter()
                 .find(|(name, _)| name == FIELD)

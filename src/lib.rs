@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod bad_input;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;

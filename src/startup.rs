@@ -9,7 +9,7 @@ use actix_session::config::CookieContentSecurity;
 use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::ErrorHandlers;
+use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
@@ -22,7 +22,9 @@ use crate::sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
 use crate::security_headers::{default_headers, origin_of};
 use crate::session::new_token;
 use crate::telemetry::RequestSpan;
-use crate::{accounts, admin, cart, catalog, checkout, error, health, orders, payments, seed};
+use crate::{
+    accounts, admin, bad_input, cart, catalog, checkout, error, health, orders, payments, seed,
+};
 
 pub struct Application {
     port: u16,
@@ -156,6 +158,7 @@ impl Application {
             let payment_mode = web::Data::new(payment_mode);
             HttpServer::new(move || {
                 App::new()
+                    .wrap(from_fn(bad_input::refuse_nul_in_address))
                     .wrap(ErrorHandlers::new().default_handler(error::render_error_page))
                     .wrap(
                         SessionMiddleware::builder(

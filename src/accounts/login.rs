@@ -30,13 +30,16 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_page(ctx: PageContext, query: web::Query<NextQuery>) -> LoginPage {
-    LoginPage {
+pub async fn login_page(
+    ctx: PageContext,
+    query: web::Query<NextQuery>,
+) -> Result<LoginPage, AppError> {
+    Ok(LoginPage {
         ctx,
         email: String::new(),
-        next: safe_next(query.next.as_deref()),
+        next: safe_next(query.next.as_deref())?,
         error: None,
-    }
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,7 +56,7 @@ pub async fn login(
     pool: web::Data<DbPool>,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    let next = safe_next(form.next.as_deref());
+    let next = safe_next(form.next.as_deref())?;
     let mut conn = pool.get().await?;
     let user = match Email::parse(&form.email) {
         Ok(email) => db::by_email(&mut conn, &email).await?,

@@ -26,13 +26,16 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn register_page(ctx: PageContext, query: web::Query<NextQuery>) -> RegisterPage {
-    RegisterPage {
+pub async fn register_page(
+    ctx: PageContext,
+    query: web::Query<NextQuery>,
+) -> Result<RegisterPage, AppError> {
+    Ok(RegisterPage {
         ctx,
         email: String::new(),
-        next: safe_next(query.next.as_deref()),
+        next: safe_next(query.next.as_deref())?,
         error: None,
-    }
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,7 +53,7 @@ pub async fn register(
     pool: web::Data<DbPool>,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
-    let next = safe_next(form.next.as_deref());
+    let next = safe_next(form.next.as_deref())?;
     let refuse = |ctx: PageContext, message: String| -> Result<HttpResponse, AppError> {
         let page = RegisterPage {
             ctx,

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod bad_input;
 mod cart;
 mod catalog;
 mod checkout;

@@ -6,6 +6,7 @@ use actix_web::HttpRequest;
 use futures_util::TryStreamExt;
 
 use super::image::MAX_IMAGE_BYTES;
+use crate::bad_input::{NUL_IN_FORM, has_nul};
 use crate::csrf;
 use crate::domain::{Currency, Money};
 use crate::error::AppError;
@@ -81,6 +82,9 @@ pub async fn read(req: &HttpRequest, mut body: Multipart) -> Result<Submitted, A
         }
         let value = String::from_utf8(bytes)
             .map_err(|_| AppError::bad_request("The form could not be read."))?;
+        if has_nul(&value) {
+            return Err(AppError::bad_request(NUL_IN_FORM));
+        }
         match name.as_str() {
             csrf::FIELD => token = value,
             "name" => fields.name = value,
