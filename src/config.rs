@@ -39,6 +39,23 @@ pub struct Settings {
     pub seed_catalog: bool,
     /// Where admin-uploaded product images are written; served under /static/uploads/.
     pub upload_dir: String,
+    /// Limits that keep one visitor from exhausting the shop (see `crate::limits`).
+    pub limits: LimitSettings,
+}
+
+/// The limits the shop applies against abuse; README's Security section explains each.
+#[derive(Debug, Clone)]
+pub struct LimitSettings {
+    /// Threads that hash passwords (each takes 19 MiB while it works).
+    pub password_hashing_threads: usize,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            password_hashing_threads: 2,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -150,6 +167,7 @@ impl Settings {
             Some("false" | "0" | "no") => false,
             Some(_) => return Err(ConfigError("SEED_CATALOG must be true or false".into())),
         };
+        let limits = limit_settings(&var)?;
         Ok(Self {
             listen_addr,
             base_url,
@@ -160,12 +178,34 @@ impl Settings {
             reconciler,
             seed_catalog,
             upload_dir: var("UPLOAD_DIR").unwrap_or_else(|| "static/uploads".into()),
+            limits,
         })
     }
 
     pub fn is_https(&self) -> bool {
         self.base_url.starts_with("https://")
     }
+}
+
+fn limit_settings(var: &impl Fn(&str) -> Option<String>) -> Result<LimitSettings, ConfigError> {
+    let count = |name: &str, default: usize| -> Result<usize, ConfigError> {
+        match var(name) {
+            None => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| ConfigError(format!("{name} must be a whole number above 0"))),
+        }
+    };
+    let defaults = LimitSettings::default();
+    Ok(LimitSettings {
+        password_hashing_threads: count(
+            "PASSWORD_HASHING_THREADS",
+            defaults.password_hashing_threads,
+        )?,
+    })
 }
 
 fn stripe_settings(var: &impl Fn(&str) -> Option<String>) -> Result<StripeSettings, ConfigError> {

@@ -30,6 +30,17 @@ pub enum AppError {
     SignInRequired { next: String },
     #[error("payments unavailable")]
     PaymentsUnavailable,
+    /// Too many attempts from this client or at this account: try again after `retry_after`
+    /// seconds (429, with `Retry-After`).
+    #[error("too many requests: {message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
+    /// The shop is at a limit it keeps to stay up (its password hashing threads are all busy):
+    /// 503 with `Retry-After`.
+    #[error("busy")]
+    Busy,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -58,6 +69,12 @@ impl AppError {
             Self::PaymentsUnavailable => (
                 "Payments are unavailable right now",
                 "Your cart is safe and you have not been charged. Please try again in a moment."
+                    .into(),
+            ),
+            Self::TooManyRequests { message, .. } => ("Please wait a moment", message.clone()),
+            Self::Busy => (
+                "Busy right now",
+                "Too many people are signing in at this moment. Please try again in a few seconds."
                     .into(),
             ),
             Self::Unexpected(_) => page_text_for(StatusCode::INTERNAL_SERVER_ERROR),
@@ -92,6 +109,15 @@ fn page_text_for(status: StatusCode) -> (&'static str, String) {
     }
 }
 
+impl From<crate::accounts::password::HashError> for AppError {
+    fn from(e: crate::accounts::password::HashError) -> Self {
+        match e {
+            crate::accounts::password::HashError::Busy => Self::Busy,
+            crate::accounts::password::HashError::Failed(e) => Self::Unexpected(e),
+        }
+    }
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         Self::Unexpected(anyhow::Error::new(e).context("database query"))
@@ -112,7 +138,8 @@ impl ResponseError for AppError {
             Self::Csrf | Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::SignInRequired { .. } => StatusCode::SEE_OTHER,
-            Self::PaymentsUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::PaymentsUnavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -129,12 +156,22 @@ impl ResponseError for AppError {
         }
         // A bare page; `render_error_page` replaces it with one in the site's layout.
         let (title, message) = self.page_text();
-        HttpResponse::build(self.status_code())
-            .content_type(ContentType::html())
-            .body(format!(
-                "<!doctype html><title>{title}</title><h1>{title}</h1><p>{}</p>",
-                escape_html(&message)
-            ))
+        let mut response = HttpResponse::build(self.status_code());
+        match self {
+            Self::TooManyRequests {
+                retry_after_secs, ..
+            } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            Self::Busy => {
+                response.insert_header((header::RETRY_AFTER, "2"));
+            }
+            _ => {}
+        }
+        response.content_type(ContentType::html()).body(format!(
+            "<!doctype html><title>{title}</title><h1>{title}</h1><p>{}</p>",
+            escape_html(&message)
+        ))
     }
 }
 
@@ -173,6 +210,7 @@ pub fn render_error_page<B: MessageBody + 'static>(
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
     let (title, message) = match res
         .response()
         .error()
@@ -190,7 +228,7 @@ pub fn render_error_page<B: MessageBody + 'static>(
             title,
             message,
         };
-        let response = match page.render() {
+        let mut response = match page.render() {
             Ok(body) => HttpResponse::build(status)
                 .content_type(ContentType::html())
                 .body(body),
@@ -199,6 +237,11 @@ pub fn render_error_page<B: MessageBody + 'static>(
                 HttpResponse::build(status).finish()
             }
         };
+        if let Some(retry_after) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after);
+        }
         Ok(ServiceResponse::new(req, response).map_into_right_body::<B>())
     })))
 }

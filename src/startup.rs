@@ -14,6 +14,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
+use crate::accounts::password::PasswordHashers;
 use crate::config::{Secret, Settings, StripeSettings};
 use crate::db::{self, DbPool};
 use crate::page::PaymentMode;
@@ -151,6 +152,10 @@ impl Application {
             .with_context(|| format!("creating the upload directory {}", settings.upload_dir))?;
         let upload_dir = settings.upload_dir.clone();
 
+        let password_hashers = web::Data::new(PasswordHashers::start(
+            settings.limits.password_hashing_threads,
+        )?);
+
         let server = {
             let pool = pool.clone();
             let https = settings.is_https();
@@ -179,6 +184,7 @@ impl Application {
                     .app_data(payment_mode.clone())
                     .app_data(payments.clone())
                     .app_data(catalog_cache.clone())
+                    .app_data(password_hashers.clone())
                     .app_data(web::FormConfig::default().limit(64 * 1024))
                     .app_data(web::PayloadConfig::default().limit(64 * 1024))
                     .route("/healthz", web::get().to(health::healthz))

@@ -3,7 +3,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::{db, password, safe_next, start_session};
+use super::password::{self, PasswordHashers};
+use super::{db, safe_next, start_session};
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::Email;
@@ -54,6 +55,7 @@ pub async fn login(
     ctx: PageContext,
     session: ShopSession,
     pool: web::Data<DbPool>,
+    hashers: web::Data<PasswordHashers>,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let next = safe_next(form.next.as_deref())?;
@@ -63,8 +65,9 @@ pub async fn login(
         Err(_) => None,
     };
     let password = form.password.chars().take(password::MAX_LENGTH).collect();
-    let verified =
-        password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let verified = hashers
+        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
+        .await?;
     let user = match user {
         Some(user) if verified => user,
         _ => {

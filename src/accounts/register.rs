@@ -3,7 +3,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::{db, password, safe_next, start_session};
+use super::password::{self, PasswordHashers};
+use super::{db, safe_next, start_session};
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::Email;
@@ -51,6 +52,7 @@ pub async fn register(
     ctx: PageContext,
     session: ShopSession,
     pool: web::Data<DbPool>,
+    hashers: web::Data<PasswordHashers>,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
     let next = safe_next(form.next.as_deref())?;
@@ -94,7 +96,7 @@ pub async fn register(
         return refuse(ctx, "The two passwords do not match.".into());
     }
 
-    let hash = password::hash(form.password.clone()).await?;
+    let hash = hashers.hash(form.password.clone()).await?;
     let mut conn = pool.get().await?;
     let Some(user) = db::create(&mut conn, &email, &hash, false).await? else {
         return refuse(

@@ -27,7 +27,10 @@ pub async fn create_admin(
             password::MAX_LENGTH
         );
     }
-    let hash = password::hash(password.to_owned()).await?;
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || password::hash_now(&password))
+        .await
+        .context("password hashing task")??;
     let mut conn = pool.get().await.context("connecting to the database")?;
     let user = accounts_db::upsert_admin(&mut conn, &email, &hash)
         .await
