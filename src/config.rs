@@ -1,8 +1,11 @@
 //! Settings, read once from the environment at start-up and passed explicitly.
 
 use std::fmt;
+use std::num::NonZeroU32;
 use std::time::Duration;
 
+use crate::accounts::throttle::LoginLimits;
+use crate::client_ip::TrustedProxies;
 use crate::domain::Currency;
 
 /// A value that must never reach a page, a log line or an error message.
@@ -48,12 +51,17 @@ pub struct Settings {
 pub struct LimitSettings {
     /// Threads that hash passwords (each takes 19 MiB while it works).
     pub password_hashing_threads: usize,
+    pub login: LoginLimits,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for LimitSettings {
     fn default() -> Self {
         Self {
             password_hashing_threads: 2,
+            login: LoginLimits::default(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -200,11 +208,37 @@ fn limit_settings(var: &impl Fn(&str) -> Option<String>) -> Result<LimitSettings
         }
     };
     let defaults = LimitSettings::default();
+    let trusted_proxies = match var("TRUSTED_PROXIES") {
+        None => TrustedProxies::default(),
+        Some(list) => TrustedProxies::parse(&list).map_err(|bad| {
+            ConfigError(format!(
+                "TRUSTED_PROXIES must list IP addresses or networks (10.0.0.0/8), \
+                 separated by commas; {bad:?} is neither"
+            ))
+        })?,
+    };
+    let as_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     Ok(LimitSettings {
         password_hashing_threads: count(
             "PASSWORD_HASHING_THREADS",
             defaults.password_hashing_threads,
         )?,
+        login: LoginLimits {
+            attempts_per_minute_per_address: NonZeroU32::new(as_u32(count(
+                "LOGIN_ATTEMPTS_PER_MINUTE",
+                defaults.login.attempts_per_minute_per_address.get() as usize,
+            )?))
+            .unwrap_or(defaults.login.attempts_per_minute_per_address),
+            free_failures: as_u32(count(
+                "LOGIN_FREE_FAILURES",
+                defaults.login.free_failures as usize,
+            )?),
+            max_delay: Duration::from_secs(count(
+                "LOGIN_MAX_DELAY_SECS",
+                defaults.login.max_delay.as_secs() as usize,
+            )? as u64),
+        },
+        trusted_proxies,
     })
 }
 

@@ -11,6 +11,7 @@ pub mod bad_input;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod client_ip;
 pub mod config;
 pub mod csrf;
 pub mod db;

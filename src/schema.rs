@@ -19,6 +19,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_failures (email) {
+        email -> Text,
+        failures -> Int4,
+        last_failure_at -> Timestamptz,
+        locked_until -> Timestamptz,
+    }
+}
+
+diesel::table! {
     order_events (id) {
         id -> Int8,
         order_id -> Uuid,
@@ -136,6 +145,7 @@ diesel::joinable!(stripe_events -> orders (order_id));
 diesel::allow_tables_to_appear_in_same_query!(
     cart_items,
     carts,
+    login_failures,
     order_events,
     order_items,
     orders,

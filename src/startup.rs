@@ -15,6 +15,7 @@ use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
 use crate::accounts::password::PasswordHashers;
+use crate::accounts::throttle::LoginThrottle;
 use crate::config::{Secret, Settings, StripeSettings};
 use crate::db::{self, DbPool};
 use crate::page::PaymentMode;
@@ -156,6 +157,13 @@ impl Application {
             settings.limits.password_hashing_threads,
         )?);
 
+        let login_throttle = web::Data::new(LoginThrottle::new(settings.limits.login.clone()));
+        login_throttle
+            .clone()
+            .into_inner()
+            .spawn_cleanup(pool.clone());
+        let trusted_proxies = web::Data::new(settings.limits.trusted_proxies.clone());
+
         let server = {
             let pool = pool.clone();
             let https = settings.is_https();
@@ -185,6 +193,8 @@ impl Application {
                     .app_data(payments.clone())
                     .app_data(catalog_cache.clone())
                     .app_data(password_hashers.clone())
+                    .app_data(login_throttle.clone())
+                    .app_data(trusted_proxies.clone())
                     .app_data(web::FormConfig::default().limit(64 * 1024))
                     .app_data(web::PayloadConfig::default().limit(64 * 1024))
                     .route("/healthz", web::get().to(health::healthz))

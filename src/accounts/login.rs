@@ -4,7 +4,9 @@ use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::password::{self, PasswordHashers};
+use super::throttle::LoginThrottle;
 use super::{db, safe_next, start_session};
+use crate::client_ip::ClientIp;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::Email;
@@ -56,22 +58,31 @@ pub async fn login(
     session: ShopSession,
     pool: web::Data<DbPool>,
     hashers: web::Data<PasswordHashers>,
+    throttle: web::Data<LoginThrottle>,
+    ClientIp(ip): ClientIp,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let next = safe_next(form.next.as_deref())?;
-    let mut conn = pool.get().await?;
-    let user = match Email::parse(&form.email) {
-        Ok(email) => db::by_email(&mut conn, &email).await?,
-        Err(_) => None,
+    throttle.check_address(ip)?;
+    let user = {
+        let mut conn = pool.get().await?;
+        throttle.check_account(&mut conn, &form.email).await?;
+        match Email::parse(&form.email) {
+            Ok(email) => db::by_email(&mut conn, &email).await?,
+            Err(_) => None,
+        }
     };
+    // No database connection is held while the password waits for a hashing thread.
     let password = form.password.chars().take(password::MAX_LENGTH).collect();
     let verified = hashers
         .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
         .await?;
+    let mut conn = pool.get().await?;
     let user = match user {
         Some(user) if verified => user,
         _ => {
             tracing::info!("sign-in refused");
+            throttle.record_failure(&mut conn, &form.email).await?;
             let page = LoginPage {
                 ctx,
                 email: form.email,
@@ -85,6 +96,7 @@ pub async fn login(
         }
     };
     tracing::info!(user_id = user.id, "signed in");
+    throttle.clear(&mut conn, &form.email).await?;
     start_session(
         &mut conn,
         &session,

@@ -4,7 +4,9 @@ use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::password::{self, PasswordHashers};
+use super::throttle::LoginThrottle;
 use super::{db, safe_next, start_session};
+use crate::client_ip::ClientIp;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::Email;
@@ -53,9 +55,12 @@ pub async fn register(
     session: ShopSession,
     pool: web::Data<DbPool>,
     hashers: web::Data<PasswordHashers>,
+    throttle: web::Data<LoginThrottle>,
+    ClientIp(ip): ClientIp,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
     let next = safe_next(form.next.as_deref())?;
+    throttle.check_address(ip)?;
     let refuse = |ctx: PageContext, message: String| -> Result<HttpResponse, AppError> {
         let page = RegisterPage {
             ctx,

@@ -10,6 +10,7 @@ mod checkout;
 #[path = "../common/mod.rs"]
 mod common;
 mod helpers;
+mod login_throttle;
 mod orders;
 mod reconciler;
 mod schema;
