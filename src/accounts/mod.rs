@@ -5,6 +5,7 @@ mod login;
 mod logout;
 pub mod password;
 mod register;
+pub mod strength;
 pub mod throttle;
 
 use actix_web::web;

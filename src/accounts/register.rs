@@ -3,9 +3,9 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::password::{self, PasswordHashers};
+use super::password::PasswordHashers;
 use super::throttle::LoginThrottle;
-use super::{db, safe_next, start_session};
+use super::{db, safe_next, start_session, strength};
 use crate::client_ip::ClientIp;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
@@ -78,24 +78,8 @@ pub async fn register(
         Ok(email) => email,
         Err(e) => return refuse(ctx, e.to_string()),
     };
-    let length = form.password.chars().count();
-    if length < password::MIN_LENGTH {
-        return refuse(
-            ctx,
-            format!(
-                "Choose a password of at least {} characters.",
-                password::MIN_LENGTH
-            ),
-        );
-    }
-    if length > password::MAX_LENGTH {
-        return refuse(
-            ctx,
-            format!(
-                "Choose a password of at most {} characters.",
-                password::MAX_LENGTH
-            ),
-        );
+    if let Err(message) = strength::check(&form.password, email.as_str()) {
+        return refuse(ctx, message);
     }
     if form.password != form.password_confirmation {
         return refuse(ctx, "The two passwords do not match.".into());

@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::Context;
 
-use crate::accounts::{db as accounts_db, password};
+use crate::accounts::{db as accounts_db, password, strength};
 use crate::db::{self, DbPool};
 use crate::domain::Email;
 
@@ -19,14 +19,7 @@ pub async fn create_admin(
     password: &str,
 ) -> anyhow::Result<accounts_db::User> {
     let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let length = password.chars().count();
-    if !(password::MIN_LENGTH..=password::MAX_LENGTH).contains(&length) {
-        anyhow::bail!(
-            "the password must have {} to {} characters",
-            password::MIN_LENGTH,
-            password::MAX_LENGTH
-        );
-    }
+    strength::check(password, email.as_str()).map_err(|message| anyhow::anyhow!("{message}"))?;
     let password = password.to_owned();
     let hash = tokio::task::spawn_blocking(move || password::hash_now(&password))
         .await

@@ -194,3 +194,30 @@ async fn the_session_is_renewed_at_sign_in() {
     let after = app.csrf_token().await;
     assert_ne!(before, after, "a new CSRF token comes with the new session");
 }
+
+#[tokio::test]
+async fn easily_guessed_passwords_are_refused_with_advice() {
+    let app = spawn_app().await;
+    for (weak, advice) in [
+        ("password", "common"),
+        ("12345678", "too easy to guess"),
+        ("ada@example.com", "too easy to guess"),
+        ("qwertyuiop", "too easy to guess"),
+    ] {
+        let response = app.register("ada@example.com", weak).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{weak}");
+        let html = text(response).await;
+        assert!(
+            html.contains("This password is too easy to guess"),
+            "{weak}"
+        );
+        assert!(html.contains(advice), "{weak}: {advice}");
+    }
+    let rejected =
+        storefront::admin::cli::create_admin(&app.pool, "owner@example.com", "password1").await;
+    assert!(rejected.is_err_and(|e| e.to_string().contains("too easy to guess")));
+    assert_eq!(
+        app.register("ada@example.com", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
