@@ -9,8 +9,12 @@
 //! | GET | `M/assets/{file}` | the iframe's, challenge page's and demo's scripts and styles |
 //! | GET | `M/3ds/{challenge}` | the 3-D Secure page ("Complete authentication", "Fail authentication") |
 //! | POST | `M/3ds/{challenge}` | `outcome=complete|fail`; then 303 to the intent's `return_url` with `payment_intent`, `payment_intent_client_secret`, `redirect_status` |
-//! | GET | `M/_demo` | a demo payment page (creates a $20.00 PaymentIntent) |
+//! | GET | `M/_demo` | a demo payment page (creates a $20.00 PaymentIntent; 12 a minute in all, the latest 100 kept) |
 //! | GET | `M/_demo/return` | where the demo returns |
+
+use std::collections::VecDeque;
+use std::num::NonZeroU32;
+use std::sync::{Mutex, PoisonError};
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
@@ -273,8 +277,57 @@ struct DemoPage {
     amount: String,
 }
 
+/// Demo payments a minute, for everyone together: anyone may open the demo page, and each view
+/// creates a PaymentIntent (and its `payment_intent.created` event, which the shop stores).
+const DEMO_VIEWS_PER_MINUTE: u32 = 12;
+/// Demo PaymentIntents kept in memory; older ones are forgotten.
+const DEMO_INTENTS_KEPT: usize = 100;
+
+/// What keeps the anonymous demo page from growing the sandbox's memory, and the events the
+/// shop stores, without bound.
+pub(crate) struct DemoLimits {
+    views: governor::DefaultDirectRateLimiter,
+    /// The demo's intents, oldest first.
+    intents: Mutex<VecDeque<String>>,
+}
+
+impl Default for DemoLimits {
+    fn default() -> Self {
+        let per_minute = NonZeroU32::new(DEMO_VIEWS_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
+        Self {
+            views: governor::RateLimiter::direct(governor::Quota::per_minute(per_minute)),
+            intents: Mutex::new(VecDeque::new()),
+        }
+    }
+}
+
+impl DemoLimits {
+    /// Remembers a new demo intent; returns the one to forget when there are too many.
+    fn remember(&self, id: String) -> Option<String> {
+        let mut intents = self.intents.lock().unwrap_or_else(PoisonError::into_inner);
+        intents.push_back(id);
+        (intents.len() > DEMO_INTENTS_KEPT)
+            .then(|| intents.pop_front())
+            .flatten()
+    }
+}
+
 /// A page like the shop's payment page, to try the test cards without the shop.
 async fn demo_page(shared: web::Data<Shared>) -> HttpResponse {
+    if let Err(not_until) = shared.demo.views.check() {
+        let wait = not_until
+            .wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ))
+            .as_secs()
+            + 1;
+        return HttpResponse::TooManyRequests()
+            .insert_header((header::RETRY_AFTER, wait.to_string()))
+            .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
+            .body(format!(
+                "The demo page is busy: try again in {wait} seconds."
+            ));
+    }
     let pi = {
         let mut store = shared.lock();
         let pi = PaymentIntent {
@@ -283,8 +336,11 @@ async fn demo_page(shared: web::Data<Shared>) -> HttpResponse {
             ..PaymentIntent::new(2000, "usd")
         };
         let id = pi.id.clone();
-        store.intents.insert(id, pi.clone());
+        store.intents.insert(id.clone(), pi.clone());
         store.emit("payment_intent.created", pi.to_json(), &Origin::default());
+        if let Some(old) = shared.demo.remember(id) {
+            store.intents.remove(&old);
+        }
         pi
     };
     page(
@@ -334,5 +390,19 @@ async fn demo_return(
     match found {
         Some(p) => page(StatusCode::OK, DEMO_CSP, p.render()),
         None => HttpResponse::NotFound().body("No such payment_intent"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_keeps_only_its_latest_intents() {
+        let demo = DemoLimits::default();
+        let forgotten: Vec<String> = (0..DEMO_INTENTS_KEPT + 3)
+            .filter_map(|i| demo.remember(format!("pi_{i}")))
+            .collect();
+        assert_eq!(forgotten, ["pi_0", "pi_1", "pi_2"]);
     }
 }

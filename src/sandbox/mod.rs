@@ -80,6 +80,8 @@ pub struct Shared {
     pub(crate) publishable_key: String,
     store: Mutex<Store>,
     pub(crate) http: reqwest::Client,
+    /// The anonymous demo page's bounds.
+    pub(crate) demo: js::DemoLimits,
 }
 
 impl Shared {
@@ -119,6 +121,7 @@ impl Sandbox {
             publishable_key: config.publishable_key,
             store: Mutex::new(store),
             http,
+            demo: js::DemoLimits::default(),
         });
         webhooks::start_workers(&shared);
         Sandbox { shared }

@@ -67,3 +67,30 @@ async fn an_unknown_route_is_a_404_page_in_the_layout() {
     assert!(html.contains("Page not found"));
     assert!(html.contains("Back to the shop"));
 }
+
+#[tokio::test]
+async fn the_anonymous_sandbox_demo_page_is_rate_limited() {
+    let app = spawn_app().await;
+    let (mut shown, mut refused) = (0, 0);
+    for _ in 0..300 {
+        let response = app.get("/_sandbox/_demo").await;
+        match response.status() {
+            reqwest::StatusCode::OK => shown += 1,
+            reqwest::StatusCode::TOO_MANY_REQUESTS => {
+                assert!(response.headers().contains_key("retry-after"));
+                refused += 1;
+            }
+            other => panic!("{other}"),
+        }
+    }
+    assert!(shown <= 12, "{shown} demo payments in a burst");
+    assert_eq!(shown + refused, 300);
+    app.webhooks_delivered().await;
+    let created = app
+        .stripe_events()
+        .await
+        .into_iter()
+        .filter(|(kind, _)| kind == "payment_intent.created")
+        .count();
+    assert!(created <= 12, "{created} events stored");
+}
