@@ -54,6 +54,12 @@ pub struct LimitSettings {
     pub login: LoginLimits,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: TrustedProxies,
+    /// Orders waiting for payment that one session (or account) may have.
+    pub open_orders_per_session: i64,
+    /// Orders waiting for payment placed from one client address.
+    pub open_orders_per_address: i64,
+    /// How long an order holds its stock once the shopper presses Pay.
+    pub payment_reservation: Duration,
 }
 
 impl Default for LimitSettings {
@@ -62,6 +68,9 @@ impl Default for LimitSettings {
             password_hashing_threads: 2,
             login: LoginLimits::default(),
             trusted_proxies: TrustedProxies::default(),
+            open_orders_per_session: 3,
+            open_orders_per_address: 5,
+            payment_reservation: Duration::from_secs(60 * 60),
         }
     }
 }
@@ -96,7 +105,8 @@ pub struct ReconcilerSettings {
     pub interval: Duration,
     /// Orders still pending or requiring action after this long are checked with Stripe.
     pub stale_after: Duration,
-    /// How long checkout holds stock for an unpaid order before cancelling it.
+    /// How long checkout holds stock for an unpaid order before cancelling it, until the
+    /// shopper presses Pay (`LimitSettings::payment_reservation` from then).
     pub reservation: Duration,
 }
 
@@ -105,7 +115,7 @@ impl Default for ReconcilerSettings {
         Self {
             interval: Duration::from_secs(60),
             stale_after: Duration::from_secs(5 * 60),
-            reservation: Duration::from_secs(60 * 60),
+            reservation: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -239,6 +249,18 @@ fn limit_settings(var: &impl Fn(&str) -> Option<String>) -> Result<LimitSettings
             )? as u64),
         },
         trusted_proxies,
+        open_orders_per_session: count(
+            "OPEN_ORDERS_PER_SESSION",
+            defaults.open_orders_per_session as usize,
+        )? as i64,
+        open_orders_per_address: count(
+            "OPEN_ORDERS_PER_ADDRESS",
+            defaults.open_orders_per_address as usize,
+        )? as i64,
+        payment_reservation: Duration::from_secs(count(
+            "PAYMENT_RESERVATION_SECS",
+            defaults.payment_reservation.as_secs() as usize,
+        )? as u64),
     })
 }
 

@@ -42,6 +42,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    order_origins (order_id) {
+        order_id -> Uuid,
+        placed_from -> Text,
+    }
+}
+
+diesel::table! {
     order_items (id) {
         id -> Int8,
         order_id -> Uuid,
@@ -86,6 +93,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        max_per_order -> Int4,
     }
 }
 
@@ -135,6 +143,7 @@ diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(carts -> users (user_id));
 diesel::joinable!(order_events -> orders (order_id));
 diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(order_origins -> orders (order_id));
 diesel::joinable!(orders -> carts (cart_id));
 diesel::joinable!(order_items -> products (product_id));
 diesel::joinable!(orders -> users (user_id));
@@ -148,6 +157,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     order_events,
     order_items,
+    order_origins,
     orders,
     products,
     refund_requests,

@@ -135,6 +135,7 @@ pub async fn catalog(
             currency: currency.code(),
             image_path: image,
             stock: p.stock,
+            max_per_order: 10,
         })
         .collect();
     insert_missing(conn, &rows).await

@@ -141,6 +141,11 @@ impl ShopSession {
         self.set(GUEST_ORDERS, &orders);
     }
 
+    /// The guest orders this browser placed, oldest first.
+    pub fn guest_orders(&self) -> Vec<Uuid> {
+        self.get(GUEST_ORDERS).unwrap_or_default()
+    }
+
     pub fn placed_guest_order(&self, order_id: Uuid) -> bool {
         self.get::<Vec<Uuid>>(GUEST_ORDERS)
             .is_some_and(|orders| orders.contains(&order_id))

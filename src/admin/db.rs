@@ -320,6 +320,7 @@ pub struct ProductChanges<'a> {
     pub description: &'a str,
     pub price_minor: i64,
     pub stock: i32,
+    pub max_per_order: i32,
     pub image_path: &'a str,
 }
 

@@ -39,14 +39,14 @@ pub async fn add_to_cart(
         .ok_or_else(|| AppError::bad_request("That product is not available."))?;
     let cart_id = cart_for_update(&mut conn, &session).await?;
 
-    let stock = product.stock;
+    let (stock, max_per_order) = (product.stock, product.max_per_order);
     conn.transaction::<_, AppError, _>(|conn| {
         async move {
             let in_cart = db::quantity_for_update(conn, cart_id, product_id)
                 .await?
                 .unwrap_or(0);
             let wanted = in_cart + quantity.get();
-            check_quantity(wanted, in_cart, stock)?;
+            check_quantity(wanted, in_cart, stock, max_per_order)?;
             db::set_quantity(conn, cart_id, product_id, wanted).await?;
             Ok(())
         }
@@ -61,10 +61,26 @@ pub async fn add_to_cart(
     Ok(see_other("/cart"))
 }
 
-/// Refuses a line quantity above 99 or above the stock, saying how many can be had.
-pub(super) fn check_quantity(wanted: i32, in_cart: i32, stock: i32) -> Result<(), AppError> {
+/// Refuses a line quantity above the product's most per order or above the stock, saying how
+/// many can be had.
+pub(super) fn check_quantity(
+    wanted: i32,
+    in_cart: i32,
+    stock: i32,
+    max_per_order: i32,
+) -> Result<(), AppError> {
     if stock == 0 {
         return Err(AppError::conflict("Sorry, this product is sold out."));
+    }
+    if wanted > max_per_order && max_per_order < Quantity::MAX && max_per_order <= stock {
+        let message = if in_cart == 0 {
+            format!("You can order at most {max_per_order} of this product at a time.")
+        } else {
+            format!(
+                "You can order at most {max_per_order} of this product at a time, and {in_cart} are already in your cart."
+            )
+        };
+        return Err(AppError::conflict(message));
     }
     if wanted > stock {
         let more = (stock - in_cart).max(0);

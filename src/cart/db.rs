@@ -17,6 +17,7 @@ pub struct CartLine {
     pub currency: String,
     pub stock: i32,
     pub active: bool,
+    pub max_per_order: i32,
     pub quantity: i32,
 }
 
@@ -44,6 +45,7 @@ pub async fn lines(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<V
             products::currency,
             products::stock,
             products::active,
+            products::max_per_order,
             cart_items::quantity,
         ))
         .load(conn)
@@ -138,27 +140,29 @@ async fn touch(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<()> {
 }
 
 /// Moves a guest cart's lines into an account's cart and deletes the guest cart. Quantities of
-/// a product in both add up, capped at 99 and at the stock.
+/// a product in both add up, capped at the product's most per order and at the stock.
 pub async fn merge(conn: &mut AsyncPgConnection, from: Uuid, into: Uuid) -> QueryResult<()> {
     if from == into {
         return Ok(());
     }
-    let guest_lines: Vec<(i64, i32, i32)> = cart_items::table
+    let guest_lines: Vec<(i64, i32, i32, i32)> = cart_items::table
         .inner_join(products::table)
         .filter(cart_items::cart_id.eq(from))
         .select((
             cart_items::product_id,
             cart_items::quantity,
             products::stock,
+            products::max_per_order,
         ))
         .load(conn)
         .await?;
-    for (product_id, quantity, stock) in guest_lines {
+    for (product_id, quantity, stock, max_per_order) in guest_lines {
         let existing = quantity_for_update(conn, into, product_id)
             .await?
             .unwrap_or(0);
         let merged = (existing + quantity)
             .min(crate::domain::Quantity::MAX)
+            .min(max_per_order)
             .min(stock);
         if merged >= 1 {
             set_quantity(conn, into, product_id, merged).await?;

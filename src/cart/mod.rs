@@ -64,6 +64,11 @@ impl CartLine {
             Some("No longer available: please remove it.".into())
         } else if self.stock == 0 {
             Some("Sold out: please remove it.".into())
+        } else if self.quantity > self.max_per_order {
+            Some(format!(
+                "At most {} per order: please lower the quantity.",
+                self.max_per_order
+            ))
         } else if self.quantity > self.stock {
             Some(format!(
                 "Only {} left: please lower the quantity.",
@@ -75,7 +80,9 @@ impl CartLine {
     }
 
     pub fn max_quantity(&self) -> i32 {
-        self.stock.clamp(1, crate::domain::Quantity::MAX)
+        self.stock
+            .min(self.max_per_order)
+            .clamp(1, crate::domain::Quantity::MAX)
     }
 }
 

@@ -49,7 +49,7 @@ pub async fn update_line(
     {
         return Err(not_in_cart());
     }
-    check_quantity(quantity.get(), 0, product.stock)?;
+    check_quantity(quantity.get(), 0, product.stock, product.max_per_order)?;
     db::set_quantity(&mut conn, cart_id, product_id, quantity.get()).await?;
     session.flash(
         FlashKind::Info,

@@ -16,6 +16,8 @@ pub struct Product {
     pub image_path: String,
     pub stock: i32,
     pub active: bool,
+    /// At most this many in one order and one cart line.
+    pub max_per_order: i32,
 }
 
 #[derive(Debug, Insertable)]
@@ -28,6 +30,7 @@ pub struct NewProduct<'a> {
     pub currency: &'a str,
     pub image_path: &'a str,
     pub stock: i32,
+    pub max_per_order: i32,
 }
 
 pub async fn active_products(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Product>> {

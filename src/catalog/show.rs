@@ -29,7 +29,10 @@ pub async fn product_page(
         .by_slug(&slug)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    let max_quantity = product.stock.clamp(0, Quantity::MAX);
+    let max_quantity = product
+        .stock
+        .min(product.max_per_order)
+        .clamp(0, Quantity::MAX);
     Ok(ProductPage {
         ctx,
         product,

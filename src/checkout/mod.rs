@@ -2,7 +2,9 @@
 //! Stripe.js, come back from Stripe, or cancel.
 
 mod cancel;
+pub mod limits;
 mod pay;
+mod paying;
 mod place;
 mod return_page;
 mod thanks;
@@ -27,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(return_page::payment_return),
         )
         .route("/orders/{id}/pay", web::get().to(pay::payment_page))
+        .route("/orders/{id}/paying", web::post().to(paying::start_paying))
         .route("/orders/{id}/cancel", web::post().to(cancel::cancel_order))
         .route(
             "/orders/{id}/cancelled",

@@ -8,8 +8,9 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{ensure_intent, give_up};
+use super::{ensure_intent, give_up, limits};
 use crate::cart::{self, CartLine, CartSummary};
+use crate::client_ip::ClientIp;
 use crate::config::Settings;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
@@ -75,6 +76,7 @@ pub async fn place_order(
     pool: web::Data<DbPool>,
     payments: web::Data<Payments>,
     settings: web::Data<Settings>,
+    ClientIp(ip): ClientIp,
     CsrfForm(form): CsrfForm<PlaceOrder>,
 ) -> Result<HttpResponse, AppError> {
     let user = session.user();
@@ -102,6 +104,9 @@ pub async fn place_order(
             return render(page, actix_web::http::StatusCode::BAD_REQUEST);
         }
     };
+
+    limits::check_lines(&lines)?;
+    limits::check_open_orders(&mut conn, &settings, &session, cart_id, ip).await?;
 
     // Checking out the same cart again (after a failure, or from another tab) continues the
     // order already placed; a changed cart replaces it.
@@ -166,6 +171,7 @@ pub async fn place_order(
                     &items,
                 )
                 .await?;
+                limits::record_origin(conn, order_id, ip).await?;
                 orders_db::record_event(
                     conn,
                     &NewOrderEvent {

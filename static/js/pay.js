@@ -29,12 +29,27 @@
   });
   paymentElement.mount("#payment-element");
 
+  // Tells the shop the shopper is paying now, so that it holds the items long enough for the
+  // payment (3-D Secure, another card). A network failure here does not stop the payment.
+  function startPaying() {
+    var body = new URLSearchParams({ csrf_token: form.dataset.csrfToken });
+    return fetch(form.dataset.payingUrl, { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (response) { return response.status !== 409; })
+      .catch(function () { return true; });
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     button.disabled = true;
     message.hidden = true;
-    stripe
-      .confirmPayment({ elements: elements, confirmParams: { return_url: form.dataset.returnUrl } })
+    startPaying()
+      .then(function (payable) {
+        if (!payable) {
+          show("This order's reservation has ended, so it can no longer be paid. Your cart still has the items: check out again.");
+          return null;
+        }
+        return stripe.confirmPayment({ elements: elements, confirmParams: { return_url: form.dataset.returnUrl } });
+      })
       .then(function (result) {
         // Only reached when the payment could not go ahead; otherwise the page has moved on.
         if (result && result.error) {

@@ -105,6 +105,7 @@ async fn quantities_above_the_stock_are_refused() {
 #[tokio::test]
 async fn more_than_99_of_one_product_is_refused() {
     let app = spawn_app().await;
+    app.set_max_per_order("crab-sticker-pack", 99).await;
     app.add_to_cart("crab-sticker-pack", "99").await;
     let response = app.add_to_cart("crab-sticker-pack", "1").await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);

@@ -10,6 +10,7 @@ mod checkout;
 #[path = "../common/mod.rs"]
 mod common;
 mod helpers;
+mod hoarding;
 mod login_throttle;
 mod orders;
 mod reconciler;

@@ -57,6 +57,8 @@ async fn a_guest_buys_two_products_with_the_4242_card_and_the_order_is_paid() {
             browser.screenshot("paid").await;
             let order = browser.order_id().await;
             assert_eq!(shop.order_status(order).await, "paid");
+            // Pressing Pay told the shop to hold the items for the payment, past the short hold.
+            assert!(shop.reservation(order).await > time::Duration::minutes(30));
         },
     )
     .await;

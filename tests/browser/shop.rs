@@ -53,4 +53,20 @@ impl Shop {
             .await
             .unwrap_or_else(|e| panic!("order {order}: {e}"))
     }
+
+    /// How long the order held its stock for, from when it was placed.
+    pub async fn reservation(&self, order: Uuid) -> time::Duration {
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .unwrap_or_else(|e| panic!("test database connection: {e}"));
+        let (created, until): (time::OffsetDateTime, time::OffsetDateTime) = orders::table
+            .find(order)
+            .select((orders::created_at, orders::reserved_until))
+            .first(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("order {order}: {e}"));
+        until - created
+    }
 }

@@ -59,6 +59,7 @@ impl ProductFormPage {
 pub async fn new_page(ctx: PageContext) -> ProductFormPage {
     let fields = ProductFields {
         stock: "0".into(),
+        max_per_order: super::form::DEFAULT_MAX_PER_ORDER.to_string(),
         ..ProductFields::default()
     };
     ProductFormPage::new(ctx, None, fields, Vec::new())
@@ -80,6 +81,7 @@ pub async fn edit_page(
         description: product.description.clone(),
         price: product.price().to_input(),
         stock: product.stock.to_string(),
+        max_per_order: product.max_per_order.to_string(),
         image_choice: String::new(),
     };
     Ok(ProductFormPage::new(ctx, Some(product), fields, Vec::new()))

@@ -8,7 +8,7 @@ use futures_util::TryStreamExt;
 use super::image::MAX_IMAGE_BYTES;
 use crate::bad_input::{NUL_IN_FORM, has_nul};
 use crate::csrf;
-use crate::domain::{Currency, Money};
+use crate::domain::{Currency, Money, Quantity};
 use crate::error::AppError;
 use crate::session::ShopSession;
 
@@ -25,6 +25,8 @@ pub struct ProductFields {
     pub description: String,
     pub price: String,
     pub stock: String,
+    /// At most this many in one order; empty means the default.
+    pub max_per_order: String,
     /// One of the shipped images, or empty.
     pub image_choice: String,
 }
@@ -92,6 +94,7 @@ pub async fn read(req: &HttpRequest, mut body: Multipart) -> Result<Submitted, A
             "description" => fields.description = value,
             "price" => fields.price = value,
             "stock" => fields.stock = value,
+            "max_per_order" => fields.max_per_order = value,
             "image_choice" => fields.image_choice = value,
             _ => {}
         }
@@ -111,9 +114,12 @@ pub struct ValidProduct {
     pub description: String,
     pub price: Money,
     pub stock: i32,
+    pub max_per_order: i32,
 }
 
 pub const MAX_STOCK: i32 = 1_000_000;
+/// What a product allows in one order unless the form says otherwise (the column's default).
+pub const DEFAULT_MAX_PER_ORDER: i32 = 10;
 
 pub fn validate(fields: &ProductFields, currency: Currency) -> Result<ValidProduct, Vec<String>> {
     let mut errors = Vec::new();
@@ -149,13 +155,27 @@ pub fn validate(fields: &ProductFields, currency: Currency) -> Result<ValidProdu
             None
         }
     };
-    match (price, stock) {
-        (Some(price), Some(stock)) if errors.is_empty() => Ok(ValidProduct {
+    let max_per_order = match fields.max_per_order.trim() {
+        "" => Some(DEFAULT_MAX_PER_ORDER),
+        typed => match typed.parse::<i32>() {
+            Ok(n) if (1..=Quantity::MAX).contains(&n) => Some(n),
+            _ => {
+                errors.push(format!(
+                    "Most per order: enter a whole number from 1 to {}.",
+                    Quantity::MAX
+                ));
+                None
+            }
+        },
+    };
+    match (price, stock, max_per_order) {
+        (Some(price), Some(stock), Some(max_per_order)) if errors.is_empty() => Ok(ValidProduct {
             name,
             slug,
             description,
             price,
             stock,
+            max_per_order,
         }),
         _ => Err(errors),
     }

@@ -143,6 +143,7 @@ async fn save(
                     description: &valid.description,
                     price_minor: valid.price.minor,
                     stock: valid.stock,
+                    max_per_order: valid.max_per_order,
                     image_path: &image_path,
                 },
             )
@@ -160,6 +161,7 @@ async fn save(
                     currency: currency.code(),
                     image_path: &image_path,
                     stock: valid.stock,
+                    max_per_order: valid.max_per_order,
                 },
             )
             .await?;
