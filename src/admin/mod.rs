@@ -7,7 +7,7 @@ pub mod cli;
 mod dashboard;
 pub mod db;
 mod order;
-mod products;
+pub mod products;
 mod refund;
 mod rerun;
 mod webhooks;

@@ -26,6 +26,11 @@ impl Product {
         )
     }
 
+    /// The listing's image: an upload's thumbnail, or the shipped image itself.
+    pub fn thumbnail_path(&self) -> String {
+        crate::admin::products::image::thumbnail_of(&self.image_path)
+    }
+
     pub fn stock_label(&self) -> String {
         match self.stock {
             0 => "Sold out".into(),

@@ -518,14 +518,13 @@ async fn a_refund_made_in_the_stripe_dashboard_shows_on_the_admin_pages() {
     assert_eq!(summary_cell(&html, "revenue", "revenue-today"), "$19.00");
 }
 
-/// The smallest valid PNG: one transparent pixel.
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
-    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
-    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
-    0x42, 0x60, 0x82,
-];
+/// A PNG of one transparent pixel.
+fn png() -> Vec<u8> {
+    encoded(
+        image::DynamicImage::new_rgba8(1, 1),
+        image::ImageFormat::Png,
+    )
+}
 
 #[tokio::test]
 async fn products_are_created_edited_and_deactivated_with_clear_errors() {
@@ -690,7 +689,7 @@ async fn an_uploaded_image_must_be_a_real_image_of_bounded_size() {
             .contains("Image: upload a PNG, JPEG or WebP image.")
     );
 
-    let mut oversized = PNG.to_vec();
+    let mut oversized = png();
     oversized.resize(3 * 1024 * 1024, 0);
     let response = app
         .product_form(&path, &fields, Some(("big.png", oversized)))
@@ -704,24 +703,97 @@ async fn an_uploaded_image_must_be_a_real_image_of_bounded_size() {
     assert_eq!(app.uploaded_files().await, 0, "nothing refused is stored");
 
     let response = app
-        .product_form(&path, &fields, Some(("My Tote!.png", PNG.to_vec())))
+        .product_form(&path, &fields, Some(("My Tote!.png", png())))
         .await;
     assert_eq!(location(&response), "/admin/products");
-    assert_eq!(app.uploaded_files().await, 1);
-    let page = app.get_html("/products/canvas-tote-bag").await;
-    let start = page
-        .find("/static/uploads/")
-        .unwrap_or_else(|| panic!("no uploaded image on the product page"));
-    let end = page[start..].find('"').unwrap_or(0) + start;
-    let image = &page[start..end];
+    assert_eq!(app.uploaded_files().await, 2, "the image and its thumbnail");
+    let image = uploaded_image_on(&app.get_html("/products/canvas-tote-bag").await);
     assert!(
         image.ends_with(".png") && !image.contains("Tote"),
-        "{image}"
+        "a transparent image stays a PNG, under a random name: {image}"
     );
-    let response = app.get(image).await;
+    let response = app.get(&image).await;
     assert_eq!(response.status(), StatusCode::OK);
     let bytes = response.bytes().await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(&bytes[..], PNG);
+    let decoded = image::load_from_memory(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((decoded.width(), decoded.height()), (1, 1));
+}
+
+/// The first uploaded image a page shows.
+fn uploaded_image_on(page: &str) -> String {
+    let start = page
+        .find("/static/uploads/")
+        .unwrap_or_else(|| panic!("no uploaded image on the page"));
+    let end = page[start..].find('"').unwrap_or(0) + start;
+    page[start..end].to_owned()
+}
+
+fn encoded(image: image::DynamicImage, format: image::ImageFormat) -> Vec<u8> {
+    let mut out = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut out), format)
+        .unwrap_or_else(|e| panic!("{e}"));
+    out
+}
+
+#[tokio::test]
+async fn uploads_are_decoded_and_encoded_again_so_nothing_hidden_in_them_is_served() {
+    let app = admin_app().await;
+    let id = app.product_id("canvas-tote-bag").await;
+    let path = format!("/admin/products/{id}");
+    let fields = [
+        ("name", "Canvas Tote Bag"),
+        ("slug", "canvas-tote-bag"),
+        ("description", "Twelve-ounce canvas."),
+        ("price", "18.50"),
+        ("stock", "75"),
+    ];
+    let script = b"<html><body><script>alert(document.cookie)</script></body></html>";
+    let mut polyglot = encoded(
+        image::DynamicImage::new_rgb8(1600, 1600),
+        image::ImageFormat::Jpeg,
+    );
+    polyglot.extend_from_slice(script);
+    let mut webp = encoded(
+        image::DynamicImage::new_rgb8(300, 200),
+        image::ImageFormat::WebP,
+    );
+    webp.extend_from_slice(b"alert(document.cookie)//");
+
+    for (file, bytes, kind) in [("tote.jpg", polyglot, ".jpg"), ("tote.webp", webp, ".jpg")] {
+        let response = app.product_form(&path, &fields, Some((file, bytes))).await;
+        assert_eq!(location(&response), "/admin/products", "{file}");
+        let image = uploaded_image_on(&app.get_html("/products/canvas-tote-bag").await);
+        assert!(image.ends_with(kind), "{image}");
+        let thumbnail = uploaded_image_on(&app.get_html("/").await);
+        assert!(thumbnail.ends_with(&format!("-thumb{kind}")), "{thumbnail}");
+        for (url, size) in [(&image, None), (&thumbnail, Some((640, 480)))] {
+            let bytes = app
+                .get(url)
+                .await
+                .bytes()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                !bytes.windows(6).any(|w| w == b"script"),
+                "{file}: {url} carries the script"
+            );
+            assert!(
+                !bytes.windows(5).any(|w| w == b"alert"),
+                "{file}: {url} carries the script"
+            );
+            let decoded = image::load_from_memory(&bytes).unwrap_or_else(|e| panic!("{e}"));
+            if let Some(size) = size {
+                assert_eq!(
+                    (decoded.width(), decoded.height()),
+                    size,
+                    "thumbnails fill 640×480"
+                );
+            } else {
+                assert!(decoded.width() <= 1280 && decoded.height() <= 960);
+            }
+        }
+    }
 }
 
 #[tokio::test]

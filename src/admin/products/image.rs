@@ -1,45 +1,99 @@
-//! Product images: the ones the shop ships, and uploads checked by their content (PNG, JPEG or
-//! WebP, whatever the file is called) and stored under random names.
+//! Product images: the ones the shop ships, and uploads. An upload is decoded (PNG, JPEG or
+//! WebP, whatever the file is called) and encoded again from its pixels, so whatever else the
+//! file carried — HTML or script in a polyglot, trailing bytes, metadata — is never stored or
+//! served. Two sizes are written under random names: the product page's image and the
+//! catalog's thumbnail.
+
+use std::io::Cursor;
 
 use anyhow::Context;
+use image::codecs::jpeg::JpegEncoder;
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use uuid::Uuid;
 
 use crate::seed;
 
-/// Larger images are refused; product photos for the web are far smaller.
+/// Larger uploads are refused; product photos for the web are far smaller.
 pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
+/// Larger images are refused before they are decoded (a small file can claim huge pixels).
+pub const MAX_SIDE: u32 = 6000;
+/// The product page shows images at 640×480 and the catalog at 320×240: stored at twice that,
+/// for sharp screens.
+const MAIN_SIZE: (u32, u32) = (1280, 960);
+const THUMB_SIZE: (u32, u32) = (640, 480);
+const JPEG_QUALITY: u8 = 85;
 
 /// Where `Settings.upload_dir` is served.
 pub const UPLOAD_URL: &str = "/static/uploads";
+const THUMB_SUFFIX: &str = "-thumb";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageKind {
-    Png,
-    Jpeg,
-    Webp,
+/// Why an upload is not an image the shop takes, in the admin's words.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ImageProblem {
+    #[error("Image: upload a PNG, JPEG or WebP image.")]
+    NotAnImage,
+    #[error("Image: upload an image of at most {MAX_SIDE}×{MAX_SIDE} pixels.")]
+    TooManyPixels,
 }
 
-impl ImageKind {
-    /// What the bytes are, by their signature.
-    pub fn detect(bytes: &[u8]) -> Option<Self> {
-        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            Some(Self::Png)
-        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(Self::Jpeg)
-        } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-            Some(Self::Webp)
-        } else {
-            None
-        }
-    }
+/// An upload decoded and encoded again, in both sizes.
+#[derive(Debug)]
+pub struct Processed {
+    main: Vec<u8>,
+    thumb: Vec<u8>,
+    extension: &'static str,
+}
 
-    fn extension(self) -> &'static str {
-        match self {
-            Self::Png => "png",
-            Self::Jpeg => "jpg",
-            Self::Webp => "webp",
-        }
+/// Decodes the upload and encodes it again (off the async executor): JPEG, or PNG when it has
+/// transparency.
+pub async fn process(bytes: Vec<u8>) -> anyhow::Result<Result<Processed, ImageProblem>> {
+    tokio::task::spawn_blocking(move || reencode(&bytes))
+        .await
+        .context("image processing task")
+}
+
+fn reencode(bytes: &[u8]) -> Result<Processed, ImageProblem> {
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| ImageProblem::NotAnImage)?;
+    if !matches!(
+        reader.format(),
+        Some(ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP)
+    ) {
+        return Err(ImageProblem::NotAnImage);
     }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => ImageProblem::TooManyPixels,
+        _ => ImageProblem::NotAnImage,
+    })?;
+
+    let main = if image.width() > MAIN_SIZE.0 || image.height() > MAIN_SIZE.1 {
+        image.resize(MAIN_SIZE.0, MAIN_SIZE.1, FilterType::Lanczos3)
+    } else {
+        image.clone()
+    };
+    let thumb = image.resize_to_fill(THUMB_SIZE.0, THUMB_SIZE.1, FilterType::Lanczos3);
+    let transparent = image.color().has_alpha();
+    let encode = |image: &DynamicImage| -> Result<Vec<u8>, ImageProblem> {
+        let mut out = Vec::new();
+        let written = if transparent {
+            image.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+        } else {
+            JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY).encode_image(&image.to_rgb8())
+        };
+        written.map(|()| out).map_err(|_| ImageProblem::NotAnImage)
+    };
+    Ok(Processed {
+        main: encode(&main)?,
+        thumb: encode(&thumb)?,
+        extension: if transparent { "png" } else { "jpg" },
+    })
 }
 
 /// The images shipped under static/img/products, as product image paths.
@@ -49,40 +103,97 @@ pub fn shipped() -> Vec<String> {
         .collect()
 }
 
-/// Writes the image under a random name in `dir`; returns its path on the site.
-pub async fn store(dir: &str, bytes: Vec<u8>, kind: ImageKind) -> anyhow::Result<String> {
-    let name = format!("{}.{}", Uuid::new_v4().simple(), kind.extension());
+/// The catalog's thumbnail of a product image: an upload's smaller copy; a shipped (SVG) image
+/// is its own.
+pub fn thumbnail_of(image_path: &str) -> String {
+    match image_path
+        .strip_prefix(UPLOAD_URL)
+        .and_then(|name| name.rsplit_once('.'))
+    {
+        Some((stem, extension)) if !stem.ends_with(THUMB_SUFFIX) => {
+            format!("{UPLOAD_URL}{stem}{THUMB_SUFFIX}.{extension}")
+        }
+        _ => image_path.to_owned(),
+    }
+}
+
+/// Writes both sizes under a random name in `dir`; returns the main image's path on the site.
+pub async fn store(dir: &str, image: Processed) -> anyhow::Result<String> {
+    let name = Uuid::new_v4().simple().to_string();
+    let main_name = format!("{name}.{}", image.extension);
+    let thumb_name = format!("{name}{THUMB_SUFFIX}.{}", image.extension);
     let dir = std::path::PathBuf::from(dir);
-    let file = dir.join(&name);
+    let files = [
+        (dir.join(&main_name), image.main),
+        (dir.join(thumb_name), image.thumb),
+    ];
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))
+        for (file, bytes) in files {
+            std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
+        }
+        Ok(())
     })
     .await
     .context("image writing task")??;
-    Ok(format!("{UPLOAD_URL}/{name}"))
+    Ok(format!("{UPLOAD_URL}/{main_name}"))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::ImageKind;
+    use super::*;
+
+    fn encoded(image: DynamicImage, format: ImageFormat) -> Vec<u8> {
+        let mut out = Vec::new();
+        image
+            .write_to(&mut Cursor::new(&mut out), format)
+            .unwrap_or_else(|e| panic!("{e}"));
+        out
+    }
 
     #[test]
-    fn images_are_known_by_their_bytes_not_their_name() {
+    fn an_upload_is_encoded_again_without_what_it_carried() {
+        let photo = DynamicImage::new_rgb8(2000, 1000);
+        let mut polyglot = encoded(photo, ImageFormat::Jpeg);
+        polyglot.extend_from_slice(b"<html><script>alert(1)</script></html>");
+        let processed = reencode(&polyglot).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(processed.extension, "jpg");
+        for bytes in [&processed.main, &processed.thumb] {
+            assert!(!bytes.windows(7).any(|w| w == b"<script"));
+        }
+        let main = image::load_from_memory(&processed.main).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((main.width(), main.height()), (1280, 640));
+        let thumb = image::load_from_memory(&processed.thumb).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((thumb.width(), thumb.height()), THUMB_SIZE);
+    }
+
+    #[test]
+    fn what_does_not_decode_is_not_an_image() {
         assert_eq!(
-            ImageKind::detect(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
-            Some(ImageKind::Png)
+            reencode(b"just some text").err(),
+            Some(ImageProblem::NotAnImage)
         );
         assert_eq!(
-            ImageKind::detect(&[0xFF, 0xD8, 0xFF, 0xE0]),
-            Some(ImageKind::Jpeg)
+            reencode(b"\x89PNG\r\n\x1a\nnot really").err(),
+            Some(ImageProblem::NotAnImage)
         );
         assert_eq!(
-            ImageKind::detect(b"RIFF\x24\0\0\0WEBPVP8 "),
-            Some(ImageKind::Webp)
+            reencode(b"<svg xmlns=").err(),
+            Some(ImageProblem::NotAnImage)
         );
-        assert_eq!(ImageKind::detect(b"just some text"), None);
-        assert_eq!(ImageKind::detect(b"<svg xmlns="), None);
-        assert_eq!(ImageKind::detect(b""), None);
+        let tiny = encoded(DynamicImage::new_rgb8(1, 1), ImageFormat::Png);
+        assert!(reencode(&tiny).is_ok());
+    }
+
+    #[test]
+    fn thumbnails_of_uploads_sit_beside_them() {
+        assert_eq!(
+            thumbnail_of("/static/uploads/abc.jpg"),
+            "/static/uploads/abc-thumb.jpg"
+        );
+        assert_eq!(
+            thumbnail_of("/static/img/products/mug.svg"),
+            "/static/img/products/mug.svg"
+        );
     }
 }

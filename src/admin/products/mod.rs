@@ -4,6 +4,6 @@
 pub mod active;
 pub mod edit;
 mod form;
-mod image;
+pub mod image;
 pub mod list;
 pub mod save;

@@ -9,7 +9,7 @@ use askama::Template;
 
 use super::edit::ProductFormPage;
 use super::form::{self, Submitted, Upload};
-use super::image::{self, ImageKind, MAX_IMAGE_BYTES};
+use super::image::{self, MAX_IMAGE_BYTES};
 use crate::admin::db;
 use crate::catalog::Product;
 use crate::catalog::db::NewProduct;
@@ -69,11 +69,11 @@ async fn save(
     let mut errors = valid.as_ref().err().cloned().unwrap_or_default();
 
     let shipped = image::shipped();
-    let image_kind = match &upload {
-        Upload::Image(bytes) => match ImageKind::detect(bytes) {
-            Some(kind) => Some(kind),
-            None => {
-                errors.push("Image: upload a PNG, JPEG or WebP image.".to_owned());
+    let processed = match upload {
+        Upload::Image(bytes) => match image::process(bytes).await? {
+            Ok(processed) => Some(processed),
+            Err(problem) => {
+                errors.push(problem.to_string());
                 None
             }
         },
@@ -94,7 +94,7 @@ async fn save(
             None
         }
     };
-    if product.is_none() && matches!(upload, Upload::None) && fields.image_choice.is_empty() {
+    if product.is_none() && processed.is_none() && fields.image_choice.is_empty() {
         errors.push("Image: choose an image or upload one.".to_owned());
     }
 
@@ -118,9 +118,9 @@ async fn save(
         }
     };
 
-    let image_path = match (upload, image_kind) {
-        (Upload::Image(bytes), Some(kind)) => {
-            let path = image::store(&settings.upload_dir, bytes, kind).await?;
+    let image_path = match processed {
+        Some(processed) => {
+            let path = image::store(&settings.upload_dir, processed).await?;
             tracing::info!(path, "stored an uploaded product image");
             path
         }
