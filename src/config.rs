@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::accounts::throttle::LoginLimits;
 use crate::client_ip::TrustedProxies;
 use crate::domain::Currency;
+use crate::session::store::SessionLimits;
 
 /// A value that must never reach a page, a log line or an error message.
 #[derive(Clone, PartialEq, Eq)]
@@ -34,7 +35,8 @@ pub struct Settings {
     /// The public URL shoppers use: links, the Stripe return URL, and the cookie Secure flag.
     pub base_url: String,
     pub database_url: Secret,
-    /// Signs and encrypts the session cookie; at least 64 bytes. Random per process when unset.
+    /// Signs and encrypts the session cookie; at least 64 bytes. When unset, one is made once
+    /// and kept in the database.
     pub session_key: Option<Secret>,
     pub currency: Currency,
     pub stripe: StripeSettings,
@@ -42,8 +44,10 @@ pub struct Settings {
     pub seed_catalog: bool,
     /// Where admin-uploaded product images are written; served under /static/uploads/.
     pub upload_dir: String,
-    /// Limits that keep one visitor from exhausting the shop (see `crate::limits`).
+    /// Limits that keep one visitor from exhausting the shop (README, "Security").
     pub limits: LimitSettings,
+    /// How long a session lives.
+    pub sessions: SessionLimits,
 }
 
 /// The limits the shop applies against abuse; README's Security section explains each.
@@ -186,6 +190,11 @@ impl Settings {
             Some(_) => return Err(ConfigError("SEED_CATALOG must be true or false".into())),
         };
         let limits = limit_settings(&var)?;
+        let session_defaults = SessionLimits::default();
+        let sessions = SessionLimits {
+            idle_timeout: seconds("SESSION_IDLE_SECS", session_defaults.idle_timeout)?,
+            lifetime: seconds("SESSION_LIFETIME_SECS", session_defaults.lifetime)?,
+        };
         Ok(Self {
             listen_addr,
             base_url,
@@ -197,6 +206,7 @@ impl Settings {
             seed_catalog,
             upload_dir: var("UPLOAD_DIR").unwrap_or_else(|| "static/uploads".into()),
             limits,
+            sessions,
         })
     }
 

@@ -1,6 +1,14 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    app_secrets (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     cart_items (cart_id, product_id) {
         cart_id -> Uuid,
         product_id -> Int8,
@@ -115,6 +123,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Nullable<Int8>,
+        state -> Jsonb,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     stripe_events (id) {
         id -> Text,
         event_type -> Text,
@@ -149,9 +168,11 @@ diesel::joinable!(order_items -> products (product_id));
 diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(refund_requests -> orders (order_id));
 diesel::joinable!(refund_requests -> users (admin_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(stripe_events -> orders (order_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    app_secrets,
     cart_items,
     carts,
     login_failures,
@@ -161,6 +182,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     orders,
     products,
     refund_requests,
+    sessions,
     stripe_events,
     users,
 );

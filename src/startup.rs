@@ -5,9 +5,9 @@ use std::net::TcpListener;
 
 use actix_files::Files;
 use actix_session::SessionMiddleware;
-use actix_session::config::CookieContentSecurity;
-use actix_session::storage::CookieSessionStore;
-use actix_web::cookie::{Key, SameSite};
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_web::cookie::SameSite;
+use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::dev::Server;
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
@@ -23,9 +23,11 @@ use crate::payments::{Payments, StripeAccess, reconciler};
 use crate::sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
 use crate::security_headers::{default_headers, origin_of};
 use crate::session::new_token;
+use crate::session::store::PgSessionStore;
 use crate::telemetry::RequestSpan;
 use crate::{
     accounts, admin, bad_input, cart, catalog, checkout, error, health, orders, payments, seed,
+    session,
 };
 
 pub struct Application {
@@ -137,15 +139,17 @@ impl Application {
             settings.reconciler.clone(),
         );
 
-        let session_key = match &settings.session_key {
-            Some(key) => Key::derive_from(key.expose().as_bytes()),
-            None => {
-                tracing::warn!(
-                    "SESSION_KEY is not set: using a random key, so sessions end when the shop restarts"
-                );
-                Key::generate()
-            }
+        let session_key = {
+            let mut conn = pool.get().await.context("connecting for the session key")?;
+            session::key::cookie_key(&mut conn, settings.session_key.as_ref()).await?
         };
+        let session_store = PgSessionStore::start(
+            pool.clone(),
+            settings.database_url.expose().to_owned(),
+            settings.sessions.clone(),
+        );
+        let session_lifetime = CookieDuration::try_from(settings.sessions.lifetime)
+            .unwrap_or(CookieDuration::days(30));
 
         // Uploaded product images are served from their own directory, which may lie outside
         // `static/`.
@@ -174,16 +178,16 @@ impl Application {
                     .wrap(from_fn(bad_input::refuse_nul_in_address))
                     .wrap(ErrorHandlers::new().default_handler(error::render_error_page))
                     .wrap(
-                        SessionMiddleware::builder(
-                            CookieSessionStore::default(),
-                            session_key.clone(),
-                        )
-                        .cookie_name("storefront_session".into())
-                        .cookie_content_security(CookieContentSecurity::Private)
-                        .cookie_secure(https)
-                        .cookie_http_only(true)
-                        .cookie_same_site(SameSite::Lax)
-                        .build(),
+                        SessionMiddleware::builder(session_store.clone(), session_key.clone())
+                            .session_lifecycle(
+                                PersistentSession::default().session_ttl(session_lifetime),
+                            )
+                            .cookie_name("storefront_session".into())
+                            .cookie_content_security(CookieContentSecurity::Private)
+                            .cookie_secure(https)
+                            .cookie_http_only(true)
+                            .cookie_same_site(SameSite::Lax)
+                            .build(),
                     )
                     .wrap(default_headers(js_origin.as_deref(), https))
                     .wrap(TracingLogger::<RequestSpan>::new())

@@ -77,6 +77,18 @@ pub async fn upsert_admin(
         .await
 }
 
+pub async fn set_password(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    password_hash: &str,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::password_hash.eq(password_hash))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
 pub async fn set_stripe_customer(
     conn: &mut AsyncPgConnection,
     user_id: i64,

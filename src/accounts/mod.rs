@@ -1,5 +1,7 @@
-//! Accounts: registration, sign-in and sign-out. Passwords are hashed with argon2id.
+//! Accounts: registration, sign-in, sign-out and changing the password. Passwords are hashed
+//! with argon2id.
 
+mod change_password;
 pub mod db;
 mod login;
 mod logout;
@@ -21,7 +23,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/register", web::post().to(register::register))
         .route("/login", web::get().to(login::login_page))
         .route("/login", web::post().to(login::login))
-        .route("/logout", web::post().to(logout::logout));
+        .route("/logout", web::post().to(logout::logout))
+        .route(
+            "/account/password",
+            web::get().to(change_password::password_page),
+        )
+        .route(
+            "/account/password",
+            web::post().to(change_password::change_password),
+        );
 }
 
 /// Signs the user in: the guest cart merges into the account's cart, and the session is renewed.

@@ -28,6 +28,10 @@ pub async fn create_admin(
     let user = accounts_db::upsert_admin(&mut conn, &email, &hash)
         .await
         .context("saving the admin")?;
+    // A new password ends the account's sessions, on every server.
+    crate::session::store::revoke_user_sessions(&mut conn, user.id, None)
+        .await
+        .context("ending the account's sessions")?;
     Ok(user)
 }
 

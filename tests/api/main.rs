@@ -15,5 +15,6 @@ mod login_throttle;
 mod orders;
 mod reconciler;
 mod schema;
+mod sessions;
 mod site;
 mod webhooks;

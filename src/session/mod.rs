@@ -1,5 +1,9 @@
-//! A typed view of the session cookie: who is signed in, which cart is theirs, the CSRF token,
-//! a one-time flash message and the guest orders this browser placed.
+//! A typed view of the session: who is signed in, which cart is theirs, the CSRF token, a
+//! one-time flash message and the guest orders this browser placed. Where each is kept, and
+//! for how long, is [`store`]'s business.
+
+pub mod key;
+pub mod store;
 
 use std::future::{Ready, ready};
 
@@ -83,8 +87,8 @@ impl ShopSession {
         self.set(CSRF, &new_token());
     }
 
-    /// Forgets everything: the next cart is a new guest cart; the account's cart stays in the
-    /// database for the next sign-in.
+    /// Forgets everything, on every server: the next cart is a new guest cart; the account's
+    /// cart stays in the database for the next sign-in.
     pub fn sign_out(&self) {
         self.0.purge();
     }
