@@ -5,6 +5,10 @@
 //!   each) and, given comma-separated product ids, puts one product in each session's cart (the
 //!   products take turns) and visits the cart page as the redirect says; prints one
 //!   `cookie<TAB>csrf_token` line per session.
+//! - `bench_tool logins BASE_URL COUNT CONCURRENCY` — COUNT wrong-password sign-ins, CONCURRENCY
+//!   at a time, each at its own unknown email and with its own `X-Forwarded-For` address (so a
+//!   shop that trusts the loopback proxy throttles none of them: every one reaches password
+//!   hashing); prints how many got each status.
 //! - `bench_tool webhooks SECRET TEMPLATE ORDERS COUNT` — prints COUNT distinct events, one
 //!   `event_id<TAB>Stripe-Signature<TAB>payload` line each, signed with SECRET now. TEMPLATE is a
 //!   `payment_intent.succeeded` event as Stripe (or the sandbox) sends it; ORDERS has
@@ -41,6 +45,12 @@ async fn main() -> anyhow::Result<()> {
                 .map(|ids| ids.split(',').map(str::to_owned).collect())
                 .unwrap_or_default();
             sessions(base, count, products).await
+        }
+        "logins" => {
+            let base = arg(1)?.trim_end_matches('/').to_owned();
+            let count: usize = arg(2)?.parse().context("COUNT")?;
+            let concurrency: usize = arg(3)?.parse().context("CONCURRENCY")?;
+            logins(base, count, concurrency).await
         }
         "webhooks" => {
             let count: usize = arg(4)?.parse().context("COUNT")?;
@@ -113,6 +123,45 @@ async fn one_session(
         }
     }
     Ok((cookie, token))
+}
+
+async fn logins(base: String, count: usize, concurrency: usize) -> anyhow::Result<()> {
+    use futures_util::StreamExt;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let (cookie, token) = one_session(&client, &base, None).await?;
+    let statuses: Vec<anyhow::Result<u16>> = futures_util::stream::iter(0..count)
+        .map(|i| {
+            let (client, base, cookie, token) = (&client, &base, &cookie, &token);
+            async move {
+                let response = client
+                    .post(format!("{base}/login"))
+                    .header("Cookie", cookie)
+                    .header(
+                        "X-Forwarded-For",
+                        format!("10.{}.{}.{}", i >> 16 & 255, i >> 8 & 255, i & 255),
+                    )
+                    .form(&[
+                        ("csrf_token", token.as_str()),
+                        ("email", &format!("nobody{i}@example.com")),
+                        ("password", "not the password"),
+                    ])
+                    .send()
+                    .await?;
+                Ok(response.status().as_u16())
+            }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut counts = std::collections::BTreeMap::new();
+    for status in statuses {
+        *counts.entry(status?).or_insert(0usize) += 1;
+    }
+    let summary: Vec<String> = counts.iter().map(|(s, n)| format!("{n}x{s}")).collect();
+    println!("{}", summary.join(" "));
+    Ok(())
 }
 
 fn session_cookie(response: &reqwest::Response) -> Option<String> {
