@@ -53,6 +53,7 @@ diesel::table! {
     order_origins (order_id) {
         order_id -> Uuid,
         placed_from -> Text,
+        placed_at -> Timestamptz,
     }
 }
 

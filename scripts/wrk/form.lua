@@ -1,5 +1,7 @@
 -- wrk script: replays shopper sessions prepared by `bench_tool sessions`.
 -- Arguments (after --): FILE THREADS MODE [PRODUCT_IDS]
+-- Each session is a client of its own behind the shop's (trusted) proxy: X-Forwarded-For
+-- gives it an address made from its line number.
 --   MODE cart:     each request adds one of a product to the session's cart; sessions take
 --                  turns, and the product changes every round (PRODUCT_IDS, comma-separated).
 --   MODE checkout: each request checks out one session's cart; a session is used once (a
@@ -23,13 +25,16 @@ function init(args)
   for line in io.lines(file) do
     if i % nthreads == id then
       local cookie, token = line:match("^([^\t]+)\t([^\t]+)$")
-      table.insert(sessions, { cookie = cookie, token = token })
+      local address = string.format("10.%d.%d.%d",
+        math.floor(i / 65536) % 256, math.floor(i / 256) % 256, i % 256)
+      table.insert(sessions, { cookie = cookie, token = token, address = address })
     end
     i = i + 1
   end
   requests = {}
   local headers = function(s)
-    return { ["Cookie"] = s.cookie, ["Content-Type"] = "application/x-www-form-urlencoded" }
+    return { ["Cookie"] = s.cookie, ["Content-Type"] = "application/x-www-form-urlencoded",
+             ["X-Forwarded-For"] = s.address }
   end
   if mode == "checkout" then
     for _, s in ipairs(sessions) do

@@ -71,20 +71,26 @@ pub async fn check_open_orders(
     if held >= limits.open_orders_per_session {
         return Err(AppError::TooManyRequests {
             message: format!(
-                "You already have {held} orders waiting for payment. Pay for one or cancel it \
-                 (see My orders or the links in your confirmation pages) before placing another."
+                "You already have {} waiting for payment. Pay for one or cancel it (see My \
+                 orders, or the order's own page) before placing another.",
+                if held == 1 {
+                    "an order".to_owned()
+                } else {
+                    format!("{held} orders")
+                }
             ),
             retry_after_secs,
         });
     }
-    let from_address: i64 = open()
-        .filter(
-            orders::id.eq_any(
-                order_origins::table
-                    .filter(order_origins::placed_from.eq(ip.to_string()))
-                    .select(order_origins::order_id),
-            ),
-        )
+    // No order placed longer ago than both holds together can still hold stock.
+    let oldest = now - settings.reconciler.reservation - limits.payment_reservation;
+    let from_address: i64 = orders::table
+        .inner_join(order_origins::table)
+        .filter(order_origins::placed_from.eq(ip.to_string()))
+        .filter(order_origins::placed_at.gt(oldest))
+        .filter(orders::status.eq_any(OPEN))
+        .filter(orders::reserved_until.gt(now))
+        .filter(orders::cart_id.ne(cart_id).or(orders::cart_id.is_null()))
         .count()
         .get_result(conn)
         .await?;

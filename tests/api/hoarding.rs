@@ -139,7 +139,7 @@ async fn one_session_holds_a_bounded_number_of_unpaid_orders() {
     assert!(
         text(response)
             .await
-            .contains("You already have 1 orders waiting for payment")
+            .contains("You already have an order waiting for payment")
     );
     assert_eq!(app.order_count().await, 1);
 }
