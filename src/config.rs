@@ -453,11 +453,20 @@ mod tests {
         assert_eq!(s.reconciler.reservation, Duration::from_secs(900));
         assert_eq!(s.sessions.idle_timeout, Duration::from_secs(3 * 24 * 3600));
         let e = error(&[("TRUSTED_PROXIES", "10.0.0.0/8, proxy.local")]);
-        assert!(e.contains("TRUSTED_PROXIES") && e.contains("proxy.local"), "{e}");
+        assert!(
+            e.contains("TRUSTED_PROXIES") && e.contains("proxy.local"),
+            "{e}"
+        );
         let e = error(&[("LOGIN_ATTEMPTS_PER_MINUTE", "0")]);
-        assert!(e.contains("LOGIN_ATTEMPTS_PER_MINUTE must be a whole number"), "{e}");
-        let s = settings(&[("TRUSTED_PROXIES", "127.0.0.1"), ("OPEN_ORDERS_PER_SESSION", "7")])
-            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            e.contains("LOGIN_ATTEMPTS_PER_MINUTE must be a whole number"),
+            "{e}"
+        );
+        let s = settings(&[
+            ("TRUSTED_PROXIES", "127.0.0.1"),
+            ("OPEN_ORDERS_PER_SESSION", "7"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.limits.open_orders_per_session, 7);
     }
 
