@@ -8,6 +8,7 @@ mod catalog;
 mod checkout;
 #[path = "../common/mod.rs"]
 mod common;
+mod concurrency;
 mod helpers;
 mod orders;
 mod reconciler;
