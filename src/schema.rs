@@ -19,6 +19,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    installation (singleton) {
+        singleton -> Bool,
+        id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     order_events (id) {
         id -> Int8,
         order_id -> Uuid,
@@ -61,6 +69,7 @@ diesel::table! {
         stock_released -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        intent_attempt -> Int4,
     }
 }
 
@@ -136,6 +145,7 @@ diesel::joinable!(stripe_events -> orders (order_id));
 diesel::allow_tables_to_appear_in_same_query!(
     cart_items,
     carts,
+    installation,
     order_events,
     order_items,
     orders,

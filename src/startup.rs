@@ -126,7 +126,14 @@ impl Application {
 
         let js_origin = origin_of(&access.js_url);
         let sandbox_key = sandbox.as_ref().map(|_| access.secret_key.clone());
-        let payments = web::Data::new(Payments::new(access)?);
+        let keys = {
+            let mut conn = pool
+                .get()
+                .await
+                .context("connecting to read the installation")?;
+            payments::idempotency::Keys::of_installation(&mut conn).await?
+        };
+        let payments = web::Data::new(Payments::new(access, keys)?);
         reconciler::spawn(
             pool.clone(),
             payments.clone().into_inner(),

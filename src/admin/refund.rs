@@ -108,11 +108,7 @@ pub async fn refund(
     let amount = Money::new(request.amount_minor, currency);
 
     let refund = match payments
-        .refund(
-            &intent,
-            request.amount_minor,
-            &format!("storefront-refund-{}", request.key),
-        )
+        .refund(&intent, request.amount_minor, request.key)
         .await
     {
         Ok(refund) => refund,
@@ -121,7 +117,7 @@ pub async fn refund(
                 .await?;
             return refuse(format!("Stripe refused the refund: {message}"));
         }
-        Err(e @ GatewayError::Unavailable(_)) => {
+        Err(e @ (GatewayError::Unavailable(_) | GatewayError::Failed { .. })) => {
             tracing::warn!(error = %e, "a refund got no answer from Stripe");
             return refuse(format!(
                 "Stripe could not be reached, so the refund of {amount} is not confirmed. \

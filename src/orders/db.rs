@@ -25,6 +25,8 @@ pub struct Order {
     pub reserved_until: OffsetDateTime,
     pub stock_released: bool,
     pub created_at: OffsetDateTime,
+    /// Which idempotency key creates the order's PaymentIntent (see `payments::idempotency`).
+    pub intent_attempt: i32,
 }
 
 #[derive(Debug, Insertable)]
@@ -198,6 +200,25 @@ pub async fn attach_payment_intent(
         orders::payment_intent_id.eq(payment_intent_id),
         orders::updated_at.eq(diesel::dsl::now),
     ))
+    .execute(conn)
+    .await?;
+    Ok(updated == 1)
+}
+
+/// Moves the order to its next intent-creation attempt after Stripe answered attempt `from`
+/// with an error; `false` when another request moved it already (or the order has an intent).
+pub async fn next_intent_attempt(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    from: i32,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        orders::table
+            .find(order_id)
+            .filter(orders::intent_attempt.eq(from))
+            .filter(orders::payment_intent_id.is_null()),
+    )
+    .set(orders::intent_attempt.eq(from + 1))
     .execute(conn)
     .await?;
     Ok(updated == 1)

@@ -2,6 +2,7 @@
 //! function, the webhook route and the reconciler.
 
 pub mod gateway;
+pub mod idempotency;
 pub mod reconciler;
 pub mod transition;
 pub mod webhook;

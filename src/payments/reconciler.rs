@@ -13,10 +13,11 @@ use stripe_shared::PaymentIntentStatus;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::Payments;
 use super::transition::{self, Cause, IntentSnapshot, Observation};
+use super::{GatewayError, Payments};
 use crate::config::ReconcilerSettings;
 use crate::db::DbPool;
+use crate::orders::db::{self as orders_db, Order};
 use crate::schema::orders;
 
 /// The advisory lock's key: any number that no other part of the shop uses.
@@ -83,7 +84,7 @@ async fn sweep_locked(
     settings: &ReconcilerSettings,
 ) -> anyhow::Result<SweepReport> {
     let stale_before = OffsetDateTime::now_utc() - settings.stale_after;
-    let stale: Vec<(Uuid, Option<String>, OffsetDateTime)> = {
+    let stale: Vec<Order> = {
         let mut conn = pool.get().await?;
         orders::table
             .filter(orders::status.eq_any(["pending", "requires_action", "failed"]))
@@ -94,26 +95,15 @@ async fn sweep_locked(
             )
             .order(orders::updated_at.asc())
             .limit(BATCH)
-            .select((
-                orders::id,
-                orders::payment_intent_id,
-                orders::reserved_until,
-            ))
+            .select(Order::as_select())
             .load(&mut conn)
             .await?
     };
     let mut report = SweepReport::default();
-    for (order_id, intent_id, reserved_until) in stale {
+    for order in stale {
         report.checked += 1;
-        match reconcile_order(
-            pool,
-            payments,
-            order_id,
-            intent_id.as_deref(),
-            reserved_until,
-        )
-        .await
-        {
+        let order_id = order.id;
+        match reconcile_order(pool, payments, order).await {
             Ok(ReconcileResult { changed, expired }) => {
                 report.changed += usize::from(changed);
                 report.expired += usize::from(expired);
@@ -135,14 +125,17 @@ struct ReconcileResult {
 async fn reconcile_order(
     pool: &DbPool,
     payments: &Payments,
-    order_id: Uuid,
-    intent_id: Option<&str>,
-    reserved_until: OffsetDateTime,
+    order: Order,
 ) -> anyhow::Result<ReconcileResult> {
-    let expired = reserved_until < OffsetDateTime::now_utc();
-    let observation = match intent_id {
-        Some(intent_id) => {
-            let intent = payments.retrieve_intent(intent_id).await?;
+    let expired = order.reserved_until < OffsetDateTime::now_utc();
+    let intent = match &order.payment_intent_id {
+        Some(id) => Some(payments.retrieve_intent(id).await?),
+        // Checkout may have made the intent without learning its id (a crash, a lost answer):
+        // Stripe's search finds it by `metadata[order_id]`, and the order adopts it.
+        None => payments.intent_made_for(&order).await?,
+    };
+    let observation = match intent {
+        Some(intent) => {
             let unpaid = matches!(
                 intent.status,
                 PaymentIntentStatus::RequiresPaymentMethod
@@ -150,17 +143,7 @@ async fn reconcile_order(
                     | PaymentIntentStatus::RequiresAction
             );
             if expired && unpaid {
-                // Stripe refuses to cancel an intent that succeeded meanwhile; its status then
-                // tells, and money that arrived makes the order paid.
-                match payments.cancel_intent(intent_id).await {
-                    Ok(cancelled) => Observation::Intent(IntentSnapshot::from(&cancelled)),
-                    Err(e) if e.code() == Some("payment_intent_unexpected_state") => {
-                        Observation::Intent(IntentSnapshot::from(
-                            &payments.retrieve_intent(intent_id).await?,
-                        ))
-                    }
-                    Err(e) => return Err(e.into()),
-                }
+                Observation::Intent(cancel(payments, intent.id.as_str()).await?)
             } else {
                 Observation::Intent(IntentSnapshot::from(&intent))
             }
@@ -175,6 +158,7 @@ async fn reconcile_order(
             });
         }
     };
+    let order_id = order.id;
     let mut conn = pool.get().await?;
     let applied = conn
         .transaction::<_, anyhow::Error, _>(|conn| {
@@ -184,6 +168,10 @@ async fn reconcile_order(
             .scope_boxed()
         })
         .await?;
+    drop(conn);
+    if order.intent_attempt > 0 {
+        cancel_orphans(pool, payments, order_id).await;
+    }
     let changed = applied.as_ref().is_some_and(|a| a.changed());
     let cancelled = applied
         .as_ref()
@@ -192,4 +180,58 @@ async fn reconcile_order(
         changed,
         expired: cancelled,
     })
+}
+
+/// Cancels an intent whose reservation expired. Stripe refuses to cancel an intent that
+/// succeeded meanwhile; its status then tells, and money that arrived makes the order paid.
+async fn cancel(payments: &Payments, intent_id: &str) -> Result<IntentSnapshot, GatewayError> {
+    match payments.cancel_intent(intent_id).await {
+        Ok(cancelled) => Ok(IntentSnapshot::from(&cancelled)),
+        Err(e) if e.code() == Some("payment_intent_unexpected_state") => Ok(IntentSnapshot::from(
+            &payments.retrieve_intent(intent_id).await?,
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// An order whose intent took more than one attempt may have a second intent at Stripe (made by
+/// an attempt whose answer was an error). Nobody ever saw its client secret, so nobody could pay
+/// it; it is cancelled so that Stripe holds one open intent per order. One that succeeded all
+/// the same is put on the order's timeline (refused), for the owner to refund.
+async fn cancel_orphans(pool: &DbPool, payments: &Payments, order_id: Uuid) {
+    let result = async {
+        let order = {
+            let mut conn = pool.get().await?;
+            orders_db::find(&mut conn, order_id).await?
+        };
+        let Some(order) = order else {
+            return anyhow::Ok(());
+        };
+        for intent in payments.intents_of_order(order.id).await? {
+            if order.payment_intent_id.as_deref() == Some(intent.id.as_str())
+                || intent.status == PaymentIntentStatus::Canceled
+            {
+                continue;
+            }
+            let observation = if intent.status == PaymentIntentStatus::Succeeded {
+                Observation::Intent(IntentSnapshot::from(&intent))
+            } else {
+                tracing::info!(order = %order.id, intent = %intent.id, "cancelling a second intent of an order");
+                Observation::Intent(cancel(payments, intent.id.as_str()).await?)
+            };
+            let mut conn = pool.get().await?;
+            conn.transaction::<_, anyhow::Error, _>(|conn| {
+                async move {
+                    transition::apply(conn, order_id, &observation, Cause::Reconciler).await?;
+                    Ok(())
+                }
+                .scope_boxed()
+            })
+            .await?;
+        }
+        Ok(())
+    };
+    if let Err(e) = result.await {
+        tracing::warn!(order = %order_id, error = ?e, "could not look for second intents of an order");
+    }
 }

@@ -133,10 +133,13 @@ pub async fn apply(
     observation: &Observation,
     cause: Cause<'_>,
 ) -> QueryResult<Option<Applied>> {
-    let Some(order) = orders_db::find_for_update(conn, order_id).await? else {
+    let Some(mut order) = orders_db::find_for_update(conn, order_id).await? else {
         return Ok(None);
     };
     let from = order.status();
+    if let Observation::Intent(intent) = observation {
+        adopt(conn, &mut order, intent, cause).await?;
+    }
     let decision = decide(&order, observation);
     let to = decision.to;
     let transition = match decision.refusal {
@@ -208,6 +211,39 @@ pub async fn apply(
     }))
 }
 
+/// An order without a PaymentIntent takes the one Stripe reports for it: made for this order
+/// (`metadata.order_id`), for its amount and currency. That is how an intent whose create
+/// answer never reached checkout (a crash, a lost connection) becomes the order's.
+async fn adopt(
+    conn: &mut AsyncPgConnection,
+    order: &mut Order,
+    intent: &IntentSnapshot,
+    cause: Cause<'_>,
+) -> QueryResult<()> {
+    if order.payment_intent_id.is_some() || mismatch(order, intent).is_some() {
+        return Ok(());
+    }
+    if orders_db::attach_payment_intent(conn, order.id, &intent.id).await? {
+        let note = format!("adopted PaymentIntent {}, made for this order", intent.id);
+        orders_db::record_event(
+            conn,
+            &NewOrderEvent {
+                order_id: order.id,
+                from_status: Some(order.status().as_str()),
+                to_status: order.status().as_str(),
+                applied: true,
+                cause: cause.name(),
+                stripe_event_id: cause.event_id(),
+                note: Some(&note),
+            },
+        )
+        .await?;
+        tracing::info!(order = %order.id, intent = %intent.id, "adopted a PaymentIntent");
+        order.payment_intent_id = Some(intent.id.clone());
+    }
+    Ok(())
+}
+
 struct Decision {
     to: PaymentStatus,
     /// Set when the observation must not be applied whatever the machine says.
@@ -229,7 +265,7 @@ fn decide(order: &Order, observation: &Observation) -> Decision {
                     detail: None,
                 };
             };
-            let refusal = if to == PaymentStatus::Paid {
+            let refusal = if to == PaymentStatus::Paid || order.payment_intent_id.is_none() {
                 mismatch(order, intent)
             } else if order
                 .payment_intent_id
@@ -337,10 +373,6 @@ async fn update_order(
                     status,
                     orders::last_payment_error.eq(error),
                     orders::amount_paid_minor.eq(paid),
-                    // A webhook may name the intent before checkout stored it (a crash between
-                    // the two): the order adopts it.
-                    orders::payment_intent_id
-                        .eq(order.payment_intent_id.as_ref().unwrap_or(&intent.id)),
                 ))
                 .execute(conn)
                 .await?;

@@ -190,7 +190,8 @@ pub(crate) async fn mark_processed(
 /// What an event says about an order's payment, if anything.
 pub(crate) fn observation_of(object: &EventObject) -> Option<Observation> {
     match object {
-        EventObject::PaymentIntentSucceeded(intent)
+        EventObject::PaymentIntentCreated(intent)
+        | EventObject::PaymentIntentSucceeded(intent)
         | EventObject::PaymentIntentPaymentFailed(intent)
         | EventObject::PaymentIntentCanceled(intent)
         | EventObject::PaymentIntentRequiresAction(intent)

@@ -20,6 +20,7 @@ pub mod js;
 pub mod objects;
 pub mod params;
 pub mod payments;
+pub mod search;
 pub mod standalone;
 pub mod state;
 pub mod webhooks;

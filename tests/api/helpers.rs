@@ -12,6 +12,8 @@ pub struct TestApp {
     pub upload_dir: std::path::PathBuf,
     /// A browser: keeps cookies, does not follow redirects (tests look at them).
     pub client: reqwest::Client,
+    /// The browser's cookies.
+    pub cookies: std::sync::Arc<reqwest::cookie::Jar>,
     /// Where the shop's Stripe is, and the secret key its test controls accept.
     pub stripe: StripeUnderTest,
 }
@@ -51,20 +53,29 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         },
     };
     tokio::spawn(app.run_until_stopped());
+    let (client, cookies) = browser_with_cookies();
     TestApp {
         address,
         pool,
         database_url,
         upload_dir,
-        client: browser(),
+        client,
+        cookies,
         stripe,
     }
 }
 
-/// The shop configured with Stripe keys, as a developer runs it against real Stripe, but
-/// pointed at a standalone sandbox on its own port. Returns the app and its webhook secret.
-pub async fn spawn_app_with_standalone_sandbox() -> (TestApp, String) {
-    use storefront::sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
+/// A sandbox on its own port, as a Stripe account that several shops can share.
+pub struct StandaloneStripe {
+    sandbox: storefront::sandbox::Sandbox,
+    pub secret_key: String,
+    pub publishable_key: String,
+    pub webhook_secret: String,
+    pub api_base: String,
+}
+
+pub async fn spawn_standalone_stripe() -> StandaloneStripe {
+    use storefront::sandbox::{Sandbox, SandboxConfig};
     let secret_key = format!("sk_test_{}", Uuid::new_v4().simple());
     let publishable_key = format!("pk_test_{}", Uuid::new_v4().simple());
     let webhook_secret = format!("whsec_{}", Uuid::new_v4().simple());
@@ -89,30 +100,55 @@ pub async fn spawn_app_with_standalone_sandbox() -> (TestApp, String) {
     .unwrap_or_else(|e| panic!("starting the sandbox: {e}"))
     .run();
     tokio::spawn(server);
+    StandaloneStripe {
+        sandbox,
+        secret_key,
+        publishable_key,
+        webhook_secret,
+        api_base: format!("http://127.0.0.1:{port}/"),
+    }
+}
 
-    let api_base = format!("http://127.0.0.1:{port}/");
-    let js_url = format!("{api_base}js/v3/stripe.js");
+/// The shop configured with Stripe keys, as a developer runs it against real Stripe, but
+/// pointed at `stripe` (a standalone sandbox); its webhook endpoint is added to the sandbox.
+pub async fn spawn_app_on(stripe: &StandaloneStripe) -> TestApp {
+    use storefront::sandbox::WebhookEndpoint;
+    let js_url = format!("{}js/v3/stripe.js", stripe.api_base);
     let app = spawn_app_with(&[
-        ("STRIPE_SECRET_KEY", &secret_key),
-        ("STRIPE_PUBLISHABLE_KEY", &publishable_key),
-        ("STRIPE_WEBHOOK_SECRET", &webhook_secret),
-        ("STRIPE_API_BASE", &api_base),
+        ("STRIPE_SECRET_KEY", &stripe.secret_key),
+        ("STRIPE_PUBLISHABLE_KEY", &stripe.publishable_key),
+        ("STRIPE_WEBHOOK_SECRET", &stripe.webhook_secret),
+        ("STRIPE_API_BASE", &stripe.api_base),
         ("STRIPE_JS_URL", &js_url),
     ])
     .await;
-    sandbox.add_webhook_endpoint(WebhookEndpoint {
+    stripe.sandbox.add_webhook_endpoint(WebhookEndpoint {
         url: format!("{}/webhooks/stripe", app.address),
-        secret: webhook_secret.clone(),
+        secret: stripe.webhook_secret.clone(),
     });
-    (app, webhook_secret)
+    app
+}
+
+/// The shop configured with Stripe keys, as a developer runs it against real Stripe, but
+/// pointed at a standalone sandbox on its own port. Returns the app and its webhook secret.
+pub async fn spawn_app_with_standalone_sandbox() -> (TestApp, String) {
+    let stripe = spawn_standalone_stripe().await;
+    let app = spawn_app_on(&stripe).await;
+    (app, stripe.webhook_secret)
 }
 
 pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
+    browser_with_cookies().0
+}
+
+pub fn browser_with_cookies() -> (reqwest::Client, std::sync::Arc<reqwest::cookie::Jar>) {
+    let cookies = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(cookies.clone())
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap_or_else(|e| panic!("building the HTTP client: {e}"))
+        .unwrap_or_else(|e| panic!("building the HTTP client: {e}"));
+    (client, cookies)
 }
 
 impl TestApp {
@@ -573,14 +609,53 @@ impl TestApp {
 
     /// A second browser on the same shop.
     pub fn another_browser(&self) -> TestApp {
+        let (client, cookies) = browser_with_cookies();
         TestApp {
             address: self.address.clone(),
             pool: self.pool.clone(),
             database_url: self.database_url.clone(),
             upload_dir: self.upload_dir.clone(),
-            client: browser(),
+            client,
+            cookies,
             stripe: self.stripe.clone(),
         }
+    }
+
+    /// Posts a form as the page would, but the browser never reads the answer (the shop crashed,
+    /// or the connection broke): whatever the answer would have put in the session is lost.
+    pub async fn submit_and_lose_the_answer(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        use reqwest::cookie::CookieStore;
+        let token = self.csrf_token().await;
+        let mut fields = vec![("csrf_token", token.as_str())];
+        fields.extend_from_slice(form);
+        let url = self.url(path);
+        let cookie = self
+            .cookies
+            .cookies(&url.parse().unwrap_or_else(|e| panic!("{url}: {e}")))
+            .unwrap_or_else(|| panic!("the browser has no session yet"));
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .post(url)
+            .header(reqwest::header::COOKIE, cookie)
+            .form(&fields)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    /// Every PaymentIntent the shop's Stripe holds for the order (Stripe's search).
+    pub async fn intents_made_for(&self, order: Uuid) -> Vec<serde_json::Value> {
+        let found = self
+            .stripe_get(&format!(
+                "payment_intents/search?query=metadata%5B%27order_id%27%5D%3A%27{order}%27&limit=100"
+            ))
+            .await;
+        found["data"]
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| panic!("no search result: {found}"))
     }
 }
 

@@ -10,6 +10,7 @@ mod checkout;
 mod common;
 mod concurrency;
 mod helpers;
+mod intent_creation;
 mod orders;
 mod reconciler;
 mod schema;

@@ -10,6 +10,7 @@ mod helpers;
 mod idempotency;
 mod payment_intents;
 mod refunds_customers_events;
+mod search;
 mod standalone;
 mod three_d_secure;
 mod webhooks;

@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | POST | `/v1/payment_intents` | create |
 //! | GET | `/v1/payment_intents` | list (`customer`, `limit`, `starting_after`, `ending_before`, `created`) |
+//! | GET | `/v1/payment_intents/search` | search (`query` in Stripe's query language: `metadata['k']`, `status`, `currency`, `customer`, `amount`, `created`; `limit`, `page`) |
 //! | GET | `/v1/payment_intents/{id}` | retrieve (publishable key + `client_secret` allowed) |
 //! | POST | `/v1/payment_intents/{id}` | update |
 //! | POST | `/v1/payment_intents/{id}/confirm` | confirm (publishable key + `client_secret` allowed) |
@@ -31,7 +32,7 @@ use serde_json::Value;
 use super::Shared;
 use super::error::ApiError;
 use super::params::{self, Params, ParamsExt, Schema};
-use super::state::{Origin, Store, StoredResponse, new_id, random_string};
+use super::state::{FailureMode, Origin, Store, StoredResponse, new_id, random_string};
 
 /// The route name of the 3-D Secure page, used to build its absolute URL.
 pub const CHALLENGE_ROUTE: &str = "stripe_sandbox_3ds";
@@ -90,6 +91,7 @@ fn route(method: &Method, segments: &[&str]) -> Option<Endpoint> {
     match (method.as_str(), segments) {
         ("POST", ["payment_intents"]) => ep(pi::CREATE, pi::create, false),
         ("GET", ["payment_intents"]) => ep(pi::LIST, pi::list, false),
+        ("GET", ["payment_intents", "search"]) => ep(pi::SEARCH, pi::search, false),
         ("GET", ["payment_intents", _]) => ep(pi::RETRIEVE, pi::retrieve, true),
         ("POST", ["payment_intents", _]) => ep(pi::UPDATE, pi::update, false),
         ("POST", ["payment_intents", _, "confirm"]) => ep(pi::CONFIRM, pi::confirm, true),
@@ -348,6 +350,7 @@ fn handle(
 
     let mut store = shared.lock();
 
+    let mut failure = None;
     if let Some(plan) = &mut store.faults.failures
         && plan
             .path_prefix
@@ -355,15 +358,24 @@ fn handle(
             .is_none_or(|p| path.starts_with(p))
     {
         plan.remaining = plan.remaining.saturating_sub(1);
-        let status = plan.status;
+        failure = Some((plan.status, plan.mode));
         if plan.remaining == 0 {
             store.faults.failures = None;
         }
-        return Err(if status == 429 {
+    }
+    let injected = |status: u16| {
+        if status == 429 {
             ApiError::rate_limited()
         } else {
             ApiError::internal()
-        });
+        }
+    };
+    match failure {
+        Some((status, FailureMode::Before)) => return Err(injected(status)),
+        Some((status, FailureMode::Stored)) if idempotency_key.is_none() => {
+            return Err(injected(status));
+        }
+        _ => {}
     }
 
     if kind == KeyKind::Publishable && !endpoint.publishable {
@@ -390,7 +402,13 @@ fn handle(
     }
 
     params::validate(&params, endpoint.schema)?;
-    let result = (endpoint.handler)(&mut store, &ctx, &params);
+    let result = match failure {
+        Some((status, FailureMode::Stored)) => Err(ApiError {
+            stored: true,
+            ..injected(status)
+        }),
+        _ => (endpoint.handler)(&mut store, &ctx, &params),
+    };
     let (status, body, stored, should_retry) = match result {
         Ok(v) => (StatusCode::OK, pretty(&v), true, None),
         Err(e) => (e.status, pretty(&e.to_json()), e.stored, e.should_retry),
@@ -409,6 +427,17 @@ fn handle(
             },
         );
     }
+    let body = match failure {
+        // The answer is kept whole for replays; this caller reads half of it.
+        Some((_, FailureMode::Lost)) => {
+            let half = (0..=body.len() / 2)
+                .rev()
+                .find(|i| body.is_char_boundary(*i))
+                .unwrap_or(0);
+            body[..half].to_string()
+        }
+        _ => body,
+    };
     Ok(Answer {
         status,
         body,

@@ -12,6 +12,7 @@ use crate::sandbox::error::ApiError;
 use crate::sandbox::objects::{PaymentIntent, PaymentMethod, Status};
 use crate::sandbox::params::{Params, ParamsExt, Shape, empty_string};
 use crate::sandbox::payments::{CardInput, Confirm, PaymentMethodSource, format_amount};
+use crate::sandbox::search;
 use crate::sandbox::state::Store;
 
 const ADDRESS: Shape = Shape::Map(&[
@@ -181,6 +182,13 @@ pub const LIST: &[(&str, Shape)] = &[
     ("expand", EXPAND),
     ("limit", Shape::Int),
     ("starting_after", Shape::Str),
+];
+
+pub const SEARCH: &[(&str, Shape)] = &[
+    ("expand", EXPAND),
+    ("limit", Shape::Int),
+    ("page", Shape::Str),
+    ("query", Shape::Str),
 ];
 
 const SERVER_EXPANSIONS: &[&str] = &["latest_charge", "payment_method", "customer"];
@@ -616,6 +624,100 @@ pub fn list(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiE
         .map(|pi| (pi.id.clone(), render(store, pi, ctx, &expand)))
         .collect();
     paginate(rows, &query, "/v1/payment_intents", "payment_intent")
+}
+
+impl search::Searchable for PaymentIntent {
+    fn text(&self, field: &str) -> Option<String> {
+        match field {
+            "status" => Some(self.status.as_str().to_owned()),
+            "currency" => Some(self.currency.clone()),
+            "customer" => self.customer.clone(),
+            _ => None,
+        }
+    }
+
+    fn number(&self, field: &str) -> Option<i64> {
+        match field {
+            "amount" => Some(self.amount),
+            "created" => Some(self.created),
+            _ => None,
+        }
+    }
+
+    fn metadata(&self, key: &str) -> Option<&str> {
+        self.metadata.get(key).map(String::as_str)
+    }
+}
+
+/// `GET /v1/payment_intents/search`: Stripe's search, newest first, in pages of `limit`.
+pub fn search(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiError> {
+    let query = params.required_str("query")?;
+    let parsed = search::parse(
+        query,
+        "payment_intents",
+        &["currency", "customer", "status"],
+        &["amount", "created"],
+    )?;
+    let mut expand = params.strings("expand");
+    let total_count = expand.iter().any(|e| e == "total_count");
+    expand.retain(|e| e != "total_count");
+    for e in &expand {
+        let inner = e.strip_prefix("data.").unwrap_or_default();
+        if !SERVER_EXPANSIONS.contains(&inner) {
+            return Err(ApiError::param_error(
+                format!("This property cannot be expanded ({e})."),
+                "expand",
+                None,
+            ));
+        }
+    }
+    let expand: Vec<String> = expand
+        .iter()
+        .filter_map(|e| e.strip_prefix("data.").map(str::to_owned))
+        .collect();
+    let limit = match params.int("limit") {
+        None => 10,
+        Some(l) if (1..=100).contains(&l) => l as usize,
+        Some(_) => {
+            return Err(ApiError::param_error(
+                "Invalid limit: must be between 1 and 100",
+                "limit",
+                None,
+            ));
+        }
+    };
+    // The page cursor is opaque to callers; here it is the offset of the page's first result.
+    let offset = match params.str("page") {
+        None => 0,
+        Some(page) => page
+            .strip_prefix("sbx_page_")
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| ApiError::param_error("Invalid page cursor.", "page", None))?,
+    };
+    let mut found: Vec<&PaymentIntent> = store
+        .intents
+        .values()
+        .filter(|pi| parsed.matches(*pi))
+        .collect();
+    found.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
+    let data: Vec<Value> = found
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|pi| render(store, pi, ctx, &expand))
+        .collect();
+    let has_more = found.len() > offset + limit;
+    let mut result = serde_json::json!({
+        "object": "search_result",
+        "data": data,
+        "has_more": has_more,
+        "next_page": has_more.then(|| format!("sbx_page_{}", offset + limit)),
+        "url": "/v1/payment_intents/search",
+    });
+    if total_count {
+        result["total_count"] = serde_json::json!(found.len());
+    }
+    Ok(result)
 }
 
 pub fn retrieve(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiError> {
