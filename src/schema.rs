@@ -107,6 +107,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    refunds (id) {
+        id -> Text,
+        order_id -> Uuid,
+        amount_minor -> Int8,
+        currency -> Text,
+        status -> Text,
+        failure_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     stripe_events (id) {
         id -> Text,
         event_type -> Text,
@@ -140,6 +153,7 @@ diesel::joinable!(order_items -> products (product_id));
 diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(refund_requests -> orders (order_id));
 diesel::joinable!(refund_requests -> users (admin_id));
+diesel::joinable!(refunds -> orders (order_id));
 diesel::joinable!(stripe_events -> orders (order_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -151,6 +165,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     orders,
     products,
     refund_requests,
+    refunds,
     stripe_events,
     users,
 );

@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::orders::db as orders_db;
 use crate::orders::{Order, OrderItem};
 use crate::page::PageContext;
-use crate::payments::Payments;
+use crate::payments::{Payments, refunds};
 
 pub struct TimelineEntry {
     pub at: OffsetDateTime,
@@ -112,6 +112,24 @@ pub async fn order_page(
     }
     for (request, admin) in requests {
         timeline.push(refund_entry(&request, admin, money(request.amount_minor)));
+    }
+    for refund in refunds::of_order(&mut conn, order.id).await? {
+        let status = refund.status();
+        let detail = [Some(refund.id.clone()), refund.failure_reason.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
+        timeline.push(TimelineEntry {
+            at: refund.updated_at,
+            kind: "refund",
+            title: format!(
+                "Stripe refund of {}: {}",
+                money(refund.amount_minor),
+                status.label()
+            ),
+            detail,
+        });
     }
     timeline.sort_by_key(|entry| entry.at);
 

@@ -5,8 +5,8 @@ use std::str::FromStr;
 /// knows the one-way state machine of design.md:
 ///
 /// ```text
-/// pending ──> requires_action ──> paid ──> partially_refunded ──> refunded
-///    │  ^            │
+/// pending ──> requires_action ──> paid <──> partially_refunded <──> refunded
+///    │  ^            │                (a refund that fails at Stripe moves it back)
 ///    │  └── failed <─┘   (a failed attempt can be retried)
 ///    └──> cancelled
 /// ```
@@ -89,9 +89,12 @@ impl PaymentStatus {
             RequiresAction => matches!(next, Pending | Paid | Failed | Cancelled),
             Failed => matches!(next, Pending | RequiresAction | Paid | Cancelled),
             Paid => matches!(next, PartiallyRefunded | Refunded),
-            // A second partial refund changes the amounts but keeps the status.
-            PartiallyRefunded => matches!(next, PartiallyRefunded | Refunded),
-            Refunded | Cancelled => false,
+            // A second partial refund changes the amounts but keeps the status; a refund that
+            // fails at Stripe (after it was pending, or even after it succeeded) gives the
+            // money back to the shop, and the order moves back.
+            PartiallyRefunded => matches!(next, Paid | PartiallyRefunded | Refunded),
+            Refunded => matches!(next, Paid | PartiallyRefunded),
+            Cancelled => false,
         };
         if allowed {
             Transition::Apply
@@ -150,18 +153,18 @@ mod tests {
             PartiallyRefunded.transition_to(PartiallyRefunded),
             Transition::Apply
         );
-        assert_eq!(
-            Refunded.transition_to(PartiallyRefunded),
-            Transition::Refused
-        );
+        assert_eq!(PartiallyRefunded.transition_to(Paid), Transition::Apply);
     }
 
     #[test]
-    fn cancelled_and_refunded_are_final() {
+    fn cancelled_is_final_and_refunded_moves_back_only_when_a_refund_fails() {
         for next in PaymentStatus::ALL {
             assert_ne!(Cancelled.transition_to(next), Transition::Apply);
-            assert_ne!(Refunded.transition_to(next), Transition::Apply);
         }
+        assert_eq!(Refunded.transition_to(Paid), Transition::Apply);
+        assert_eq!(Refunded.transition_to(PartiallyRefunded), Transition::Apply);
+        assert_eq!(Refunded.transition_to(Pending), Transition::Refused);
+        assert_eq!(Refunded.transition_to(Cancelled), Transition::Refused);
     }
 
     #[test]

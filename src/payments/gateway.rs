@@ -15,6 +15,7 @@ use stripe_shared::{ApiErrorsCode, ApiErrorsType, PaymentIntent, PaymentIntentSt
 
 use super::StripeAccess;
 use super::idempotency::Keys;
+use super::refunds::RefundSnapshot;
 use crate::config::Secret;
 use crate::orders::db::Order;
 
@@ -301,21 +302,42 @@ impl Payments {
         .await?)
     }
 
+    /// Every refund of an intent's payment, whoever asked for it: the shop or the Dashboard.
+    #[tracing::instrument(skip(self))]
+    pub async fn refunds_of(
+        &self,
+        payment_intent: &str,
+    ) -> Result<Vec<RefundSnapshot>, GatewayError> {
+        let mut refunds = Vec::new();
+        let mut after: Option<String> = None;
+        // Pages of 100; a payment with more than a thousand refunds is not one of this shop's.
+        for _ in 0..10 {
+            let mut list = ListRefund::new().payment_intent(payment_intent).limit(100);
+            if let Some(after) = &after {
+                list = list.starting_after(after.clone());
+            }
+            let page = list
+                .customize()
+                .request_strategy(RequestStrategy::Retry(2))
+                .send(&self.client)
+                .await?;
+            refunds.extend(page.data.iter().filter_map(RefundSnapshot::from_stripe));
+            after = page.data.last().map(|r| r.id.as_str().to_owned());
+            if !page.has_more || after.is_none() {
+                break;
+            }
+        }
+        Ok(refunds)
+    }
+
     /// What Stripe has refunded (or is refunding) of an intent, whoever asked: the shop or the
     /// Dashboard. Failed and canceled refunds don't count.
-    #[tracing::instrument(skip(self))]
     pub async fn refunded_total(&self, payment_intent: &str) -> Result<i64, GatewayError> {
-        let refunds = ListRefund::new()
-            .payment_intent(payment_intent)
-            .limit(100)
-            .customize()
-            .request_strategy(RequestStrategy::Retry(2))
-            .send(&self.client)
-            .await?;
-        Ok(refunds
-            .data
+        Ok(self
+            .refunds_of(payment_intent)
+            .await?
             .iter()
-            .filter(|r| !matches!(r.status.as_deref(), Some("failed" | "canceled")))
+            .filter(|r| r.status.counts())
             .map(|r| r.amount)
             .sum())
     }

@@ -4,6 +4,7 @@
 pub mod gateway;
 pub mod idempotency;
 pub mod reconciler;
+pub mod refunds;
 pub mod transition;
 pub mod webhook;
 

@@ -13,6 +13,7 @@
 //! | POST | `/_controls/webhooks/wait` | `timeout_ms` (default 5000, at most 60000) | answers 200 `{"pending": 0}` once every queued delivery and retry is done, or 504 with the number still pending |
 //! | POST | `/_controls/webhooks/endpoints` | `url`, `secret` (`whsec_...`) | adds a webhook endpoint |
 //! | POST | `/_controls/refunds` | `payment_intent` or `charge`, `amount` (optional, default what remains), `reason` (optional) | a refund made "in the Dashboard": the Refund, with `charge.refunded` and `refund.created` events whose `request.id` is null |
+//! | POST | `/_controls/refunds/settle` | `refund`, `outcome` (`succeeded` or `failed`; default what the refund's card does: 4000 0000 0000 7726 succeeds, 4000 0000 0000 5126 fails), `failure_reason` (default `expired_or_canceled_card`) | what happens to a refund later on Stripe: a `pending` one succeeds (`refund.updated`) or fails, a `succeeded` one fails (`refund.failed`, and its amount is no longer refunded on the charge) |
 //! | POST | `/_controls/trigger` | `type`, `payment_intent` (optional) | like `stripe trigger`: without `payment_intent`, runs a fresh flow that emits the event (`payment_intent.created`, `.succeeded`, `.payment_failed`, `.requires_action`, `.canceled`, `.processing`, `charge.succeeded`, `charge.failed`, `charge.refunded`, `refund.created`, `customer.created`); with `payment_intent`, emits one event of that type carrying that intent (status set to what the type says) or its latest charge or refund, without changing the intent. Answers `{"events": [{"id", "type"}], "payment_intent"}` |
 //! | POST | `/_controls/reset` | | latency 0, no failures, webhook mode normal |
 //!
@@ -48,6 +49,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(add_endpoint),
         )
         .route("/_controls/refunds", web::post().to(dashboard_refund))
+        .route("/_controls/refunds/settle", web::post().to(settle_refund))
         .route("/_controls/trigger", web::post().to(trigger))
         .route("/_controls/reset", web::post().to(reset));
 }
@@ -296,6 +298,40 @@ async fn dashboard_refund(
         BTreeMap::new(),
         &Origin::default(),
     );
+    match result {
+        Ok(refund) => json_response(StatusCode::OK, refund.to_json()),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn settle_refund(
+    shared: web::Data<Shared>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let p = match authorized(&shared, &req, &body) {
+        Ok(p) => p,
+        Err(e) => return error_response(e),
+    };
+    let Some(id) = p.str("refund") else {
+        return error_response(ApiError::missing_parameter("refund"));
+    };
+    let outcome = match p.str("outcome") {
+        None => None,
+        Some(o @ ("succeeded" | "failed")) => Some(o),
+        Some(_) => {
+            return error_response(ApiError::param_error(
+                "outcome must be succeeded or failed",
+                "outcome",
+                None,
+            ));
+        }
+    };
+    let shared = shared.into_inner();
+    webhooks::start_workers(&shared);
+    let result = shared
+        .lock()
+        .settle_refund(id, outcome, p.str("failure_reason"));
     match result {
         Ok(refund) => json_response(StatusCode::OK, refund.to_json()),
         Err(e) => error_response(e),

@@ -419,11 +419,19 @@ pub struct Refund {
     pub created: i64,
     pub reason: Option<String>,
     pub metadata: BTreeMap<String, String>,
+    pub customer: Option<String>,
+    pub payment_method: Option<String>,
+    /// `pending`, `succeeded`, `failed` (or `canceled`, `requires_action`).
+    pub status: String,
+    pub failure_reason: Option<String>,
+    pub failure_balance_transaction: Option<String>,
+    /// What happens to it later, as its card says (see `cards::refund_behaviour`).
+    pub later: Option<&'static str>,
 }
 
 impl Refund {
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut v = json!({
             "id": self.id,
             "object": "refund",
             "amount": self.amount,
@@ -431,15 +439,29 @@ impl Refund {
             "charge": self.charge,
             "created": self.created,
             "currency": self.currency,
-            "destination_details": null,
+            "customer": self.customer,
+            "customer_account": null,
+            "destination_details": {
+                "card": { "reference_status": "pending", "reference_type": "acquirer_reference_number", "type": "refund" },
+                "type": "card",
+            },
             "metadata": self.metadata,
             "payment_intent": self.payment_intent,
+            "payment_method": self.payment_method,
             "reason": self.reason,
             "receipt_number": null,
             "source_transfer_reversal": null,
-            "status": "succeeded",
+            "status": self.status,
             "transfer_reversal": null,
-        })
+        });
+        if self.status == "pending" {
+            v["pending_reason"] = json!("processing");
+        }
+        if let Some(reason) = &self.failure_reason {
+            v["failure_reason"] = json!(reason);
+            v["failure_balance_transaction"] = json!(self.failure_balance_transaction);
+        }
+        v
     }
 }
 

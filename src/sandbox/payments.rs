@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::cards::{self, AUTHENTICATION_REQUIRED, Behaviour, Decline};
+use super::cards::{self, AUTHENTICATION_REQUIRED, Behaviour, Decline, RefundBehaviour};
 use super::error::ApiError;
 use super::objects::{Charge, PaymentIntent, PaymentMethod, Refund, Status};
 use super::state::{Origin, Store, new_id, now};
@@ -536,6 +536,16 @@ impl Store {
                 .with_code("amount_too_large")
                 .with_param("amount"));
         }
+        let number = self
+            .payment_methods
+            .get(&charge.payment_method)
+            .map(|pm| pm.number.as_str())
+            .unwrap_or_default();
+        let (status, later) = match cards::refund_behaviour(number) {
+            RefundBehaviour::Succeeds => ("succeeded", None),
+            RefundBehaviour::PendingThenSucceeds => ("pending", Some("succeeded")),
+            RefundBehaviour::SucceedsThenFails => ("succeeded", Some("failed")),
+        };
         let refund = Refund {
             id: new_id("re"),
             amount,
@@ -545,6 +555,12 @@ impl Store {
             created: now(),
             reason,
             metadata,
+            customer: charge.customer.clone(),
+            payment_method: Some(charge.payment_method.clone()),
+            status: status.to_owned(),
+            failure_reason: None,
+            failure_balance_transaction: None,
+            later,
         };
         let charge_json = match self.charges.get_mut(&charge_id) {
             Some(c) => {
@@ -560,6 +576,67 @@ impl Store {
             .push(refund.id.clone());
         self.emit("charge.refunded", charge_json, origin);
         self.emit("refund.created", refund.to_json(), origin);
+        Ok(refund)
+    }
+}
+
+impl Store {
+    /// What happens to a refund later, as on Stripe: a `pending` refund succeeds
+    /// (`refund.updated`) or fails, a `succeeded` one can still fail (`refund.failed`); a failed
+    /// refund's amount is no longer refunded on its charge. `outcome` defaults to what the
+    /// refund's card does (4000 0000 0000 7726 succeeds, 4000 0000 0000 5126 fails).
+    pub fn settle_refund(
+        &mut self,
+        id: &str,
+        outcome: Option<&str>,
+        failure_reason: Option<&str>,
+    ) -> Result<Refund, ApiError> {
+        let refund = self
+            .refunds
+            .get(id)
+            .ok_or_else(|| ApiError::not_found("refund", id, "refund"))?;
+        let outcome = outcome.or(refund.later).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "Refund {id} is {} and nothing further happens to it.",
+                refund.status
+            ))
+        })?;
+        let allowed = matches!(
+            (refund.status.as_str(), outcome),
+            ("pending" | "requires_action", "succeeded" | "failed") | ("succeeded", "failed")
+        );
+        if !allowed {
+            return Err(ApiError::invalid(format!(
+                "Refund {id} is {} and cannot become {outcome}.",
+                refund.status
+            )));
+        }
+        let (charge_id, amount) = (refund.charge.clone(), refund.amount);
+        if outcome == "failed"
+            && let Some(charge) = self.charges.get_mut(&charge_id)
+        {
+            charge.amount_refunded = (charge.amount_refunded - amount).max(0);
+        }
+        let Some(refund) = self.refunds.get_mut(id) else {
+            return Err(ApiError::not_found("refund", id, "refund"));
+        };
+        refund.status = outcome.to_owned();
+        refund.later = None;
+        if outcome == "failed" {
+            refund.failure_reason = Some(
+                failure_reason
+                    .unwrap_or("expired_or_canceled_card")
+                    .to_owned(),
+            );
+            refund.failure_balance_transaction = Some(new_id("txn"));
+        }
+        let refund = refund.clone();
+        let kind = if outcome == "failed" {
+            "refund.failed"
+        } else {
+            "refund.updated"
+        };
+        self.emit(kind, refund.to_json(), &Origin::default());
         Ok(refund)
     }
 }

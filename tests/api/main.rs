@@ -13,6 +13,7 @@ mod helpers;
 mod intent_creation;
 mod orders;
 mod reconciler;
+mod refunds;
 mod schema;
 mod site;
 mod webhooks;
