@@ -73,6 +73,12 @@ pub struct ReconcilerSettings {
     pub stale_after: Duration,
     /// How long checkout holds stock for an unpaid order before cancelling it.
     pub reservation: Duration,
+    /// The longest wait between two looks at an order that does not change (its backoff
+    /// doubles from `stale_after` up to this).
+    pub max_backoff: Duration,
+    /// How long after its payment an order is watched for refunds and disputes made at Stripe
+    /// whose webhooks were lost.
+    pub watch_paid: Duration,
 }
 
 impl Default for ReconcilerSettings {
@@ -81,6 +87,8 @@ impl Default for ReconcilerSettings {
             interval: Duration::from_secs(60),
             stale_after: Duration::from_secs(5 * 60),
             reservation: Duration::from_secs(60 * 60),
+            max_backoff: Duration::from_secs(30 * 60),
+            watch_paid: Duration::from_secs(7 * 24 * 60 * 60),
         }
     }
 }
@@ -144,6 +152,8 @@ impl Settings {
             interval: seconds("RECONCILE_INTERVAL_SECS", defaults.interval)?,
             stale_after: seconds("RECONCILE_AFTER_SECS", defaults.stale_after)?,
             reservation: seconds("RESERVATION_SECS", defaults.reservation)?,
+            max_backoff: seconds("RECONCILE_MAX_BACKOFF_SECS", defaults.max_backoff)?,
+            watch_paid: seconds("RECONCILE_WATCH_SECS", defaults.watch_paid)?,
         };
         let seed_catalog = match var("SEED_CATALOG").as_deref() {
             None | Some("true" | "1" | "yes") => true,

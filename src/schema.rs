@@ -70,6 +70,10 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         intent_attempt -> Int4,
+        next_check_at -> Nullable<Timestamptz>,
+        checks -> Int4,
+        checked_at -> Nullable<Timestamptz>,
+        paid_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -27,6 +27,13 @@ pub struct Order {
     pub created_at: OffsetDateTime,
     /// Which idempotency key creates the order's PaymentIntent (see `payments::idempotency`).
     pub intent_attempt: i32,
+    /// The reconciler's next look at the order; `None` once it is not watched any more.
+    pub next_check_at: Option<OffsetDateTime>,
+    /// Looks in a row that found nothing new (the reconciler's backoff).
+    pub checks: i32,
+    pub checked_at: Option<OffsetDateTime>,
+    pub paid_at: Option<OffsetDateTime>,
+    pub updated_at: OffsetDateTime,
 }
 
 #[derive(Debug, Insertable)]
@@ -222,6 +229,25 @@ pub async fn next_intent_attempt(
     .execute(conn)
     .await?;
     Ok(updated == 1)
+}
+
+/// The reconciler's next look at the order (`None`: not watched any more), after a look that
+/// found something new (`checks` 0) or nothing (`checks` counts them).
+pub async fn schedule_check(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    next: Option<OffsetDateTime>,
+    checks: i32,
+) -> QueryResult<()> {
+    diesel::update(orders::table.find(order_id))
+        .set((
+            orders::next_check_at.eq(next),
+            orders::checks.eq(checks),
+            orders::checked_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
 }
 
 pub async fn record_event(

@@ -5,6 +5,7 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use stripe_shared::{PaymentIntent, PaymentIntentStatus};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::refunds::{self, RefundSnapshot};
@@ -209,6 +210,7 @@ async fn step(
     match transition {
         Transition::Apply => {
             update_order(conn, order, to, observation).await?;
+            watch_again(conn, order, to).await?;
             if to == PaymentStatus::Cancelled {
                 orders_db::release_stock(conn, order.id).await?;
             }
@@ -294,12 +296,37 @@ async fn settle(
         ))
         .execute(conn)
         .await?;
+    watch_again(conn, order, to).await?;
     record(conn, order, to, true, cause, Some(&note)).await?;
     tracing::info!(
         order = %order.id, from = from.as_str(), to = to.as_str(), refunded,
         cause = cause.name(), "refunds settled"
     );
     Ok(true)
+}
+
+/// An order that changed is due for the reconciler again, from the start of its backoff; a
+/// cancelled one is not watched any more. A payment's confirmation time starts the watch for
+/// refunds and disputes.
+async fn watch_again(
+    conn: &mut AsyncPgConnection,
+    order: &Order,
+    to: PaymentStatus,
+) -> QueryResult<()> {
+    let next = (to != PaymentStatus::Cancelled).then(OffsetDateTime::now_utc);
+    let paid_at = match (order.paid_at, to) {
+        (None, PaymentStatus::Paid) => Some(OffsetDateTime::now_utc()),
+        (paid_at, _) => paid_at,
+    };
+    diesel::update(orders::table.find(order.id))
+        .set((
+            orders::next_check_at.eq(next),
+            orders::checks.eq(0),
+            orders::paid_at.eq(paid_at),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
 }
 
 /// Puts a change (or a refusal) of the order on its timeline.
