@@ -39,6 +39,9 @@ pub struct Settings {
     pub seed_catalog: bool,
     /// Where admin-uploaded product images are written; served under /static/uploads/.
     pub upload_dir: String,
+    /// Where the built-in sandbox keeps its keys and objects across restarts (sandbox mode);
+    /// `None` keeps them in memory only.
+    pub sandbox_state_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -170,6 +173,11 @@ impl Settings {
             reconciler,
             seed_catalog,
             upload_dir: var("UPLOAD_DIR").unwrap_or_else(|| "static/uploads".into()),
+            sandbox_state_file: match var("SANDBOX_STATE_FILE").as_deref() {
+                None => Some(".data/sandbox.json".into()),
+                Some("none") => None,
+                Some(path) => Some(path.into()),
+            },
         })
     }
 

@@ -11,6 +11,7 @@ use crate::db::DbPool;
 use crate::error::AppError;
 use crate::orders::db::{self as orders_db, Order};
 use crate::payments::Payments;
+use crate::payments::transition::Cause;
 
 /// Stripe keeps an idempotency key's answer for at least 24 hours; past this age a key may
 /// have been forgotten, so an order that old is looked up before its key is used again.
@@ -22,7 +23,11 @@ pub async fn ensure_intent(
     order: &Order,
 ) -> Result<PaymentIntent, AppError> {
     if let Some(id) = &order.payment_intent_id {
-        return Ok(payments.retrieve_intent(id).await?);
+        return match payments.retrieve_intent(id).await {
+            Ok(intent) => Ok(intent),
+            Err(e) if e.is_missing() => Err(unpayable(pool, payments, order).await),
+            Err(e) => Err(e.into()),
+        };
     }
     // A new attempt (its key) follows an error Stripe answered, which may have come after the
     // intent was made: look for it first.
@@ -47,6 +52,28 @@ pub async fn ensure_intent(
             Err(e.into())
         }
     }
+}
+
+/// Stripe does not know the order's intent (the keys changed, test data was deleted): the
+/// order can never be paid, so its stock goes back now rather than when its reservation ends.
+async fn unpayable(pool: &DbPool, payments: &Payments, order: &Order) -> AppError {
+    tracing::warn!(order = %order.id, "the order's PaymentIntent cannot be found at Stripe");
+    if let Err(e) = super::give_up(
+        pool,
+        payments,
+        order,
+        Cause::Checkout,
+        "its PaymentIntent cannot be found at Stripe",
+    )
+    .await
+    {
+        return e;
+    }
+    AppError::conflict(
+        "This order can no longer be paid: Stripe no longer knows its payment. It was \
+         cancelled and its items were put back; your cart still holds them, so you can check \
+         out again.",
+    )
 }
 
 /// Stores the intent as the order's. If the order got another one meanwhile (a concurrent

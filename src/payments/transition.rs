@@ -67,6 +67,9 @@ impl IntentSnapshot {
 pub enum Observation {
     /// The PaymentIntent as Stripe reports it (webhook, retrieve, confirm).
     Intent(IntentSnapshot),
+    /// A PaymentIntent was made for the order (`payment_intent.created`): an order without one
+    /// adopts it; its status comes with its own events.
+    IntentMade(IntentSnapshot),
     /// Refunds of the order's payment as Stripe reports them: one (a `refund.*` event) or all
     /// of them (`complete`: Stripe's list, read on `charge.refunded` or by the reconciler).
     Refunds {
@@ -145,10 +148,11 @@ pub async fn apply(
     };
     let from = order.status();
     let mut changed = false;
-    if let Observation::Intent(intent) = observation {
+    if let Observation::Intent(intent) | Observation::IntentMade(intent) = observation {
         changed |= adopt(conn, &mut order, intent, cause).await?;
     }
     let note = match observation {
+        Observation::IntentMade(_) => None,
         Observation::Intent(_) | Observation::Cancelled { .. } => {
             let (moved, note) = step(conn, &order, observation, cause).await?;
             changed |= moved;
@@ -413,8 +417,8 @@ fn decide(order: &Order, observation: &Observation) -> Decision {
                 detail: intent.error.clone(),
             }
         }
-        // Refunds are recorded, then settled; they never come here.
-        Observation::Refunds { .. } => Decision {
+        // Refunds are recorded, then settled; a made intent is only adopted: neither comes here.
+        Observation::Refunds { .. } | Observation::IntentMade(_) => Decision {
             to: order.status(),
             refusal: None,
             detail: None,
@@ -485,7 +489,7 @@ async fn update_order(
                 .execute(conn)
                 .await?;
         }
-        Observation::Refunds { .. } => {}
+        Observation::Refunds { .. } | Observation::IntentMade(_) => {}
         Observation::Cancelled { .. } => {
             diesel::update(target).set(status).execute(conn).await?;
         }

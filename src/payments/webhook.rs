@@ -200,8 +200,12 @@ pub(crate) async fn observations_of(
 ) -> Result<Vec<Observation>, super::GatewayError> {
     let intent_snapshot = |intent: &stripe_shared::PaymentIntent| IntentSnapshot::from(intent);
     Ok(match object {
-        EventObject::PaymentIntentCreated(intent)
-        | EventObject::PaymentIntentSucceeded(intent)
+        // Only names the intent, so that an order whose checkout never learned it adopts it;
+        // what happened to it since comes with its own events.
+        EventObject::PaymentIntentCreated(intent) => {
+            vec![Observation::IntentMade(intent_snapshot(intent))]
+        }
+        EventObject::PaymentIntentSucceeded(intent)
         | EventObject::PaymentIntentPaymentFailed(intent)
         | EventObject::PaymentIntentCanceled(intent)
         | EventObject::PaymentIntentRequiresAction(intent)
@@ -315,7 +319,9 @@ async fn order_for(
     observation: &Observation,
 ) -> anyhow::Result<Option<Uuid>> {
     let (intent_id, metadata_order) = match observation {
-        Observation::Intent(intent) => (intent.id.as_str(), intent.order_id.as_deref()),
+        Observation::Intent(intent) | Observation::IntentMade(intent) => {
+            (intent.id.as_str(), intent.order_id.as_deref())
+        }
         Observation::Refunds { payment_intent, .. } => (payment_intent.as_str(), None),
         Observation::Cancelled { .. } => return Ok(None),
     };

@@ -10,7 +10,8 @@
 //!   `M/3ds/{challenge}` — the 3-D Secure page ([`js`]).
 //! - `M/_controls/...` — test controls ([`controls`]); `M/_demo` — a demo payment page.
 //!
-//! State lives in memory; webhooks are delivered by background tasks ([`webhooks`]).
+//! State lives in memory, and in a JSON snapshot when given a state file ([`persist`]);
+//! webhooks are delivered by background tasks ([`webhooks`]).
 
 pub mod api;
 pub mod cards;
@@ -20,6 +21,7 @@ pub mod js;
 pub mod objects;
 pub mod params;
 pub mod payments;
+pub mod persist;
 pub mod search;
 pub mod standalone;
 pub mod state;
@@ -41,6 +43,8 @@ pub struct SandboxConfig {
     pub publishable_key: String,
     /// Where events are POSTed; may be empty.
     pub webhook_endpoints: Vec<WebhookEndpoint>,
+    /// Where the sandbox keeps its keys and objects across restarts ([`Sandbox::open`]).
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 /// A webhook endpoint and its signing secret.
@@ -81,6 +85,7 @@ pub struct Shared {
     pub(crate) publishable_key: String,
     store: Mutex<Store>,
     pub(crate) http: reqwest::Client,
+    pub(crate) persistence: Option<persist::Persistence>,
 }
 
 impl Shared {
@@ -103,10 +108,45 @@ impl std::fmt::Debug for Sandbox {
 }
 
 impl Sandbox {
-    /// A fresh sandbox. Webhook delivery tasks start here when called inside a tokio runtime,
-    /// otherwise with the first request.
+    /// A fresh sandbox that keeps its state in memory only. Webhook delivery tasks start here
+    /// when called inside a tokio runtime, otherwise with the first request.
     pub fn new(config: SandboxConfig) -> Sandbox {
+        Self::build(config, Store::default(), None)
+    }
+
+    /// A sandbox that keeps its keys and objects in `config.state_file` (written a moment
+    /// after each change) and starts from what the file holds, if it exists.
+    pub fn open(config: SandboxConfig) -> anyhow::Result<Sandbox> {
+        let Some(path) = config.state_file.clone() else {
+            return Ok(Self::new(config));
+        };
         let mut store = Store::default();
+        if persist::restore(&path, &mut store)? {
+            tracing::info!(path = %path.display(), intents = store.intents.len(), "the sandbox's state was restored");
+        }
+        let keys = persist::SavedKeys {
+            secret_key: config.secret_key.clone(),
+            publishable_key: config.publishable_key.clone(),
+            webhook_secret: config
+                .webhook_endpoints
+                .first()
+                .map(|e| e.secret.clone())
+                .unwrap_or_default(),
+        };
+        // Whatever it holds is written again, with these keys.
+        store.revision += 1;
+        Ok(Self::build(
+            config,
+            store,
+            Some(persist::Persistence::new(path, keys)),
+        ))
+    }
+
+    fn build(
+        config: SandboxConfig,
+        mut store: Store,
+        persistence: Option<persist::Persistence>,
+    ) -> Sandbox {
         for e in config.webhook_endpoints {
             store.webhooks.add_endpoint(e.url, e.secret);
         }
@@ -120,6 +160,7 @@ impl Sandbox {
             publishable_key: config.publishable_key,
             store: Mutex::new(store),
             http,
+            persistence,
         });
         webhooks::start_workers(&shared);
         Sandbox { shared }

@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// A PaymentIntent's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Status {
     RequiresPaymentMethod,
     RequiresConfirmation,
@@ -28,7 +29,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PaymentIntent {
     pub id: String,
     pub client_secret: String,
@@ -204,7 +205,7 @@ impl PaymentIntent {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PaymentMethod {
     pub id: String,
     pub created: i64,
@@ -315,7 +316,7 @@ impl PaymentMethod {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Charge {
     pub id: String,
     pub amount: i64,
@@ -329,9 +330,27 @@ pub struct Charge {
     pub metadata: BTreeMap<String, String>,
     pub receipt_email: Option<String>,
     pub succeeded: bool,
-    pub failure: Option<super::cards::Decline>,
+    pub failure: Option<ChargeFailure>,
     pub billing_details: Value,
     pub payment_method_details: Value,
+}
+
+/// Why a charge failed: its card's decline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChargeFailure {
+    pub code: String,
+    pub decline_code: Option<String>,
+    pub message: String,
+}
+
+impl From<super::cards::Decline> for ChargeFailure {
+    fn from(d: super::cards::Decline) -> Self {
+        Self {
+            code: d.code.to_owned(),
+            decline_code: d.decline_code.map(str::to_owned),
+            message: d.message.to_owned(),
+        }
+    }
 }
 
 impl Charge {
@@ -345,7 +364,7 @@ impl Charge {
             Some(d) => json!({
                 "advice_code": null, "network_advice_code": null, "network_decline_code": null,
                 "network_status": "declined_by_network",
-                "reason": d.decline_code.unwrap_or(d.code), "risk_level": "normal",
+                "reason": d.decline_code.as_deref().unwrap_or(&d.code), "risk_level": "normal",
                 "risk_score": 32,
                 "seller_message": "The bank did not return any further details with this decline.",
                 "type": "issuer_declined",
@@ -370,8 +389,8 @@ impl Charge {
             "description": self.description,
             "disputed": false,
             "failure_balance_transaction": null,
-            "failure_code": self.failure.map(|d| d.code),
-            "failure_message": self.failure.map(|d| d.message),
+            "failure_code": self.failure.as_ref().map(|d| &d.code),
+            "failure_message": self.failure.as_ref().map(|d| &d.message),
             "fraud_details": {},
         });
         let rest = json!({
@@ -409,7 +428,7 @@ fn merge(mut head: Value, rest: Value) -> Value {
     head
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Refund {
     pub id: String,
     pub amount: i64,
@@ -426,7 +445,7 @@ pub struct Refund {
     pub failure_reason: Option<String>,
     pub failure_balance_transaction: Option<String>,
     /// What happens to it later, as its card says (see `cards::refund_behaviour`).
-    pub later: Option<&'static str>,
+    pub later: Option<String>,
 }
 
 impl Refund {
@@ -465,7 +484,7 @@ impl Refund {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Customer {
     pub id: String,
     pub created: i64,
@@ -509,7 +528,7 @@ impl Customer {
 }
 
 /// One event, with the object as it was when the event happened.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Event {
     pub id: String,
     pub type_: String,

@@ -317,7 +317,7 @@ impl Store {
             metadata: pi.metadata.clone(),
             receipt_email: pi.receipt_email.clone(),
             succeeded: failure.is_none(),
-            failure,
+            failure: failure.map(Into::into),
             billing_details: pm
                 .map(PaymentMethod::billing_details)
                 .unwrap_or(Value::Null),
@@ -543,8 +543,8 @@ impl Store {
             .unwrap_or_default();
         let (status, later) = match cards::refund_behaviour(number) {
             RefundBehaviour::Succeeds => ("succeeded", None),
-            RefundBehaviour::PendingThenSucceeds => ("pending", Some("succeeded")),
-            RefundBehaviour::SucceedsThenFails => ("succeeded", Some("failed")),
+            RefundBehaviour::PendingThenSucceeds => ("pending", Some("succeeded".to_owned())),
+            RefundBehaviour::SucceedsThenFails => ("succeeded", Some("failed".to_owned())),
         };
         let refund = Refund {
             id: new_id("re"),
@@ -595,12 +595,16 @@ impl Store {
             .refunds
             .get(id)
             .ok_or_else(|| ApiError::not_found("refund", id, "refund"))?;
-        let outcome = outcome.or(refund.later).ok_or_else(|| {
-            ApiError::invalid(format!(
-                "Refund {id} is {} and nothing further happens to it.",
-                refund.status
-            ))
-        })?;
+        let outcome = outcome
+            .map(str::to_owned)
+            .or_else(|| refund.later.clone())
+            .ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "Refund {id} is {} and nothing further happens to it.",
+                    refund.status
+                ))
+            })?;
+        let outcome = outcome.as_str();
         let allowed = matches!(
             (refund.status.as_str(), outcome),
             ("pending" | "requires_action", "succeeded" | "failed") | ("succeeded", "failed")

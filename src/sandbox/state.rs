@@ -49,13 +49,15 @@ pub struct Origin {
 }
 
 /// A stored answer for an idempotency key.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct StoredResponse {
     pub fingerprint: String,
     pub status: u16,
     pub body: String,
     pub request_id: String,
     pub should_retry: Option<bool>,
+    /// When it was stored (Unix seconds): Stripe keeps answers at least 24 hours.
+    pub stored_at: i64,
 }
 
 /// Faults injected into the API by the test controls.
@@ -111,6 +113,13 @@ impl FailureMode {
 
 /// How many events the sandbox remembers.
 const EVENTS_KEPT: usize = 5_000;
+/// How many PaymentIntents (with their charges and refunds) the sandbox remembers.
+const INTENTS_KEPT: usize = 10_000;
+/// How many customers and idempotent answers it remembers.
+const CUSTOMERS_KEPT: usize = 10_000;
+const ANSWERS_KEPT: usize = 20_000;
+/// Stripe keeps an idempotency key's answer at least this long.
+const ANSWER_SECONDS: i64 = 24 * 60 * 60;
 
 #[derive(Default)]
 pub struct Store {
@@ -130,6 +139,8 @@ pub struct Store {
     pub challenges: HashMap<String, String>,
     pub faults: ApiFaults,
     pub webhooks: Webhooks,
+    /// Counts changes, so the snapshot writer knows when there is something to write.
+    pub revision: u64,
 }
 
 impl Store {
@@ -150,7 +161,73 @@ impl Store {
         self.event_index.insert(id.clone(), self.events.len());
         self.events.push(event);
         self.forget_old_events();
+        self.forget_old_objects();
+        self.revision += 1;
         id
+    }
+
+    /// Keeps a long-running demo's memory (and snapshot) bounded: past `INTENTS_KEPT`
+    /// PaymentIntents the oldest are forgotten with their charges, refunds and challenges;
+    /// past `CUSTOMERS_KEPT` customers, the oldest; idempotent answers older than Stripe's
+    /// 24 hours once there are many.
+    fn forget_old_objects(&mut self) {
+        if self.intents.len() > INTENTS_KEPT + INTENTS_KEPT / 5 {
+            let mut by_age: Vec<(i64, String)> = self
+                .intents
+                .values()
+                .map(|pi| (pi.created, pi.id.clone()))
+                .collect();
+            by_age.sort();
+            let excess = self.intents.len() - INTENTS_KEPT;
+            let gone: std::collections::HashSet<String> =
+                by_age.into_iter().take(excess).map(|(_, id)| id).collect();
+            self.intents.retain(|id, _| !gone.contains(id));
+            let charges: Vec<String> = self
+                .charges
+                .values()
+                .filter(|c| gone.contains(&c.payment_intent))
+                .map(|c| c.id.clone())
+                .collect();
+            for charge in &charges {
+                self.charges.remove(charge);
+                self.charge_refunds.remove(charge);
+            }
+            self.refunds
+                .retain(|_, r| !gone.contains(&r.payment_intent));
+            self.challenges.retain(|_, pi| !gone.contains(pi));
+            let used: std::collections::HashSet<&String> = self
+                .intents
+                .values()
+                .filter_map(|pi| pi.payment_method.as_ref())
+                .chain(self.charges.values().map(|c| &c.payment_method))
+                .collect();
+            let unused: Vec<String> = self
+                .payment_methods
+                .keys()
+                .filter(|id| !used.contains(id))
+                .cloned()
+                .collect();
+            for id in unused {
+                self.payment_methods.remove(&id);
+            }
+        }
+        if self.customers.len() > CUSTOMERS_KEPT + CUSTOMERS_KEPT / 5 {
+            let mut by_age: Vec<(i64, String)> = self
+                .customers
+                .values()
+                .map(|c| (c.created, c.id.clone()))
+                .collect();
+            by_age.sort();
+            let excess = self.customers.len() - CUSTOMERS_KEPT;
+            for (_, id) in by_age.into_iter().take(excess) {
+                self.customers.remove(&id);
+            }
+        }
+        if self.idempotency.len() > ANSWERS_KEPT {
+            let cutoff = now() - ANSWER_SECONDS;
+            self.idempotency
+                .retain(|_, answer| answer.stored_at > cutoff);
+        }
     }
 
     /// Keeps memory bounded in a long-running demo: past `EVENTS_KEPT` events, the oldest are

@@ -65,6 +65,78 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     }
 }
 
+/// An app running on a runtime of its own, so that stopping it ends every task it started —
+/// server, reconciler, in-process sandbox — as a crash or a restart of the process would.
+pub struct AppProcess {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl AppProcess {
+    /// Ends the app and everything it runs.
+    pub fn kill(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+pub async fn spawn_app_process(overrides: &[(&str, &str)]) -> (TestApp, AppProcess) {
+    let (settings, env) = crate::common::test_settings(overrides).await;
+    let database_url = env.get("DATABASE_URL").cloned().unwrap_or_default();
+    let upload_dir = std::path::PathBuf::from(env.get("UPLOAD_DIR").cloned().unwrap_or_default());
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("a runtime for the app: {e}"));
+        runtime.block_on(async move {
+            let app = Application::build(settings)
+                .await
+                .unwrap_or_else(|e| panic!("building the app: {e:?}"));
+            let key = app.sandbox_key().map(|k| k.expose().to_owned());
+            let _ = ready_tx.send((app.port(), key));
+            tokio::select! {
+                _ = app.run_until_stopped() => {}
+                _ = stop_rx => {}
+            }
+        });
+        runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    });
+    let (port, key) = ready_rx
+        .await
+        .unwrap_or_else(|e| panic!("the app did not start: {e}"));
+    let address = format!("http://127.0.0.1:{port}");
+    let pool = storefront::db::pool(&database_url, 4)
+        .unwrap_or_else(|e| panic!("test database pool: {e:?}"));
+    let (client, cookies) = browser_with_cookies();
+    let app = TestApp {
+        stripe: StripeUnderTest {
+            api_base: format!("{address}/_sandbox/"),
+            secret_key: key.unwrap_or_default(),
+        },
+        address,
+        pool,
+        database_url,
+        upload_dir,
+        client,
+        cookies,
+    };
+    (
+        app,
+        AppProcess {
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        },
+    )
+}
+
 /// A sandbox on its own port, as a Stripe account that several shops can share.
 pub struct StandaloneStripe {
     sandbox: storefront::sandbox::Sandbox,
@@ -83,6 +155,7 @@ pub async fn spawn_standalone_stripe() -> StandaloneStripe {
         secret_key: secret_key.clone(),
         publishable_key: publishable_key.clone(),
         webhook_endpoints: Vec::new(),
+        state_file: None,
     });
     let listener = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap_or_else(|e| panic!("binding the sandbox: {e}"));

@@ -14,6 +14,7 @@ mod intent_creation;
 mod orders;
 mod reconciler;
 mod refunds;
+mod sandbox_restart;
 mod schema;
 mod site;
 mod webhooks;

@@ -210,3 +210,29 @@ async fn a_paid_order_is_watched_for_refunds_for_a_bounded_time() {
     }
     panic!("the paid order is still watched after RECONCILE_WATCH_SECS");
 }
+
+#[tokio::test]
+async fn an_order_whose_intent_stripe_cannot_find_expires_on_time_and_releases_its_stock() {
+    let mut settings = FAST_RECONCILER.to_vec();
+    settings.push(("RESERVATION_SECS", "2"));
+    let app = spawn_app_with(&settings).await;
+    app.add_to_cart("limited-edition-print", "1").await;
+    let order = app.checkout("ada@example.com").await;
+    // The shop's Stripe keys changed (or its test data was deleted): Stripe answers 404.
+    diesel::update(orders::table.find(order))
+        .set(orders::payment_intent_id.eq("pi_unknown_to_this_account"))
+        .execute(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(app.stock("limited-edition-print").await, 0);
+
+    app.wait_for_status(order, "cancelled").await;
+    assert_eq!(app.stock("limited-edition-print").await, 1);
+    let notes = app.order_notes(order).await;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("cannot be found at Stripe")),
+        "{notes:?}"
+    );
+}

@@ -9,6 +9,7 @@ mod errors;
 mod helpers;
 mod idempotency;
 mod payment_intents;
+mod persistence;
 mod refunds_customers_events;
 mod search;
 mod standalone;

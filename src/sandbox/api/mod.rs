@@ -424,8 +424,12 @@ fn handle(
                 body: body.clone(),
                 request_id: request_id.to_string(),
                 should_retry,
+                stored_at: super::state::now(),
             },
         );
+    }
+    if req.method() == Method::POST {
+        store.revision += 1;
     }
     let body = match failure {
         // The answer is kept whole for replays; this caller reads half of it.
