@@ -30,6 +30,9 @@ pub enum AppError {
     SignInRequired { next: String },
     #[error("payments unavailable")]
     PaymentsUnavailable,
+    /// The shopper came back from paying, and Stripe could not be asked how it went.
+    #[error("payment not confirmed yet")]
+    PaymentNotConfirmed { order_number: i64 },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -57,8 +60,18 @@ impl AppError {
             Self::SignInRequired { .. } => ("Please sign in", "Sign in to continue.".into()),
             Self::PaymentsUnavailable => (
                 "Payments are unavailable right now",
-                "Your cart is safe and you have not been charged. Please try again in a moment."
+                "Your cart is safe, and nothing is ever charged twice. Please try again in a moment."
                     .into(),
+            ),
+            Self::PaymentNotConfirmed { order_number } => (
+                "We are confirming your payment",
+                format!(
+                    "Stripe could not tell us how your payment for order #{order_number} went \
+                     just now. If your card was charged, the order is confirmed automatically \
+                     within a few minutes: please do not pay again. Reload this page in a moment \
+                     to see where it stands, or find the order under My orders or through the \
+                     link in your receipt."
+                ),
             ),
             Self::Unexpected(_) => page_text_for(StatusCode::INTERNAL_SERVER_ERROR),
         }
@@ -112,7 +125,9 @@ impl ResponseError for AppError {
             Self::Csrf | Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::SignInRequired { .. } => StatusCode::SEE_OTHER,
-            Self::PaymentsUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::PaymentsUnavailable | Self::PaymentNotConfirmed { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

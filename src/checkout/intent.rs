@@ -10,8 +10,8 @@ use crate::accounts;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::orders::db::{self as orders_db, Order};
-use crate::payments::Payments;
 use crate::payments::transition::Cause;
+use crate::payments::{GatewayError, Payments};
 
 /// Stripe keeps an idempotency key's answer for at least 24 hours; past this age a key may
 /// have been forgotten, so an order that old is looked up before its key is used again.
@@ -49,9 +49,71 @@ pub async fn ensure_intent(
                 let mut conn = pool.get().await?;
                 orders_db::next_intent_attempt(&mut conn, order.id, order.intent_attempt).await?;
             }
-            Err(e.into())
+            match Refusal::of(&e) {
+                Some(refusal) => Err(release(pool, payments, order, refusal).await),
+                None => Err(e.into()),
+            }
         }
     }
+}
+
+/// Why Stripe will never take a payment for this order as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    AmountTooLarge,
+    AmountTooSmall,
+    Email,
+}
+
+impl Refusal {
+    fn of(e: &GatewayError) -> Option<Self> {
+        let GatewayError::Refused { code, .. } = e else {
+            return None;
+        };
+        match code.as_str() {
+            "amount_too_large" => Some(Self::AmountTooLarge),
+            "amount_too_small" => Some(Self::AmountTooSmall),
+            "email_invalid" => Some(Self::Email),
+            _ => None,
+        }
+    }
+}
+
+/// Stripe refused the payment for good: holding the stock until the reservation ends would
+/// only keep it from other shoppers. The order is cancelled and its stock released at once;
+/// the cart keeps its items and the shopper reads what to change.
+async fn release(pool: &DbPool, payments: &Payments, order: &Order, refusal: Refusal) -> AppError {
+    let (reason, message) = match refusal {
+        Refusal::AmountTooLarge => (
+            "Stripe refused the amount: above its largest payment",
+            format!(
+                "Stripe cannot take a payment of {} in one go: that is more than its largest \
+                 payment. Lower the quantities in your cart and check out again.",
+                order.total()
+            ),
+        ),
+        Refusal::AmountTooSmall => (
+            "Stripe refused the amount: below its smallest payment",
+            format!(
+                "Stripe cannot take a payment as small as {}. Add to your cart and check out again.",
+                order.total()
+            ),
+        ),
+        Refusal::Email => (
+            "Stripe refused the email address",
+            format!(
+                "Stripe does not accept the email address {}. Check it and check out again.",
+                order.email
+            ),
+        ),
+    };
+    tracing::info!(order = %order.id, reason, "Stripe refused the order's payment for good");
+    if let Err(e) = super::give_up(pool, payments, order, Cause::Checkout, reason).await {
+        return e;
+    }
+    AppError::conflict(format!(
+        "{message} Nothing was charged, and the items were put back."
+    ))
 }
 
 /// Stripe does not know the order's intent (the keys changed, test data was deleted): the

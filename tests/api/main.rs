@@ -17,4 +17,5 @@ mod refunds;
 mod sandbox_restart;
 mod schema;
 mod site;
+mod truthful;
 mod webhooks;

@@ -325,9 +325,7 @@ fn email(params: &Params, key: &str) -> Result<Option<Option<String>>, ApiError>
     match params.nullable_str(key) {
         None => Ok(None),
         Some(None) => Ok(Some(None)),
-        Some(Some(e)) if e.contains('@') && !e.contains(char::is_whitespace) => {
-            Ok(Some(Some(e.to_string())))
-        }
+        Some(Some(e)) if crate::sandbox::params::email_is_valid(e) => Ok(Some(Some(e.to_string()))),
         Some(Some(e)) => Err(ApiError::param_error(
             format!("Invalid email address: {e}"),
             key,
