@@ -19,6 +19,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    disputes (id) {
+        id -> Text,
+        order_id -> Uuid,
+        amount_minor -> Int8,
+        currency -> Text,
+        reason -> Text,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     installation (singleton) {
         singleton -> Bool,
         id -> Uuid,
@@ -150,6 +163,7 @@ diesel::table! {
 diesel::joinable!(cart_items -> carts (cart_id));
 diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(carts -> users (user_id));
+diesel::joinable!(disputes -> orders (order_id));
 diesel::joinable!(order_events -> orders (order_id));
 diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(orders -> carts (cart_id));
@@ -163,6 +177,7 @@ diesel::joinable!(stripe_events -> orders (order_id));
 diesel::allow_tables_to_appear_in_same_query!(
     cart_items,
     carts,
+    disputes,
     installation,
     order_events,
     order_items,

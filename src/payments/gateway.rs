@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_core::customer::CreateCustomer;
+use stripe_core::dispute::ListDispute;
 use stripe_core::payment_intent::{
     CancelPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent, SearchPaymentIntent,
 };
@@ -14,6 +15,7 @@ use stripe_core::refund::{CreateRefund, ListRefund};
 use stripe_shared::{ApiErrorsCode, ApiErrorsType, PaymentIntent, PaymentIntentStatus, Refund};
 
 use super::StripeAccess;
+use super::disputes::DisputeSnapshot;
 use super::idempotency::Keys;
 use super::refunds::RefundSnapshot;
 use crate::config::Secret;
@@ -328,6 +330,26 @@ impl Payments {
             }
         }
         Ok(refunds)
+    }
+
+    /// Every dispute of an intent's payment.
+    #[tracing::instrument(skip(self))]
+    pub async fn disputes_of(
+        &self,
+        payment_intent: &str,
+    ) -> Result<Vec<DisputeSnapshot>, GatewayError> {
+        let page = ListDispute::new()
+            .payment_intent(payment_intent)
+            .limit(100)
+            .customize()
+            .request_strategy(RequestStrategy::Retry(2))
+            .send(&self.client)
+            .await?;
+        Ok(page
+            .data
+            .iter()
+            .filter_map(DisputeSnapshot::from_stripe)
+            .collect())
     }
 
     /// What Stripe has refunded (or is refunding) of an intent, whoever asked: the shop or the

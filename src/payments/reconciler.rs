@@ -2,7 +2,8 @@
 //! a while are checked with Stripe (an order without an intent is looked up by its metadata),
 //! and reservations past their lifetime are cancelled (their stock released) — on time, also
 //! when their intent can no longer be found; money that arrived is never cancelled. Paid orders
-//! are watched for refunds (and disputes) for `watch_paid` after their payment.
+//! are watched for refunds and disputes for `watch_paid` after their payment, disputed ones
+//! until the dispute is decided.
 //!
 //! The sweep is fair: each order has its own next check (`orders.next_check_at`), with a
 //! backoff that doubles from `stale_after` up to `max_backoff` while nothing changes, and due
@@ -229,6 +230,9 @@ async fn reschedule(
         } else {
             next
         })
+    } else if status == PaymentStatus::Disputed {
+        // Watched until the dispute is decided, however long the bank takes.
+        Some(next)
     } else {
         let watched_until = order.paid_at.unwrap_or(order.updated_at) + settings.watch_paid;
         (watched_until > now).then_some(next)
@@ -313,8 +317,8 @@ async fn reconcile_open(
     })
 }
 
-/// A paid order: its refunds as Stripe has them now (a `charge.refunded` whose webhook was lost,
-/// a refund that failed later).
+/// A paid order: its refunds and disputes as Stripe has them now (a `charge.refunded` or
+/// `charge.dispute.*` whose webhook was lost, a refund that failed later).
 async fn reconcile_paid(
     pool: &DbPool,
     payments: &Payments,
@@ -326,15 +330,25 @@ async fn reconcile_paid(
             expired: false,
         });
     };
-    let refunds = payments.refunds_of(&intent).await?;
-    let observation = Observation::Refunds {
-        payment_intent: intent,
-        refunds,
-        complete: true,
-    };
-    let applied = apply(pool, order.id, &observation).await?;
+    let observations = [
+        Observation::Refunds {
+            payment_intent: intent.clone(),
+            refunds: payments.refunds_of(&intent).await?,
+            complete: true,
+        },
+        Observation::Disputes {
+            disputes: payments.disputes_of(&intent).await?,
+            payment_intent: intent,
+        },
+    ];
+    let mut changed = false;
+    for observation in &observations {
+        changed |= apply(pool, order.id, observation)
+            .await?
+            .is_some_and(|a| a.changed());
+    }
     Ok(ReconcileResult {
-        changed: applied.is_some_and(|a| a.changed()),
+        changed,
         expired: false,
     })
 }

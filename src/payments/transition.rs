@@ -8,8 +8,9 @@ use stripe_shared::{PaymentIntent, PaymentIntentStatus};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::disputes::{self, DisputeSnapshot};
 use super::refunds::{self, RefundSnapshot};
-use crate::domain::{PaymentStatus, Transition};
+use crate::domain::{DisputeStatus, Money, PaymentStatus, Transition};
 use crate::orders::db::{self as orders_db, NewOrderEvent, Order};
 use crate::schema::{cart_items, order_items, orders};
 
@@ -76,6 +77,12 @@ pub enum Observation {
         payment_intent: String,
         refunds: Vec<RefundSnapshot>,
         complete: bool,
+    },
+    /// Disputes of the order's payment as Stripe reports them: one (a `charge.dispute.*`
+    /// event) or all of them (Stripe's list, read by the reconciler).
+    Disputes {
+        payment_intent: String,
+        disputes: Vec<DisputeSnapshot>,
     },
     /// The PaymentIntent was cancelled (or there was none) and the order is given up: by the
     /// shopper, or because its reservation expired.
@@ -172,6 +179,19 @@ pub async fn apply(
                 Some(note)
             }
         }
+        Observation::Disputes {
+            payment_intent,
+            disputes,
+        } => {
+            if order.payment_intent_id.as_deref() == Some(payment_intent.as_str()) {
+                changed |= disputes::record(conn, order.id, disputes).await?;
+                None
+            } else {
+                let note = format!("disputes of intent {payment_intent}, not this order's");
+                record(conn, &order, from, false, cause, Some(&note)).await?;
+                Some(note)
+            }
+        }
     };
     let Some(order) = orders_db::find(conn, order.id).await? else {
         return Ok(None);
@@ -263,29 +283,63 @@ async fn step(
     Ok((transition == Transition::Apply, note))
 }
 
-/// Brings a paid order's status and refunded amount in line with its refunds: partially
-/// refunded, refunded, or back to paid when a refund failed. `true` when the order changed.
+/// Brings a paid order's status and refunded amount in line with its disputes and refunds: an
+/// open dispute makes it disputed (the amount at stake), a lost one dispute_lost; otherwise it
+/// is paid, partially refunded or refunded as its refunds say (back to paid when a refund
+/// failed, back where it was when a dispute was won). `true` when the order changed.
 async fn settle(
     conn: &mut AsyncPgConnection,
     order: &Order,
     cause: Cause<'_>,
 ) -> QueryResult<bool> {
     let refunded = refunds::counted_total(conn, order.id).await?;
+    let disputes = disputes::of_order(conn, order.id).await?;
     let from = order.status();
     let paid = order.amount_paid_minor.max(order.total_minor);
-    let to = match refunded {
-        0 => PaymentStatus::Paid,
-        r if r >= paid => PaymentStatus::Refunded,
-        _ => PaymentStatus::PartiallyRefunded,
+    let open: Vec<_> = disputes.iter().filter(|d| d.status().is_open()).collect();
+    let lost: Vec<_> = disputes
+        .iter()
+        .filter(|d| d.status() == DisputeStatus::Lost)
+        .collect();
+    let to = if !open.is_empty() {
+        PaymentStatus::Disputed
+    } else if !lost.is_empty() {
+        PaymentStatus::DisputeLost
+    } else {
+        match refunded {
+            0 => PaymentStatus::Paid,
+            r if r >= paid => PaymentStatus::Refunded,
+            _ => PaymentStatus::PartiallyRefunded,
+        }
     };
     if to == from && refunded == order.amount_refunded_minor {
         return Ok(false);
     }
     let allowed = to == from || from.transition_to(to) == Transition::Apply;
-    let note = if refunded < order.amount_refunded_minor {
-        format!("a refund failed at Stripe: {refunded} refunded in total")
-    } else {
-        format!("refunded {refunded} in total")
+    let money = |minor: i64| Money::new(minor, order.total().currency);
+    let note = match to {
+        PaymentStatus::Disputed if from != to => {
+            let at_stake: i64 = open.iter().map(|d| d.amount_minor).sum();
+            let reasons: Vec<&str> = open.iter().map(|d| d.reason.as_str()).collect();
+            format!(
+                "disputed by the cardholder's bank: {} at stake ({})",
+                money(at_stake),
+                reasons.join(", ")
+            )
+        }
+        PaymentStatus::DisputeLost => {
+            let taken: i64 = lost.iter().map(|d| d.amount_minor).sum();
+            format!("dispute lost: the bank took back {}", money(taken))
+        }
+        _ if from == PaymentStatus::Disputed => {
+            let closed: Vec<&str> = disputes.iter().map(|d| d.status().label()).collect();
+            format!("dispute closed ({})", closed.join(", "))
+        }
+        _ if refunded < order.amount_refunded_minor => format!(
+            "a refund failed at Stripe: {} refunded in total",
+            money(refunded)
+        ),
+        _ => format!("refunded {} in total", money(refunded)),
     };
     if !allowed {
         let note = format!("{note}; {} cannot follow {}", to.as_str(), from.as_str());
@@ -304,7 +358,7 @@ async fn settle(
     record(conn, order, to, true, cause, Some(&note)).await?;
     tracing::info!(
         order = %order.id, from = from.as_str(), to = to.as_str(), refunded,
-        cause = cause.name(), "refunds settled"
+        cause = cause.name(), "refunds and disputes settled"
     );
     Ok(true)
 }
@@ -417,12 +471,15 @@ fn decide(order: &Order, observation: &Observation) -> Decision {
                 detail: intent.error.clone(),
             }
         }
-        // Refunds are recorded, then settled; a made intent is only adopted: neither comes here.
-        Observation::Refunds { .. } | Observation::IntentMade(_) => Decision {
-            to: order.status(),
-            refusal: None,
-            detail: None,
-        },
+        // Refunds and disputes are recorded, then settled; a made intent is only adopted: none
+        // of them comes here.
+        Observation::Refunds { .. } | Observation::Disputes { .. } | Observation::IntentMade(_) => {
+            Decision {
+                to: order.status(),
+                refusal: None,
+                detail: None,
+            }
+        }
         Observation::Cancelled { reason } => Decision {
             to: PaymentStatus::Cancelled,
             refusal: None,
@@ -489,7 +546,8 @@ async fn update_order(
                 .execute(conn)
                 .await?;
         }
-        Observation::Refunds { .. } | Observation::IntentMade(_) => {}
+        Observation::Refunds { .. } | Observation::Disputes { .. } | Observation::IntentMade(_) => {
+        }
         Observation::Cancelled { .. } => {
             diesel::update(target).set(status).execute(conn).await?;
         }

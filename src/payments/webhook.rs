@@ -11,6 +11,7 @@ use stripe_webhook::{EventObject, Webhook, WebhookError};
 use uuid::Uuid;
 
 use super::Payments;
+use super::disputes::DisputeSnapshot;
 use super::refunds::RefundSnapshot;
 use super::transition::{self, Cause, IntentSnapshot, Observation};
 use crate::db::DbPool;
@@ -245,6 +246,24 @@ pub(crate) async fn observations_of(
             });
             observations
         }
+        EventObject::ChargeDisputeCreated(dispute)
+        | EventObject::ChargeDisputeUpdated(dispute)
+        | EventObject::ChargeDisputeClosed(dispute)
+        | EventObject::ChargeDisputeFundsWithdrawn(dispute)
+        | EventObject::ChargeDisputeFundsReinstated(dispute) => {
+            let Some(snapshot) = DisputeSnapshot::from_stripe(dispute) else {
+                return Ok(Vec::new());
+            };
+            let Some(intent) = snapshot.payment_intent.clone() else {
+                return Ok(Vec::new());
+            };
+            let mut observations = intent_now(payments, &intent).await;
+            observations.push(Observation::Disputes {
+                payment_intent: intent,
+                disputes: vec![snapshot],
+            });
+            observations
+        }
         _ => Vec::new(),
     })
 }
@@ -322,7 +341,8 @@ async fn order_for(
         Observation::Intent(intent) | Observation::IntentMade(intent) => {
             (intent.id.as_str(), intent.order_id.as_deref())
         }
-        Observation::Refunds { payment_intent, .. } => (payment_intent.as_str(), None),
+        Observation::Refunds { payment_intent, .. }
+        | Observation::Disputes { payment_intent, .. } => (payment_intent.as_str(), None),
         Observation::Cancelled { .. } => return Ok(None),
     };
     if let Some(order) = orders_db::by_payment_intent(conn, intent_id).await? {

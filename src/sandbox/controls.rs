@@ -14,6 +14,7 @@
 //! | POST | `/_controls/webhooks/endpoints` | `url`, `secret` (`whsec_...`) | adds a webhook endpoint |
 //! | POST | `/_controls/refunds` | `payment_intent` or `charge`, `amount` (optional, default what remains), `reason` (optional) | a refund made "in the Dashboard": the Refund, with `charge.refunded` and `refund.created` events whose `request.id` is null |
 //! | POST | `/_controls/refunds/settle` | `refund`, `outcome` (`succeeded` or `failed`; default what the refund's card does: 4000 0000 0000 7726 succeeds, 4000 0000 0000 5126 fails), `failure_reason` (default `expired_or_canceled_card`) | what happens to a refund later on Stripe: a `pending` one succeeds (`refund.updated`) or fails, a `succeeded` one fails (`refund.failed`, and its amount is no longer refunded on the charge) |
+//! | POST | `/_controls/disputes` | `payment_intent` or `charge`, `reason` (default `fraudulent`), `inquiry` (`true` for an inquiry), `amount` (default the charge's) | the cardholder's bank disputes the charge: `charge.dispute.created`, and `charge.dispute.funds_withdrawn` for a chargeback. Decide it through the API: `POST /v1/disputes/{id}` with `evidence[uncategorized_text]=winning_evidence` (won: `charge.dispute.closed`, `charge.dispute.funds_reinstated`) or `losing_evidence`, or `POST /v1/disputes/{id}/close` |
 //! | POST | `/_controls/trigger` | `type`, `payment_intent` (optional) | like `stripe trigger`: without `payment_intent`, runs a fresh flow that emits the event (`payment_intent.created`, `.succeeded`, `.payment_failed`, `.requires_action`, `.canceled`, `.processing`, `charge.succeeded`, `charge.failed`, `charge.refunded`, `refund.created`, `customer.created`); with `payment_intent`, emits one event of that type carrying that intent (status set to what the type says) or its latest charge or refund, without changing the intent. Answers `{"events": [{"id", "type"}], "payment_intent"}` |
 //! | POST | `/_controls/reset` | | latency 0, no failures, webhook mode normal |
 //!
@@ -50,6 +51,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/_controls/refunds", web::post().to(dashboard_refund))
         .route("/_controls/refunds/settle", web::post().to(settle_refund))
+        .route("/_controls/disputes", web::post().to(open_dispute))
         .route("/_controls/trigger", web::post().to(trigger))
         .route("/_controls/reset", web::post().to(reset));
 }
@@ -334,6 +336,38 @@ async fn settle_refund(
         .settle_refund(id, outcome, p.str("failure_reason"));
     match result {
         Ok(refund) => json_response(StatusCode::OK, refund.to_json()),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn open_dispute(
+    shared: web::Data<Shared>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let p = match authorized(&shared, &req, &body) {
+        Ok(p) => p,
+        Err(e) => return error_response(e),
+    };
+    let amount = match p.str("amount") {
+        None => None,
+        Some(_) => match int_param(&p, "amount", 0) {
+            Ok(a) => Some(a),
+            Err(e) => return error_response(e),
+        },
+    };
+    let inquiry = matches!(p.str("inquiry"), Some("true" | "1" | "yes"));
+    let shared = shared.into_inner();
+    webhooks::start_workers(&shared);
+    let result = shared.lock().open_dispute(
+        p.str("payment_intent"),
+        p.str("charge"),
+        p.str("reason").unwrap_or("fraudulent"),
+        inquiry,
+        amount,
+    );
+    match result {
+        Ok(dispute) => json_response(StatusCode::OK, dispute.to_json()),
         Err(e) => error_response(e),
     }
 }

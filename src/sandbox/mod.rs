@@ -16,6 +16,7 @@
 pub mod api;
 pub mod cards;
 pub mod controls;
+pub mod disputes;
 pub mod error;
 pub mod js;
 pub mod objects;

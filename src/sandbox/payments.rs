@@ -292,6 +292,15 @@ impl Store {
         pi.challenge = None;
         let object = pi.to_json();
         self.emit("payment_intent.succeeded", object, origin);
+        // Stripe's dispute test cards: the payment succeeds, then the cardholder disputes it.
+        let number = self
+            .payment_methods
+            .get(pm_id)
+            .map(|pm| pm.number.clone())
+            .unwrap_or_default();
+        if let Some((reason, inquiry)) = cards::dispute_after_payment(&number) {
+            self.open_dispute(Some(pi_id), None, reason, inquiry, None)?;
+        }
         Ok(())
     }
 
@@ -324,6 +333,7 @@ impl Store {
             payment_method_details: pm
                 .map(|pm| pm.charge_details(authenticated))
                 .unwrap_or(Value::Null),
+            disputed: false,
         })
     }
 
@@ -502,6 +512,12 @@ impl Store {
                 "Charge {charge_id} has failed and cannot be refunded."
             ))
             .with_param("charge"));
+        }
+        if self.open_chargeback(&charge_id).is_some() {
+            return Err(ApiError::invalid(format!(
+                "Charge {charge_id} has been charged back; cannot issue a refund."
+            ))
+            .with_code("charge_disputed"));
         }
         let remaining = self.refundable(charge);
         if remaining <= 0 {

@@ -15,7 +15,7 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use super::Shared;
-use super::objects::{Charge, Customer, Event, PaymentIntent, PaymentMethod, Refund};
+use super::objects::{Charge, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund};
 use super::state::{Store, StoredResponse};
 
 /// How soon after a change the snapshot is written.
@@ -48,6 +48,7 @@ struct Snapshot {
     charges: Vec<Charge>,
     refunds: Vec<Refund>,
     charge_refunds: HashMap<String, Vec<String>>,
+    disputes: Vec<Dispute>,
     customers: Vec<Customer>,
     events: Vec<Event>,
     idempotency: Vec<(String, String, StoredResponse)>,
@@ -107,6 +108,7 @@ pub fn restore(path: &Path, store: &mut Store) -> anyhow::Result<bool> {
     store.charges = s.charges.into_iter().map(|o| (o.id.clone(), o)).collect();
     store.refunds = s.refunds.into_iter().map(|o| (o.id.clone(), o)).collect();
     store.charge_refunds = s.charge_refunds;
+    store.disputes = s.disputes.into_iter().map(|o| (o.id.clone(), o)).collect();
     store.customers = s.customers.into_iter().map(|o| (o.id.clone(), o)).collect();
     store.event_index = s
         .events
@@ -133,6 +135,7 @@ fn snapshot(store: &Store, keys: &SavedKeys) -> Snapshot {
         charges: store.charges.values().cloned().collect(),
         refunds: store.refunds.values().cloned().collect(),
         charge_refunds: store.charge_refunds.clone(),
+        disputes: store.disputes.values().cloned().collect(),
         customers: store.customers.values().cloned().collect(),
         events: store.events.clone(),
         idempotency: store

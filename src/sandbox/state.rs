@@ -8,7 +8,7 @@ use rand::Rng;
 use rand::distributions::Alphanumeric;
 use serde_json::Value;
 
-use super::objects::{Charge, Customer, Event, PaymentIntent, PaymentMethod, Refund};
+use super::objects::{Charge, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund};
 use super::webhooks::Webhooks;
 
 /// Seconds since the Unix epoch.
@@ -129,6 +129,7 @@ pub struct Store {
     pub refunds: HashMap<String, Refund>,
     /// Refund ids per charge, oldest first.
     pub charge_refunds: HashMap<String, Vec<String>>,
+    pub disputes: HashMap<String, Dispute>,
     pub customers: HashMap<String, Customer>,
     /// Every event, oldest first.
     pub events: Vec<Event>,

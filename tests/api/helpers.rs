@@ -372,6 +372,8 @@ pub const THREE_D_SECURE: &str = "4000002500003155";
 pub const PENDING_REFUND: &str = "4000000000007726";
 /// Its refunds succeed, then fail later.
 pub const REFUND_FAILS: &str = "4000000000005126";
+/// Paid, then disputed as fraudulent.
+pub const DISPUTED: &str = "4000000000000259";
 
 /// What the payment page gives Stripe.js.
 pub struct PaymentForm {
@@ -641,6 +643,26 @@ impl TestApp {
             .json()
             .await
             .unwrap_or_else(|e| panic!("GET {path} answer: {e}"))
+    }
+
+    /// Posts to the shop's Stripe with the secret key, as the Dashboard would; returns the JSON.
+    pub async fn stripe_post(&self, path: &str, form: &[(&str, &str)]) -> serde_json::Value {
+        let response = reqwest::Client::new()
+            .post(format!("{}v1/{path}", self.stripe.api_base))
+            .bearer_auth(&self.stripe.secret_key)
+            .form(form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        assert!(
+            response.status().is_success(),
+            "POST {path}: {}",
+            response.status()
+        );
+        response
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path} answer: {e}"))
     }
 
     pub async fn post_webhook(&self, payload: &str, signature: &str) -> Response {

@@ -9,6 +9,7 @@ mod checkout;
 #[path = "../common/mod.rs"]
 mod common;
 mod concurrency;
+mod disputes;
 mod helpers;
 mod intent_creation;
 mod orders;

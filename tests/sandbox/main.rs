@@ -5,6 +5,7 @@
 mod browser;
 mod cards;
 mod controls;
+mod disputes;
 mod errors;
 mod helpers;
 mod idempotency;

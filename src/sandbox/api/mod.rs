@@ -14,9 +14,11 @@
 //! | POST | `/v1/customers` · GET `/v1/customers/{id}` | customers |
 //! | GET | `/v1/events/{id}` · GET `/v1/events` (`type`, `types[]`, `limit`, `starting_after`, `ending_before`, `created`, `delivery_success`) | events |
 //! | GET | `/v1/charges/{id}` | charges |
+//! | GET | `/v1/disputes` (`charge`, `payment_intent`, ...) · GET/POST `/v1/disputes/{id}` · POST `/v1/disputes/{id}/close` | disputes: list, retrieve, evidence (`winning_evidence`/`losing_evidence` decide it), accept the loss |
 
 mod charges;
 mod customers;
+mod disputes;
 mod events;
 mod list;
 mod payment_intents;
@@ -104,6 +106,10 @@ fn route(method: &Method, segments: &[&str]) -> Option<Endpoint> {
         ("GET", ["events"]) => ep(events::LIST, events::list, false),
         ("GET", ["events", _]) => ep(events::RETRIEVE, events::retrieve, false),
         ("GET", ["charges", _]) => ep(charges::RETRIEVE, charges::retrieve, false),
+        ("GET", ["disputes"]) => ep(disputes::LIST, disputes::list, false),
+        ("GET", ["disputes", _]) => ep(disputes::RETRIEVE, disputes::retrieve, false),
+        ("POST", ["disputes", _]) => ep(disputes::UPDATE, disputes::update, false),
+        ("POST", ["disputes", _, "close"]) => ep(disputes::CLOSE, disputes::close, false),
         _ => None,
     }
 }
