@@ -61,6 +61,7 @@ diesel::table! {
         product_name -> Text,
         unit_price_minor -> Int8,
         quantity -> Int4,
+        restocked -> Int4,
     }
 }
 
@@ -120,6 +121,7 @@ diesel::table! {
         error -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        restock_quantities -> Jsonb,
     }
 }
 

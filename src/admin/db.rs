@@ -178,6 +178,7 @@ pub struct RefundRequest {
     pub order_id: Uuid,
     pub amount_minor: i64,
     pub restock: bool,
+    pub restock_quantities: serde_json::Value,
     pub status: String,
     pub stripe_refund_id: Option<String>,
     pub error: Option<String>,
@@ -193,6 +194,33 @@ pub struct NewRefundRequest<'a> {
     pub amount_minor: i64,
     pub currency: &'a str,
     pub restock: bool,
+    pub restock_quantities: serde_json::Value,
+}
+
+/// `{"<product id>": units}`, as `refund_requests.restock_quantities` keeps them.
+pub fn restock_quantities_json(units: &[(i64, i32)]) -> serde_json::Value {
+    serde_json::Value::Object(
+        units
+            .iter()
+            .map(|(product, n)| (product.to_string(), serde_json::json!(n)))
+            .collect(),
+    )
+}
+
+/// The units a refund request asked to return, per product.
+pub fn restock_quantities_of(request: &RefundRequest) -> Vec<(i64, i32)> {
+    request
+        .restock_quantities
+        .as_object()
+        .map(|units| {
+            units
+                .iter()
+                .filter_map(|(product, n)| {
+                    Some((product.parse().ok()?, i32::try_from(n.as_i64()?).ok()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The order's refund requests with the email of the admin who made each.
@@ -319,7 +347,6 @@ pub struct ProductChanges<'a> {
     pub name: &'a str,
     pub description: &'a str,
     pub price_minor: i64,
-    pub stock: i32,
     pub image_path: &'a str,
 }
 

@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::domain::PaymentStatus;
-use crate::schema::{order_events, order_items, orders, products};
+use crate::schema::{order_events, order_items, orders};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = orders)]
@@ -56,6 +56,15 @@ pub struct OrderItem {
     pub product_name: String,
     pub unit_price_minor: i64,
     pub quantity: i32,
+    /// Units of it already put back on the shelf.
+    pub restocked: i32,
+}
+
+impl OrderItem {
+    /// Units that can still go back on the shelf.
+    pub fn restockable(&self) -> i32 {
+        self.quantity - self.restocked
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -261,31 +270,67 @@ pub async fn record_event(
         .map(drop)
 }
 
-/// Puts the order's units back on the shelf, once per order (the flag a cancelled order's
-/// release sets too); `false` when they were back already. Call it inside a transaction.
+/// Puts every unit of the order still out back on the shelf (a cancellation); `false` when
+/// they were all back already. Call it inside a transaction.
 pub async fn release_stock(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<bool> {
-    let claimed = diesel::update(
-        orders::table
-            .find(order_id)
-            .filter(orders::stock_released.eq(false)),
-    )
-    .set(orders::stock_released.eq(true))
-    .execute(conn)
-    .await?;
-    if claimed == 0 {
-        return Ok(false);
-    }
-    let items: Vec<(i64, i32)> = order_items::table
+    let out: Vec<(i64, i32)> = order_items::table
         .filter(order_items::order_id.eq(order_id))
-        .order(order_items::product_id.asc())
-        .select((order_items::product_id, order_items::quantity))
+        .select((
+            order_items::product_id,
+            order_items::quantity - order_items::restocked,
+        ))
         .load(conn)
         .await?;
-    for (product_id, quantity) in items {
-        diesel::update(products::table.find(product_id))
-            .set(products::stock.eq(products::stock + quantity))
+    let returned = restock_items(conn, order_id, &out).await?;
+    Ok(returned.iter().any(|(_, units)| *units > 0))
+}
+
+/// Puts back up to `wanted` units (product id, units) of the order's items — never more than
+/// an item has still out, so a repeated or concurrent call returns nothing twice — and returns
+/// what went back. Once every unit is back, the order says so (`stock_released`). Call it
+/// inside a transaction.
+pub async fn restock_items(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    wanted: &[(i64, i32)],
+) -> QueryResult<Vec<(i64, i32)>> {
+    // Locked in product order, as checkout locks products, so that the two cannot deadlock.
+    let items: Vec<(i64, i64, i32, i32)> = order_items::table
+        .filter(order_items::order_id.eq(order_id))
+        .order(order_items::product_id.asc())
+        .select((
+            order_items::id,
+            order_items::product_id,
+            order_items::quantity,
+            order_items::restocked,
+        ))
+        .for_update()
+        .load(conn)
+        .await?;
+    let mut returned = Vec::new();
+    let mut all_back = true;
+    for (item_id, product_id, quantity, restocked) in items {
+        let asked: i32 = wanted
+            .iter()
+            .filter(|(p, _)| *p == product_id)
+            .map(|(_, units)| (*units).max(0))
+            .sum();
+        let units = asked.min(quantity - restocked);
+        if units > 0 {
+            diesel::update(order_items::table.find(item_id))
+                .set(order_items::restocked.eq(order_items::restocked + units))
+                .execute(conn)
+                .await?;
+            crate::catalog::db::add_stock(conn, product_id, units).await?;
+            returned.push((product_id, units));
+        }
+        all_back &= restocked + units == quantity;
+    }
+    if all_back {
+        diesel::update(orders::table.find(order_id))
+            .set(orders::stock_released.eq(true))
             .execute(conn)
             .await?;
     }
-    Ok(true)
+    Ok(returned)
 }

@@ -52,29 +52,21 @@ fn current_year() -> i64 {
     i64::from(time::OffsetDateTime::now_utc().year())
 }
 
-/// Stripe's wording for an amount: `$20.00`, `€5.50`, `¥500`, `12.00 chf`.
+/// Stripe's zero-decimal currencies: amounts count whole units.
+pub const ZERO_DECIMAL: &[&str] = &[
+    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
+    "xaf", "xof", "xpf",
+];
+
+/// Stripe's three-decimal currencies: amounts count thousandths, in steps of ten.
+pub const THREE_DECIMAL: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
+
+/// Stripe's wording for an amount: `$20.00`, `€5.50`, `¥500`, `12.00 chf`, `5.120 kwd`.
 pub fn format_amount(amount: i64, currency: &str) -> String {
-    let zero_decimal = matches!(
-        currency,
-        "bif"
-            | "clp"
-            | "djf"
-            | "gnf"
-            | "jpy"
-            | "kmf"
-            | "krw"
-            | "mga"
-            | "pyg"
-            | "rwf"
-            | "ugx"
-            | "vnd"
-            | "vuv"
-            | "xaf"
-            | "xof"
-            | "xpf"
-    );
-    let number = if zero_decimal {
+    let number = if ZERO_DECIMAL.contains(&currency) {
         amount.to_string()
+    } else if THREE_DECIMAL.contains(&currency) {
+        format!("{}.{:03}", amount / 1000, (amount % 1000).abs())
     } else {
         format!("{}.{:02}", amount / 100, (amount % 100).abs())
     };
@@ -527,6 +519,16 @@ impl Store {
             .with_code("charge_already_refunded"));
         }
         let amount = amount.unwrap_or(remaining);
+        if THREE_DECIMAL.contains(&charge.currency.as_str()) && amount % 10 != 0 {
+            return Err(ApiError::param_error(
+                format!(
+                    "Invalid amount: {} amounts must end in 0. See https://stripe.com/docs/currencies#three-decimal.",
+                    charge.currency
+                ),
+                "amount",
+                None,
+            ));
+        }
         if amount <= 0 {
             return Err(ApiError::param_error(
                 "Invalid positive integer",
@@ -754,5 +756,6 @@ mod tests {
         assert_eq!(format_amount(2145, "eur"), "€21.45");
         assert_eq!(format_amount(500, "jpy"), "¥500");
         assert_eq!(format_amount(1205, "chf"), "12.05 chf");
+        assert_eq!(format_amount(5120, "kwd"), "5.120 kwd");
     }
 }

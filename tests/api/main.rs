@@ -18,5 +18,6 @@ mod refunds;
 mod sandbox_restart;
 mod schema;
 mod site;
+mod stock_and_currency;
 mod truthful;
 mod webhooks;

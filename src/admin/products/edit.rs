@@ -80,6 +80,7 @@ pub async fn edit_page(
         description: product.description.clone(),
         price: product.price().to_input(),
         stock: product.stock.to_string(),
+        stock_was: product.stock.to_string(),
         image_choice: String::new(),
     };
     Ok(ProductFormPage::new(ctx, Some(product), fields, Vec::new()))

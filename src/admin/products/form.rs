@@ -24,6 +24,9 @@ pub struct ProductFields {
     pub description: String,
     pub price: String,
     pub stock: String,
+    /// The stock the edit form showed when it was loaded: the edit saves the difference, so
+    /// units reserved or returned meanwhile are not overwritten.
+    pub stock_was: String,
     /// One of the shipped images, or empty.
     pub image_choice: String,
 }
@@ -88,6 +91,7 @@ pub async fn read(req: &HttpRequest, mut body: Multipart) -> Result<Submitted, A
             "description" => fields.description = value,
             "price" => fields.price = value,
             "stock" => fields.stock = value,
+            "stock_was" => fields.stock_was = value,
             "image_choice" => fields.image_choice = value,
             _ => {}
         }

@@ -11,7 +11,9 @@ use super::{Ctx, check_expand, expand_field};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::objects::{PaymentIntent, PaymentMethod, Status};
 use crate::sandbox::params::{Params, ParamsExt, Shape, empty_string};
-use crate::sandbox::payments::{CardInput, Confirm, PaymentMethodSource, format_amount};
+use crate::sandbox::payments::{
+    CardInput, Confirm, PaymentMethodSource, THREE_DECIMAL, format_amount,
+};
 use crate::sandbox::search;
 use crate::sandbox::state::Store;
 
@@ -233,6 +235,10 @@ fn render(store: &Store, pi: &PaymentIntent, ctx: &Ctx, expand: &[String]) -> Va
 
 fn currency(params: &Params) -> Result<String, ApiError> {
     let raw = params.required_str("currency")?.to_ascii_lowercase();
+    // async-stripe's list lacks Stripe's three-decimal currencies, which Stripe supports.
+    if THREE_DECIMAL.contains(&raw.as_str()) {
+        return Ok(raw);
+    }
     match stripe_types::Currency::from_str(&raw) {
         Ok(stripe_types::Currency::Unknown(_)) | Err(_) => Err(ApiError::param_error(
             format!(
@@ -245,12 +251,37 @@ fn currency(params: &Params) -> Result<String, ApiError> {
     }
 }
 
-fn amount(value: i64, currency: &str) -> Result<i64, ApiError> {
-    let minimum = match currency {
-        "usd" | "eur" | "chf" | "cad" | "aud" | "nzd" | "sgd" => 50,
+/// Stripe's smallest charge per currency (/currencies), in minor units.
+fn minimum(currency: &str) -> i64 {
+    match currency {
+        "usd" | "ars" | "aud" | "brl" | "cad" | "chf" | "cop" | "eur" | "idr" | "ils" | "inr"
+        | "nzd" | "php" | "rub" | "sgd" | "zar" => 50,
         "gbp" => 30,
+        "aed" | "myr" | "pln" | "ron" => 200,
+        "dkk" => 250,
+        "nok" | "sek" => 300,
+        "hkd" => 400,
+        "czk" => 1500,
+        "huf" => 17500,
+        "mxn" | "thb" => 1000,
+        "jpy" | "krw" => 50,
         _ => 1,
-    };
+    }
+}
+
+fn amount(value: i64, currency: &str) -> Result<i64, ApiError> {
+    let minimum = minimum(currency);
+    if THREE_DECIMAL.contains(&currency) && value % 10 != 0 {
+        return Err(ApiError::param_error(
+            format!(
+                "Invalid amount: {currency} amounts must end in 0 ({} can be charged, {} cannot). See https://stripe.com/docs/currencies#three-decimal.",
+                format_amount(value - value % 10, currency),
+                format_amount(value, currency)
+            ),
+            "amount",
+            None,
+        ));
+    }
     if value < minimum {
         return Err(ApiError::param_error(
             format!(
