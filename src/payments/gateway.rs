@@ -131,10 +131,12 @@ where
     Fut: Future<Output = Result<T, StripeError>>,
 {
     let mut delay = Duration::from_millis(200);
-    for _ in 0..4 {
+    for _ in 0..5 {
         match send().await {
             Err(StripeError::Stripe(_, 409 | 429)) => {
-                tokio::time::sleep(delay).await;
+                // Jitter spreads the retries of requests that collided.
+                let jitter = Duration::from_millis(rand::random::<u64>() % 200);
+                tokio::time::sleep(delay + jitter).await;
                 delay *= 2;
             }
             other => return other,
@@ -271,13 +273,17 @@ impl Payments {
     /// Creates the Stripe Customer of a user; the key makes it once per user.
     #[tracing::instrument(skip(self, email))]
     pub async fn create_customer(&self, user_id: i64, email: &str) -> Result<String, GatewayError> {
-        let customer = CreateCustomer::new()
+        let create = CreateCustomer::new()
             .email(email)
-            .metadata([("user_id".to_owned(), user_id.to_string())])
-            .customize()
-            .request_strategy(idempotent(&self.keys.customer(user_id))?)
-            .send(&self.client)
-            .await?;
+            .metadata([("user_id".to_owned(), user_id.to_string())]);
+        let strategy = idempotent(&self.keys.customer(user_id))?;
+        let customer = with_same_key(|| {
+            create
+                .customize()
+                .request_strategy(strategy.clone())
+                .send(&self.client)
+        })
+        .await?;
         Ok(customer.id.as_str().to_owned())
     }
 

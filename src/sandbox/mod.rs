@@ -87,6 +87,9 @@ pub struct Shared {
     store: Mutex<Store>,
     pub(crate) http: reqwest::Client,
     pub(crate) persistence: Option<persist::Persistence>,
+    /// (credentials, idempotency key) of the requests being executed: Stripe answers a second
+    /// request with the same key 409 meanwhile.
+    pub(crate) in_flight: Mutex<std::collections::HashSet<(String, String)>>,
 }
 
 impl Shared {
@@ -162,6 +165,7 @@ impl Sandbox {
             store: Mutex::new(store),
             http,
             persistence,
+            in_flight: Mutex::default(),
         });
         webhooks::start_workers(&shared);
         Sandbox { shared }

@@ -186,3 +186,31 @@ async fn a_lost_answer_is_unreadable_but_the_object_exists_and_the_key_replays_i
     assert_eq!(list.data.len(), 1, "one intent was made");
     assert_eq!(list.data[0].id, replayed.id);
 }
+
+#[tokio::test]
+async fn a_second_request_with_a_key_in_use_is_answered_409_and_not_kept() {
+    let sb = spawn_sandbox().await;
+    sb.control("latency", &[("ms", "300")]).await;
+    let send = || {
+        sb.http
+            .post(sb.url("v1/payment_intents"))
+            .bearer_auth(SECRET)
+            .header("Idempotency-Key", "busy-key")
+            .form(&[("amount", "2000"), ("currency", "usd")])
+            .send()
+    };
+    let (first, second) = tokio::join!(send(), async {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        send().await
+    });
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!(first.status(), 200);
+    assert_eq!(second.status(), 409);
+    assert_eq!(second.headers()["stripe-should-retry"], "true");
+    let body: serde_json::Value = second.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "idempotency_key_in_use");
+    // Once the first is answered, the key replays its answer.
+    let again = send().await.unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+}

@@ -122,12 +122,18 @@ async fn dispatch(shared: web::Data<Shared>, req: HttpRequest, body: web::Bytes)
     }
     super::webhooks::start_workers(&shared);
 
+    let request_id = new_id("req");
+    // A request runs from here (its latency included) to its answer; another request with the
+    // same key meanwhile is answered 409, as Stripe answers it.
+    let _running = match InFlight::enter(&shared, &req) {
+        Ok(running) => running,
+        Err(e) => return Answer::error(e, request_id).into_response(),
+    };
     let latency = shared.lock().faults.latency_ms;
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
 
-    let request_id = new_id("req");
     let tail = req.match_info().get("tail").unwrap_or("").to_string();
     let path = format!("/v1/{tail}");
     let answer = match handle(&shared, &req, &body, &tail, &path, &request_id) {
@@ -143,6 +149,68 @@ async fn dispatch(shared: web::Data<Shared>, req: HttpRequest, body: web::Bytes)
         "sandbox API request"
     );
     answer.into_response()
+}
+
+/// A keyed POST being executed; leaving the scope (answered, or the caller went away) ends it.
+struct InFlight {
+    shared: Arc<Shared>,
+    key: Option<(String, String)>,
+}
+
+impl InFlight {
+    fn enter(shared: &Arc<Shared>, req: &HttpRequest) -> Result<InFlight, ApiError> {
+        let header = |name| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let key = match (req.method() == Method::POST, header("Idempotency-Key")) {
+            (true, Some(key)) => Some((
+                header(header::AUTHORIZATION.as_str()).unwrap_or_default(),
+                key,
+            )),
+            _ => None,
+        };
+        // A key that already has its answer is replayed at once; only a request that will
+        // execute holds its key.
+        let key = key.filter(|(auth, idempotency)| {
+            let api_key = auth
+                .strip_prefix("Bearer ")
+                .unwrap_or(auth)
+                .trim()
+                .to_owned();
+            !shared
+                .lock()
+                .idempotency
+                .contains_key(&(api_key, idempotency.clone()))
+        });
+        if let Some(key) = &key {
+            let mut running = shared
+                .in_flight
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !running.insert(key.clone()) {
+                return Err(ApiError::idempotency_key_in_use());
+            }
+        }
+        Ok(InFlight {
+            shared: shared.clone(),
+            key,
+        })
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.shared
+                .in_flight
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(&key);
+        }
+    }
 }
 
 /// A response ready to send.
