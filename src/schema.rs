@@ -122,6 +122,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         restock_quantities -> Jsonb,
+        attempt -> Int4,
     }
 }
 

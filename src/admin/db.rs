@@ -179,6 +179,8 @@ pub struct RefundRequest {
     pub amount_minor: i64,
     pub restock: bool,
     pub restock_quantities: serde_json::Value,
+    /// Which idempotency key sends it (see `payments::idempotency`).
+    pub attempt: i32,
     pub status: String,
     pub stripe_refund_id: Option<String>,
     pub error: Option<String>,
@@ -386,6 +388,25 @@ pub async fn insert_product(
         .returning(products::id)
         .get_result(conn)
         .await
+}
+
+/// Moves an unanswered request to its next idempotency key after Stripe answered attempt
+/// `from` with an error of its own; `false` when another submission moved it already.
+pub async fn next_refund_attempt(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    from: i32,
+) -> QueryResult<bool> {
+    diesel::update(
+        refund_requests::table
+            .find(id)
+            .filter(refund_requests::attempt.eq(from))
+            .filter(refund_requests::status.eq("requested")),
+    )
+    .set(refund_requests::attempt.eq(from + 1))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
 }
 
 /// Whether this refund actually put the items back (the request only asked for it).

@@ -157,7 +157,7 @@ pub async fn refund(
     let amount = Money::new(request.amount_minor, currency);
 
     let refund = match payments
-        .refund(&intent, request.amount_minor, request.key)
+        .refund(&intent, request.amount_minor, request.key, request.attempt)
         .await
     {
         Ok(refund) => refund,
@@ -167,6 +167,11 @@ pub async fn refund(
             return refuse(format!("Stripe refused the refund: {message}"));
         }
         Err(e @ (GatewayError::Unavailable(_) | GatewayError::Failed { .. })) => {
+            if e.answered() {
+                // Stripe replays this error for the key: the next submission takes the next
+                // key, after looking for a refund this attempt may have made.
+                db::next_refund_attempt(&mut conn, request.id, request.attempt).await?;
+            }
             tracing::warn!(error = %e, "a refund got no answer from Stripe");
             return refuse(format!(
                 "Stripe could not be reached, so the refund of {amount} is not confirmed. \

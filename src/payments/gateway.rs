@@ -295,12 +295,19 @@ impl Payments {
         payment_intent: &str,
         amount: i64,
         request: uuid::Uuid,
+        attempt: i32,
     ) -> Result<Refund, GatewayError> {
+        if attempt > 0
+            && let Some(made) = self.refund_made_for(payment_intent, request).await?
+        {
+            // An earlier attempt was answered with an error after all made the refund.
+            return Ok(made);
+        }
         let create = CreateRefund::new()
             .payment_intent(payment_intent)
             .amount(amount)
             .metadata([("refund_request".to_owned(), request.to_string())]);
-        let strategy = idempotent(&self.keys.refund(request))?;
+        let strategy = idempotent(&self.keys.refund(request, attempt))?;
         Ok(with_same_key(|| {
             create
                 .customize()
@@ -308,6 +315,29 @@ impl Payments {
                 .send(&self.client)
         })
         .await?)
+    }
+
+    /// The refund made for the admin's refund request, if Stripe has one (its metadata names
+    /// the request). Stripe's list, unlike its search, is up to date.
+    pub async fn refund_made_for(
+        &self,
+        payment_intent: &str,
+        request: uuid::Uuid,
+    ) -> Result<Option<Refund>, GatewayError> {
+        let request = request.to_string();
+        let refunds = ListRefund::new()
+            .payment_intent(payment_intent)
+            .limit(100)
+            .customize()
+            .request_strategy(RequestStrategy::Retry(2))
+            .send(&self.client)
+            .await?;
+        Ok(refunds.data.into_iter().find(|r| {
+            r.metadata
+                .as_ref()
+                .and_then(|m| m.get("refund_request"))
+                .is_some_and(|k| *k == request)
+        }))
     }
 
     /// Every refund of an intent's payment, whoever asked for it: the shop or the Dashboard.

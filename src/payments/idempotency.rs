@@ -53,9 +53,13 @@ impl Keys {
         )
     }
 
-    /// `request` is the refund form's own key, sent again with a retried form.
-    pub fn refund(&self, request: Uuid) -> String {
-        format!("storefront-{}-refund-{request}", self.installation)
+    /// `request` is the refund form's own key, sent again with a retried form; the attempt
+    /// moves on only after Stripe answered an attempt with an error.
+    pub fn refund(&self, request: Uuid, attempt: i32) -> String {
+        format!(
+            "storefront-{}-refund-{request}-{attempt}",
+            self.installation
+        )
     }
 }
 

@@ -7,7 +7,7 @@
 //! |---|---|---|---|
 //! | GET | `/_controls` | | current settings: latency, failures, webhook mode, pending deliveries, endpoints |
 //! | POST | `/_controls/latency` | `ms` (0 to turn off) | every API call waits `ms` milliseconds first |
-//! | POST | `/_controls/failures` | `count`, `status` (`500` or `429`, default 500), `path` (optional prefix such as `/v1/payment_intents`), `mode` (`before`, `stored`, `lost`; default `before`) | the next `count` authenticated API calls (whose path starts with `path`) fail: 500 `api_error` or 429 `rate_limit`, both with `Stripe-Should-Retry: true`. `before`: nothing runs and nothing is kept for the idempotency key. `stored`: nothing runs, but the error is kept for the call's idempotency key and replayed to retries with that key, as Stripe keeps answers (errors included) once an endpoint started. `lost`: the call runs and its answer is kept for its key, but the caller gets it cut short (unreadable), as when the caller crashes or the connection breaks before it reads the answer. `count=0` turns it off |
+//! | POST | `/_controls/failures` | `count`, `status` (`500` or `429`, default 500), `path` (optional prefix such as `/v1/payment_intents`), `method` (optional, `GET` or `POST`), `mode` (`before`, `stored`, `lost`; default `before`) | the next `count` authenticated API calls (whose path starts with `path`) fail: 500 `api_error` or 429 `rate_limit`, both with `Stripe-Should-Retry: true`. `before`: nothing runs and nothing is kept for the idempotency key. `stored`: nothing runs, but the error is kept for the call's idempotency key and replayed to retries with that key, as Stripe keeps answers (errors included) once an endpoint started. `lost`: the call runs and its answer is kept for its key, but the caller gets it cut short (unreadable), as when the caller crashes or the connection breaks before it reads the answer. `count=0` turns it off |
 //! | POST | `/_controls/webhooks/mode` | `mode` (`normal`, `drop`, `duplicate`, `reorder`), `count` (default 1) | the next `count` events are not delivered / delivered twice / held and delivered after the following event (or after 0.5 s if none follows) |
 //! | GET | `/_controls/webhooks/log` | `event` (optional id), `type` (optional) | every delivery attempt: `event_id`, `event_type`, `endpoint`, `attempt`, `status`, `error`, `outcome` (`delivered`, `retry_scheduled`, `failed`, `dropped`), `at_ms` |
 //! | POST | `/_controls/webhooks/wait` | `timeout_ms` (default 5000, at most 60000) | answers 200 `{"pending": 0}` once every queued delivery and retry is done, or 504 with the number still pending |
@@ -102,7 +102,7 @@ fn settings(store: &Store) -> Value {
         "latency_ms": store.faults.latency_ms,
         "failures": store.faults.failures.as_ref().map(|f| json!({
             "remaining": f.remaining, "status": f.status, "path": f.path_prefix,
-            "mode": f.mode.as_str(),
+            "method": f.method, "mode": f.mode.as_str(),
         })),
         "webhooks": {
             "mode": mode,
@@ -175,11 +175,23 @@ async fn failures(shared: web::Data<Shared>, req: HttpRequest, body: web::Bytes)
             }
         },
     };
+    let method = match p.str("method") {
+        None => None,
+        Some(m @ ("GET" | "POST" | "get" | "post")) => Some(m.to_ascii_uppercase()),
+        Some(_) => {
+            return error_response(ApiError::param_error(
+                "method must be GET or POST",
+                "method",
+                None,
+            ));
+        }
+    };
     let mut store = shared.lock();
     store.faults.failures = (count > 0).then(|| FailurePlan {
         remaining: count,
         status,
         path_prefix: p.str("path").map(str::to_string),
+        method,
         mode,
     });
     json_response(StatusCode::OK, settings(&store))

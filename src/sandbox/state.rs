@@ -73,6 +73,8 @@ pub struct FailurePlan {
     pub remaining: u32,
     pub status: u16,
     pub path_prefix: Option<String>,
+    /// Only calls with this method (`GET`, `POST`), if set.
+    pub method: Option<String>,
     pub mode: FailureMode,
 }
 

@@ -129,3 +129,102 @@ async fn a_partial_refund_that_succeeded_and_later_failed_leaves_the_order_paid(
     app.webhooks_delivered().await;
     app.wait_for_order(order, ("paid", 2400, 0)).await;
 }
+
+/// Submits the admin order page's refund form as it is offered (a retried request keeps its
+/// key); returns the flash the page shows next.
+async fn submit_refund_form(
+    app: &crate::helpers::TestApp,
+    order: uuid::Uuid,
+    amount: &str,
+) -> String {
+    let page = app.get_html(&format!("/admin/orders/{order}")).await;
+    let marker = "name=\"key\" value=\"";
+    let start = page
+        .find(marker)
+        .unwrap_or_else(|| panic!("no refund form"))
+        + marker.len();
+    let key = page[start..start + 36].to_owned();
+    let token = crate::helpers::csrf_token_in(&page);
+    let response = app
+        .post_form(
+            &format!("/admin/orders/{order}/refunds"),
+            &[("csrf_token", &token), ("key", &key), ("amount", amount)],
+        )
+        .await;
+    assert_eq!(
+        crate::helpers::location(&response),
+        format!("/admin/orders/{order}"),
+        "{}",
+        crate::helpers::text(response).await
+    );
+    app.get_html(&format!("/admin/orders/{order}")).await
+}
+
+#[tokio::test]
+async fn a_refund_stripe_answered_with_an_error_it_keeps_is_sent_again_under_a_new_key_once() {
+    let app = spawn_app().await;
+    app.sign_in_as_admin("owner@example.com").await;
+    let order = app
+        .paid_order("ada@example.com", "ceramic-pour-over-mug", "1")
+        .await;
+    // Stripe fails inside the refund and keeps that 500 for the key.
+    app.control(
+        "failures",
+        &[
+            ("count", "1"),
+            ("mode", "stored"),
+            ("path", "/v1/refunds"),
+            ("method", "POST"),
+        ],
+    )
+    .await;
+    let page = submit_refund_form(&app, order, "10.00").await;
+    assert!(page.contains("is not confirmed"), "{page}");
+
+    let page = submit_refund_form(&app, order, "10.00").await;
+    assert!(page.contains("Refund of $10.00 sent to Stripe"), "{page}");
+    let intent = app.order_intent(order).await;
+    let refunds = app
+        .stripe_get(&format!("refunds?payment_intent={intent}"))
+        .await;
+    assert_eq!(
+        refunds["data"].as_array().map(Vec::len),
+        Some(1),
+        "{refunds}"
+    );
+    app.webhooks_delivered().await;
+    app.wait_for_order(order, ("partially_refunded", 2400, 1000))
+        .await;
+}
+
+#[tokio::test]
+async fn a_refund_whose_answer_was_lost_is_sent_again_and_refunds_once() {
+    let app = spawn_app().await;
+    app.sign_in_as_admin("owner@example.com").await;
+    let order = app
+        .paid_order("ada@example.com", "ceramic-pour-over-mug", "1")
+        .await;
+    app.control(
+        "failures",
+        &[
+            ("count", "1"),
+            ("mode", "lost"),
+            ("path", "/v1/refunds"),
+            ("method", "POST"),
+        ],
+    )
+    .await;
+    let page = submit_refund_form(&app, order, "10.00").await;
+    assert!(page.contains("is not confirmed"), "{page}");
+    let page = submit_refund_form(&app, order, "10.00").await;
+    assert!(page.contains("Refund of $10.00 sent to Stripe"), "{page}");
+    let intent = app.order_intent(order).await;
+    let refunds = app
+        .stripe_get(&format!("refunds?payment_intent={intent}"))
+        .await;
+    assert_eq!(
+        refunds["data"].as_array().map(Vec::len),
+        Some(1),
+        "{refunds}"
+    );
+}

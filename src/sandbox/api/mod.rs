@@ -430,6 +430,10 @@ fn handle(
             .path_prefix
             .as_deref()
             .is_none_or(|p| path.starts_with(p))
+        && plan
+            .method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(req.method().as_str()))
     {
         plan.remaining = plan.remaining.saturating_sub(1);
         failure = Some((plan.status, plan.mode));
