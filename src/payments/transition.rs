@@ -140,10 +140,10 @@ impl Applied {
 /// Applies an observation to an order. Call it inside a transaction: it locks the order row,
 /// checks the move against the state machine (and, before `paid`, that the intent's amount,
 /// currency and `metadata.order_id` match the order), updates the order and its side effects
-/// (stock released on cancel, cart emptied on payment, refunds recorded) and records the change
-/// — or the refusal — on the order's timeline. A paid order then settles to what its refunds
-/// say, whichever observation came first: a refund reported before the payment is kept and
-/// counted once the payment is confirmed.
+/// (stock released on cancel, cart emptied on payment, refunds and disputes recorded) and
+/// records the change — or the refusal — on the order's timeline. A paid order then settles to
+/// what its disputes and refunds say, whichever observation came first: a refund reported
+/// before the payment is kept and counted once the payment is confirmed.
 pub async fn apply(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
