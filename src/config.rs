@@ -48,6 +48,9 @@ pub struct Settings {
     pub limits: LimitSettings,
     /// How long a session lives.
     pub sessions: SessionLimits,
+    /// Where the built-in sandbox keeps its keys and objects across restarts (sandbox mode);
+    /// `None` keeps them in memory only.
+    pub sandbox_state_file: Option<std::path::PathBuf>,
 }
 
 /// The limits the shop applies against abuse; README's Security section explains each.
@@ -112,6 +115,12 @@ pub struct ReconcilerSettings {
     /// How long checkout holds stock for an unpaid order before cancelling it, until the
     /// shopper presses Pay (`LimitSettings::payment_reservation` from then).
     pub reservation: Duration,
+    /// The longest wait between two looks at an order that does not change (its backoff
+    /// doubles from `stale_after` up to this).
+    pub max_backoff: Duration,
+    /// How long after its payment an order is watched for refunds and disputes made at Stripe
+    /// whose webhooks were lost.
+    pub watch_paid: Duration,
 }
 
 impl Default for ReconcilerSettings {
@@ -120,6 +129,8 @@ impl Default for ReconcilerSettings {
             interval: Duration::from_secs(60),
             stale_after: Duration::from_secs(5 * 60),
             reservation: Duration::from_secs(15 * 60),
+            max_backoff: Duration::from_secs(30 * 60),
+            watch_paid: Duration::from_secs(7 * 24 * 60 * 60),
         }
     }
 }
@@ -183,6 +194,8 @@ impl Settings {
             interval: seconds("RECONCILE_INTERVAL_SECS", defaults.interval)?,
             stale_after: seconds("RECONCILE_AFTER_SECS", defaults.stale_after)?,
             reservation: seconds("RESERVATION_SECS", defaults.reservation)?,
+            max_backoff: seconds("RECONCILE_MAX_BACKOFF_SECS", defaults.max_backoff)?,
+            watch_paid: seconds("RECONCILE_WATCH_SECS", defaults.watch_paid)?,
         };
         let seed_catalog = match var("SEED_CATALOG").as_deref() {
             None | Some("true" | "1" | "yes") => true,
@@ -207,6 +220,11 @@ impl Settings {
             upload_dir: var("UPLOAD_DIR").unwrap_or_else(|| "static/uploads".into()),
             limits,
             sessions,
+            sandbox_state_file: match var("SANDBOX_STATE_FILE").as_deref() {
+                None => Some(".data/sandbox.json".into()),
+                Some("none") => None,
+                Some(path) => Some(path.into()),
+            },
         })
     }
 

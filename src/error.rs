@@ -41,6 +41,9 @@ pub enum AppError {
     /// 503 with `Retry-After`.
     #[error("busy")]
     Busy,
+    /// The shopper came back from paying, and Stripe could not be asked how it went.
+    #[error("payment not confirmed yet")]
+    PaymentNotConfirmed { order_number: i64 },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -68,7 +71,7 @@ impl AppError {
             Self::SignInRequired { .. } => ("Please sign in", "Sign in to continue.".into()),
             Self::PaymentsUnavailable => (
                 "Payments are unavailable right now",
-                "Your cart is safe and you have not been charged. Please try again in a moment."
+                "Your cart is safe, and nothing is ever charged twice. Please try again in a moment."
                     .into(),
             ),
             Self::TooManyRequests { message, .. } => ("Please wait a moment", message.clone()),
@@ -76,6 +79,16 @@ impl AppError {
                 "Busy right now",
                 "Too many people are signing in at this moment. Please try again in a few seconds."
                     .into(),
+            ),
+            Self::PaymentNotConfirmed { order_number } => (
+                "We are confirming your payment",
+                format!(
+                    "Stripe could not tell us how your payment for order #{order_number} went \
+                     just now. If your card was charged, the order is confirmed automatically \
+                     within a few minutes: please do not pay again. Reload this page in a moment \
+                     to see where it stands, or find the order under My orders or through the \
+                     link in your receipt."
+                ),
             ),
             Self::Unexpected(_) => page_text_for(StatusCode::INTERNAL_SERVER_ERROR),
         }
@@ -138,7 +151,9 @@ impl ResponseError for AppError {
             Self::Csrf | Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::SignInRequired { .. } => StatusCode::SEE_OTHER,
-            Self::PaymentsUnavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::PaymentsUnavailable | Self::Busy | Self::PaymentNotConfirmed { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -27,6 +27,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    disputes (id) {
+        id -> Text,
+        order_id -> Uuid,
+        amount_minor -> Int8,
+        currency -> Text,
+        reason -> Text,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    installation (singleton) {
+        singleton -> Bool,
+        id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     login_failures (email) {
         email -> Text,
         failures -> Int4,
@@ -65,6 +86,7 @@ diesel::table! {
         product_name -> Text,
         unit_price_minor -> Int8,
         quantity -> Int4,
+        restocked -> Int4,
     }
 }
 
@@ -86,6 +108,11 @@ diesel::table! {
         stock_released -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        intent_attempt -> Int4,
+        next_check_at -> Nullable<Timestamptz>,
+        checks -> Int4,
+        checked_at -> Nullable<Timestamptz>,
+        paid_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -118,6 +145,21 @@ diesel::table! {
         status -> Text,
         stripe_refund_id -> Nullable<Text>,
         error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        restock_quantities -> Jsonb,
+        attempt -> Int4,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> Text,
+        order_id -> Uuid,
+        amount_minor -> Int8,
+        currency -> Text,
+        status -> Text,
+        failure_reason -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -161,6 +203,7 @@ diesel::table! {
 diesel::joinable!(cart_items -> carts (cart_id));
 diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(carts -> users (user_id));
+diesel::joinable!(disputes -> orders (order_id));
 diesel::joinable!(order_events -> orders (order_id));
 diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(order_origins -> orders (order_id));
@@ -170,6 +213,7 @@ diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(refund_requests -> orders (order_id));
 diesel::joinable!(refund_requests -> users (admin_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(refunds -> orders (order_id));
 diesel::joinable!(stripe_events -> orders (order_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -177,6 +221,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     cart_items,
     carts,
     login_failures,
+    disputes,
+    installation,
     order_events,
     order_items,
     order_origins,
@@ -184,6 +230,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     products,
     refund_requests,
     sessions,
+    refunds,
     stripe_events,
     users,
 );

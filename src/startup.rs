@@ -40,6 +40,43 @@ pub struct Application {
 /// Where the in-process sandbox is mounted on the shop's own origin.
 const SANDBOX_SCOPE: &str = "/_sandbox";
 
+/// The built-in sandbox and the keys the shop talks to it with. The keys are made up at the
+/// first start and kept with the sandbox's objects in `SANDBOX_STATE_FILE`, so that after a
+/// restart the sandbox still knows the shop's intents and their payment pages keep working.
+fn sandbox_mode(
+    settings: &Settings,
+    loopback: std::net::SocketAddr,
+) -> anyhow::Result<(StripeAccess, Sandbox)> {
+    let saved = match &settings.sandbox_state_file {
+        Some(path) => crate::sandbox::persist::saved_keys(path)?,
+        None => None,
+    };
+    let keys = saved.unwrap_or_else(|| crate::sandbox::persist::SavedKeys {
+        secret_key: format!("sk_test_sandbox_{}", new_token()),
+        publishable_key: format!("pk_test_sandbox_{}", new_token()),
+        webhook_secret: format!("whsec_sandbox_{}", new_token()),
+    });
+    let access = StripeAccess {
+        secret_key: Secret::new(keys.secret_key.clone()),
+        publishable_key: keys.publishable_key.clone(),
+        webhook_secret: Secret::new(keys.webhook_secret.clone()),
+        api_base: Some(format!("http://{loopback}{SANDBOX_SCOPE}/")),
+        js_url: format!("{SANDBOX_SCOPE}/js/v3/stripe.js"),
+        dashboard_url: None,
+    };
+    let sandbox = Sandbox::open(SandboxConfig {
+        secret_key: keys.secret_key,
+        publishable_key: keys.publishable_key,
+        webhook_endpoints: vec![WebhookEndpoint {
+            url: format!("http://{loopback}/webhooks/stripe"),
+            secret: keys.webhook_secret,
+        }],
+        state_file: settings.sandbox_state_file.clone(),
+    })
+    .context("opening the sandbox's state (SANDBOX_STATE_FILE)")?;
+    Ok((access, sandbox))
+}
+
 impl Application {
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.listen_addr)
@@ -70,22 +107,7 @@ impl Application {
         };
         let (access, sandbox, payment_mode) = match &settings.stripe {
             StripeSettings::Sandbox => {
-                let access = StripeAccess {
-                    secret_key: Secret::new(format!("sk_test_sandbox_{}", new_token())),
-                    publishable_key: format!("pk_test_sandbox_{}", new_token()),
-                    webhook_secret: Secret::new(format!("whsec_sandbox_{}", new_token())),
-                    api_base: Some(format!("http://{loopback}{SANDBOX_SCOPE}/")),
-                    js_url: format!("{SANDBOX_SCOPE}/js/v3/stripe.js"),
-                    dashboard_url: None,
-                };
-                let sandbox = Sandbox::new(SandboxConfig {
-                    secret_key: access.secret_key.expose().to_owned(),
-                    publishable_key: access.publishable_key.clone(),
-                    webhook_endpoints: vec![WebhookEndpoint {
-                        url: format!("http://{loopback}/webhooks/stripe"),
-                        secret: access.webhook_secret.expose().to_owned(),
-                    }],
-                });
+                let (access, sandbox) = sandbox_mode(&settings, loopback)?;
                 tracing::info!(
                     "sandbox mode: payments go to the built-in Stripe sandbox at {SANDBOX_SCOPE}/, no network needed"
                 );
@@ -132,7 +154,14 @@ impl Application {
 
         let js_origin = origin_of(&access.js_url);
         let sandbox_key = sandbox.as_ref().map(|_| access.secret_key.clone());
-        let payments = web::Data::new(Payments::new(access)?);
+        let keys = {
+            let mut conn = pool
+                .get()
+                .await
+                .context("connecting to read the installation")?;
+            payments::idempotency::Keys::of_installation(&mut conn).await?
+        };
+        let payments = web::Data::new(Payments::new(access, keys)?);
         reconciler::spawn(
             pool.clone(),
             payments.clone().into_inner(),

@@ -13,6 +13,7 @@ use crate::domain::{Currency, Money, PaymentStatus};
 use crate::error::{AppError, urlencode};
 use crate::orders::Order;
 use crate::page::PageContext;
+use crate::payments::disputes;
 
 pub const PAGE_SIZE: i64 = 20;
 
@@ -49,7 +50,10 @@ pub struct DashboardPage {
     ctx: PageContext,
     lines: Vec<SummaryLine>,
     total: SummaryLine,
-    statuses: [PaymentStatus; 7],
+    statuses: [PaymentStatus; PaymentStatus::ALL.len()],
+    /// Orders with an open dispute, and the amount at stake.
+    disputed_orders: i64,
+    at_stake: Money,
     status: String,
     search: String,
     orders: Vec<Order>,
@@ -105,6 +109,7 @@ pub async fn dashboard(
     let currency = settings.currency;
     let mut conn = pool.get().await?;
     let rows = db::status_summary(&mut conn, currency.code()).await?;
+    let (disputed_orders, at_stake) = disputes::at_stake(&mut conn, currency.code()).await?;
     let filter = OrderFilter {
         status: status.map(|s| s.as_str().to_owned()),
         search: search.clone(),
@@ -129,6 +134,8 @@ pub async fn dashboard(
             .collect(),
         total: line(None),
         statuses: PaymentStatus::ALL,
+        disputed_orders,
+        at_stake: Money::new(at_stake, currency),
         status: status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
         search: search.unwrap_or_default(),
         orders,

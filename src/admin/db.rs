@@ -178,6 +178,9 @@ pub struct RefundRequest {
     pub order_id: Uuid,
     pub amount_minor: i64,
     pub restock: bool,
+    pub restock_quantities: serde_json::Value,
+    /// Which idempotency key sends it (see `payments::idempotency`).
+    pub attempt: i32,
     pub status: String,
     pub stripe_refund_id: Option<String>,
     pub error: Option<String>,
@@ -193,6 +196,33 @@ pub struct NewRefundRequest<'a> {
     pub amount_minor: i64,
     pub currency: &'a str,
     pub restock: bool,
+    pub restock_quantities: serde_json::Value,
+}
+
+/// `{"<product id>": units}`, as `refund_requests.restock_quantities` keeps them.
+pub fn restock_quantities_json(units: &[(i64, i32)]) -> serde_json::Value {
+    serde_json::Value::Object(
+        units
+            .iter()
+            .map(|(product, n)| (product.to_string(), serde_json::json!(n)))
+            .collect(),
+    )
+}
+
+/// The units a refund request asked to return, per product.
+pub fn restock_quantities_of(request: &RefundRequest) -> Vec<(i64, i32)> {
+    request
+        .restock_quantities
+        .as_object()
+        .map(|units| {
+            units
+                .iter()
+                .filter_map(|(product, n)| {
+                    Some((product.parse().ok()?, i32::try_from(n.as_i64()?).ok()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The order's refund requests with the email of the admin who made each.
@@ -319,7 +349,6 @@ pub struct ProductChanges<'a> {
     pub name: &'a str,
     pub description: &'a str,
     pub price_minor: i64,
-    pub stock: i32,
     pub max_per_order: i32,
     pub image_path: &'a str,
 }
@@ -360,6 +389,25 @@ pub async fn insert_product(
         .returning(products::id)
         .get_result(conn)
         .await
+}
+
+/// Moves an unanswered request to its next idempotency key after Stripe answered attempt
+/// `from` with an error of its own; `false` when another submission moved it already.
+pub async fn next_refund_attempt(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    from: i32,
+) -> QueryResult<bool> {
+    diesel::update(
+        refund_requests::table
+            .find(id)
+            .filter(refund_requests::attempt.eq(from))
+            .filter(refund_requests::status.eq("requested")),
+    )
+    .set(refund_requests::attempt.eq(from + 1))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
 }
 
 /// Whether this refund actually put the items back (the request only asked for it).

@@ -15,7 +15,8 @@ use crate::error::AppError;
 use crate::orders::db as orders_db;
 use crate::orders::{Order, OrderItem};
 use crate::page::PageContext;
-use crate::payments::Payments;
+use crate::payments::disputes::DisputeRow;
+use crate::payments::{Payments, disputes, refunds};
 
 pub struct TimelineEntry {
     pub at: OffsetDateTime,
@@ -49,6 +50,14 @@ pub struct AdminOrderPage {
     remaining: Money,
     refund: Option<RefundOffer>,
     dashboard_link: Option<String>,
+    disputes: Vec<DisputeRow>,
+    at_stake: Money,
+}
+
+impl AdminOrderPage {
+    pub fn money(&self, minor: &i64) -> Money {
+        Money::new(*minor, self.order.total().currency)
+    }
 }
 
 #[tracing::instrument(skip(ctx, pool, payments))]
@@ -113,6 +122,37 @@ pub async fn order_page(
     for (request, admin) in requests {
         timeline.push(refund_entry(&request, admin, money(request.amount_minor)));
     }
+    let disputes = disputes::of_order(&mut conn, order.id).await?;
+    for dispute in &disputes {
+        timeline.push(TimelineEntry {
+            at: dispute.updated_at,
+            kind: "dispute",
+            title: format!(
+                "Dispute of {}: {}",
+                money(dispute.amount_minor),
+                dispute.status().label()
+            ),
+            detail: format!("{} · reason: {}", dispute.id, dispute.reason),
+        });
+    }
+    for refund in refunds::of_order(&mut conn, order.id).await? {
+        let status = refund.status();
+        let detail = [Some(refund.id.clone()), refund.failure_reason.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
+        timeline.push(TimelineEntry {
+            at: refund.updated_at,
+            kind: "refund",
+            title: format!(
+                "Stripe refund of {}: {}",
+                money(refund.amount_minor),
+                status.label()
+            ),
+            detail,
+        });
+    }
     timeline.sort_by_key(|entry| entry.at);
 
     let remaining = money((order.amount_paid_minor - order.amount_refunded_minor).max(0));
@@ -136,6 +176,13 @@ pub async fn order_page(
         .as_ref()
         .zip(order.payment_intent_id.as_ref())
         .map(|(base, intent)| format!("{base}/payments/{intent}"));
+    let at_stake = money(
+        disputes
+            .iter()
+            .filter(|d| d.status().is_open())
+            .map(|d| d.amount_minor)
+            .sum(),
+    );
     Ok(AdminOrderPage {
         ctx,
         order,
@@ -144,6 +191,8 @@ pub async fn order_page(
         remaining,
         refund,
         dashboard_link,
+        disputes,
+        at_stake,
     })
 }
 

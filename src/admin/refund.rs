@@ -3,9 +3,11 @@
 //! The form carries a request key, stored in `refund_requests` and used in the idempotency
 //! key, so a double submission or a retry makes one refund. The order's amounts and status are
 //! not touched here: they change when Stripe reports the refund (`charge.refunded` through the
-//! webhook, or the reconciler), like a refund made in the Stripe Dashboard. Items go back to
-//! stock as soon as Stripe accepts the refund, when asked: that is the owner's decision about
-//! goods, not a payment status.
+//! webhook, or the reconciler), like a refund made in the Stripe Dashboard. The units the
+//! owner chose, item by item, go back to stock as soon as Stripe accepts the refund: that is the
+//! owner's decision about goods, not a payment status.
+
+use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
 use diesel_async::AsyncConnection;
@@ -19,6 +21,7 @@ use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::Money;
 use crate::error::AppError;
+use crate::orders::OrderItem;
 use crate::orders::db as orders_db;
 use crate::page::see_other;
 use crate::payments::{GatewayError, Payments};
@@ -28,7 +31,47 @@ use crate::session::{FlashKind, ShopSession};
 pub struct RefundForm {
     amount: String,
     key: Uuid,
-    restock: Option<String>,
+    /// `restock_<product id>`: how many units of that item go back on the shelf.
+    #[serde(flatten)]
+    others: HashMap<String, String>,
+}
+
+impl RefundForm {
+    /// The units to return per product, each checked against what the order still has out.
+    fn restock(&self, items: &[OrderItem]) -> Result<Vec<(i64, i32)>, String> {
+        let mut wanted = Vec::new();
+        for (name, value) in &self.others {
+            let Some(product) = name.strip_prefix("restock_") else {
+                continue;
+            };
+            let item = product
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| items.iter().find(|i| i.product_id == id))
+                .ok_or_else(|| "Return to stock: that item is not in this order.".to_owned())?;
+            let units = match value.trim() {
+                "" => 0,
+                typed => typed.parse::<i32>().map_err(|_| {
+                    format!(
+                        "Return to stock: enter a number of units of {}.",
+                        item.product_name
+                    )
+                })?,
+            };
+            if !(0..=item.restockable()).contains(&units) {
+                return Err(format!(
+                    "Return to stock: {} of {} can go back, not {units}.",
+                    item.restockable(),
+                    item.product_name
+                ));
+            }
+            if units > 0 {
+                wanted.push((item.product_id, units));
+            }
+        }
+        wanted.sort_unstable();
+        Ok(wanted)
+    }
 }
 
 #[tracing::instrument(skip(admin, session, pool, payments, form), fields(admin = admin.id))]
@@ -73,6 +116,11 @@ pub async fn refund(
                 Ok(amount) => amount,
                 Err(e) => return refuse(format!("Amount: {e}")),
             };
+            let items = orders_db::items(&mut conn, order.id).await?;
+            let restock = match form.restock(&items) {
+                Ok(restock) => restock,
+                Err(message) => return refuse(message),
+            };
             // Stripe's own count includes refunds whose webhook has not arrived yet, and those
             // made in the Dashboard.
             let refunded = payments
@@ -99,7 +147,8 @@ pub async fn refund(
                     admin_id: admin.id,
                     amount_minor: amount.minor,
                     currency: currency.code(),
-                    restock: form.restock.is_some(),
+                    restock: !restock.is_empty(),
+                    restock_quantities: db::restock_quantities_json(&restock),
                 },
             )
             .await?
@@ -108,11 +157,7 @@ pub async fn refund(
     let amount = Money::new(request.amount_minor, currency);
 
     let refund = match payments
-        .refund(
-            &intent,
-            request.amount_minor,
-            &format!("storefront-refund-{}", request.key),
-        )
+        .refund(&intent, request.amount_minor, request.key, request.attempt)
         .await
     {
         Ok(refund) => refund,
@@ -121,7 +166,12 @@ pub async fn refund(
                 .await?;
             return refuse(format!("Stripe refused the refund: {message}"));
         }
-        Err(e @ GatewayError::Unavailable(_)) => {
+        Err(e @ (GatewayError::Unavailable(_) | GatewayError::Failed { .. })) => {
+            if e.answered() {
+                // Stripe replays this error for the key: the next submission takes the next
+                // key, after looking for a refund this attempt may have made.
+                db::next_refund_attempt(&mut conn, request.id, request.attempt).await?;
+            }
             tracing::warn!(error = %e, "a refund got no answer from Stripe");
             return refuse(format!(
                 "Stripe could not be reached, so the refund of {amount} is not confirmed. \
@@ -131,24 +181,30 @@ pub async fn refund(
     };
     let status = refund.status.clone().unwrap_or_else(|| "pending".into());
     let accepted = matches!(status.as_str(), "succeeded" | "pending");
-    let restock = request.restock && accepted;
+    // What this request asked to return (a retried request keeps what it first asked).
+    let wanted = if accepted {
+        db::restock_quantities_of(&request)
+    } else {
+        Vec::new()
+    };
     let order_id = order.id;
     let refund_id = refund.id.as_str().to_owned();
-    let restocked = conn
+    let returned = conn
         .transaction::<_, diesel::result::Error, _>(|conn| {
             async move {
-                let restocked = restock && crate::orders::db::release_stock(conn, order_id).await?;
+                let returned = orders_db::restock_items(conn, order_id, &wanted).await?;
                 let stored = match status.as_str() {
                     "pending" | "succeeded" | "failed" | "canceled" => status.as_str(),
                     _ => "pending",
                 };
                 db::finish_refund_request(conn, request.id, stored, Some(&refund_id), None).await?;
-                db::set_refund_restocked(conn, request.id, restocked).await?;
-                Ok(restocked)
+                db::set_refund_restocked(conn, request.id, !returned.is_empty()).await?;
+                Ok(returned)
             }
             .scope_boxed()
         })
         .await?;
+    let restocked: i32 = returned.iter().map(|(_, units)| units).sum();
     tracing::info!(order = %order.id, amount = request.amount_minor, restocked, "refund sent to Stripe");
 
     if !accepted {
@@ -157,8 +213,13 @@ pub async fn refund(
     let mut message = format!(
         "Refund of {amount} sent to Stripe. The order's status changes when Stripe confirms it."
     );
-    if restocked {
-        message.push_str(" The items are back in stock.");
+    if restocked > 0 {
+        let units = if restocked == 1 {
+            "unit is"
+        } else {
+            "units are"
+        };
+        message.push_str(&format!(" {restocked} {units} back in stock."));
     } else if request.restock {
         message.push_str(" The items were back in stock already.");
     }

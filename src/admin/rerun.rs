@@ -55,31 +55,28 @@ pub async fn rerun(
     let text = serde_json::to_string(&payload).map_err(|e| AppError::Unexpected(e.into()))?;
     let result = match Webhook::insecure(&text) {
         Ok(parsed) => {
-            // Exactly as a live delivery: an intent still under way is checked with Stripe.
-            let observation = match webhook::observation_of(&parsed.data.object) {
-                Some(Observation::Intent(snapshot)) => Some(Observation::Intent(
-                    webhook::current(&payments, snapshot).await,
-                )),
-                other => other,
-            };
-            webhook::record_and_apply(
-                &pool,
-                &event.id,
-                &event.event_type,
-                &payload,
-                observation.as_ref(),
-            )
-            .await
-            .map(|outcome| {
-                Ok(match outcome {
-                    Some(outcome) => format!(
-                        "Event {} ran again from its stored payload: {}.",
-                        event.id,
-                        outcome.as_str()
-                    ),
-                    None => format!("Event {} was processed already.", event.id),
-                })
-            })
+            // Exactly as a live delivery: what the event says, checked with Stripe.
+            match webhook::observations_of(&payments, &parsed.data.object).await {
+                Ok(observations) => webhook::record_and_apply(
+                    &pool,
+                    &event.id,
+                    &event.event_type,
+                    &payload,
+                    &observations,
+                )
+                .await
+                .map(|outcome| {
+                    Ok(match outcome {
+                        Some(outcome) => format!(
+                            "Event {} ran again from its stored payload: {}.",
+                            event.id,
+                            outcome.as_str()
+                        ),
+                        None => format!("Event {} was processed already.", event.id),
+                    })
+                }),
+                Err(e) => Err(anyhow::Error::new(e).context("reading Stripe for the event")),
+            }
         }
         Err(_) => re_read_from_stripe(&pool, &payments, &event, &payload).await,
     };
@@ -144,16 +141,17 @@ async fn re_read_from_stripe(
         Err(GatewayError::Refused { message, .. }) => return Ok(Err(message)),
         Err(e) => return Err(e.into()),
     };
-    let refunded = if intent.amount_received > 0 {
-        payments.refunded_total(intent_id).await?
+    let refunds = if intent.amount_received > 0 {
+        payments.refunds_of(intent_id).await?
     } else {
-        0
+        Vec::new()
     };
     let observations = [
         Some(Observation::Intent(IntentSnapshot::from(&intent))),
-        (refunded > 0).then(|| Observation::Refunded {
+        (!refunds.is_empty()).then(|| Observation::Refunds {
             payment_intent: intent_id.to_owned(),
-            amount_refunded: refunded,
+            refunds,
+            complete: true,
         }),
     ];
     let event_id = event.id.clone();

@@ -78,6 +78,20 @@ pub async fn user_cart(conn: &mut AsyncPgConnection, user_id: i64) -> QueryResul
         .await
 }
 
+/// Locks the cart row until the transaction ends; `false` when there is no such cart. Checkout
+/// holds it while it decides between continuing the cart's open order and placing one, so that
+/// concurrent submissions of one cart make one order.
+pub async fn lock(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<bool> {
+    carts::table
+        .find(cart_id)
+        .select(carts::id)
+        .for_update()
+        .first::<Uuid>(conn)
+        .await
+        .optional()
+        .map(|cart| cart.is_some())
+}
+
 /// The line's quantity, locking the line until the transaction ends.
 pub async fn quantity_for_update(
     conn: &mut AsyncPgConnection,

@@ -77,3 +77,23 @@ pub async fn insert_missing(
         .execute(conn)
         .await
 }
+
+/// Changes a product's stock by `delta` units (a return, a restock, an admin's correction),
+/// never below zero; the stock after the change, or `None` when there were too few units (or
+/// there is no such product). A change, never a value: reservations made meanwhile stay.
+pub async fn add_stock(
+    conn: &mut AsyncPgConnection,
+    product_id: i64,
+    delta: i32,
+) -> QueryResult<Option<i32>> {
+    diesel::update(
+        products::table
+            .find(product_id)
+            .filter((products::stock + delta).ge(0)),
+    )
+    .set(products::stock.eq(products::stock + delta))
+    .returning(products::stock)
+    .get_result(conn)
+    .await
+    .optional()
+}

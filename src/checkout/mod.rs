@@ -2,6 +2,7 @@
 //! Stripe.js, come back from Stripe, or cancel.
 
 mod cancel;
+mod intent;
 pub mod limits;
 mod pay;
 mod paying;
@@ -11,15 +12,13 @@ mod thanks;
 
 use actix_web::web;
 use diesel_async::AsyncPgConnection;
-use stripe_shared::PaymentIntent;
 
-use crate::accounts;
-use crate::db::DbPool;
 use crate::error::AppError;
 use crate::orders::db::{self as orders_db, Order};
-use crate::payments::{GatewayError, Payments};
+use crate::payments::GatewayError;
 
 pub use cancel::give_up;
+pub use intent::ensure_intent;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/checkout", web::get().to(place::review_page))
@@ -36,43 +35,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(cancel::cancelled_page),
         )
         .route("/orders/{id}/thanks", web::get().to(thanks::thanks_page));
-}
-
-/// The order's PaymentIntent: retrieved when the order has one, created (idempotently, so a
-/// retry after a failure never makes a second) when it does not.
-pub async fn ensure_intent(
-    pool: &DbPool,
-    payments: &Payments,
-    order: &Order,
-) -> Result<PaymentIntent, AppError> {
-    if let Some(id) = &order.payment_intent_id {
-        return Ok(payments.retrieve_intent(id).await?);
-    }
-    let customer = match order.user_id {
-        Some(user_id) => Some(customer_of(pool, payments, user_id).await?),
-        None => None,
-    };
-    let intent = payments.create_intent(order, customer.as_deref()).await?;
-    let mut conn = pool.get().await?;
-    orders_db::attach_payment_intent(&mut conn, order.id, intent.id.as_str()).await?;
-    Ok(intent)
-}
-
-/// The user's Stripe Customer, created once and remembered.
-async fn customer_of(pool: &DbPool, payments: &Payments, user_id: i64) -> Result<String, AppError> {
-    let user = {
-        let mut conn = pool.get().await?;
-        accounts::db::by_id(&mut conn, user_id)
-            .await?
-            .ok_or(AppError::NotFound)?
-    };
-    if let Some(customer) = user.stripe_customer_id {
-        return Ok(customer);
-    }
-    let customer = payments.create_customer(user.id, &user.email).await?;
-    let mut conn = pool.get().await?;
-    accounts::db::set_stripe_customer(&mut conn, user.id, &customer).await?;
-    Ok(customer)
 }
 
 pub(crate) async fn load_order(

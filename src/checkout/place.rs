@@ -14,7 +14,7 @@ use crate::client_ip::ClientIp;
 use crate::config::Settings;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
-use crate::domain::{Email, PaymentStatus};
+use crate::domain::{Currency, Email, PaymentStatus};
 use crate::error::AppError;
 use crate::orders::db::{self as orders_db, NewOrder, NewOrderEvent, NewOrderItem, Order};
 use crate::page::PageContext;
@@ -107,95 +107,162 @@ pub async fn place_order(
 
     limits::check_lines(&lines)?;
     limits::check_open_orders(&mut conn, &settings, &session, cart_id, ip).await?;
+    drop(conn);
 
-    // Checking out the same cart again (after a failure, or from another tab) continues the
-    // order already placed; a changed cart replaces it.
-    if let Some(open) = orders_db::open_order_for_cart(&mut conn, cart_id).await?
-        && crate::orders::require_owner(&open, &session, "/checkout").is_ok()
-    {
-        let items = orders_db::items(&mut conn, open.id).await?;
-        if same_items(&items, &lines) && open.email == email.as_str() {
-            drop(conn);
-            return continue_to_payment(&pool, &payments, &open).await;
+    let placing = Placing {
+        cart_id,
+        ip,
+        user_id: user.as_ref().map(|u| u.id),
+        email: &email,
+        reserved_until: OffsetDateTime::now_utc() + settings.reconciler.reservation,
+        currency: settings.currency,
+    };
+    // Checking out the same cart again (a double click, a retry after a failure, another tab)
+    // continues the order already placed; a changed cart replaces it. Both are decided under a
+    // lock on the cart row, and the database holds at most one open order per cart.
+    for _ in 0..3 {
+        match claim_cart(&pool, &placing).await? {
+            Claim::Open(order) => {
+                if user.is_none() {
+                    session.remember_guest_order(order.id);
+                }
+                return continue_to_payment(&pool, &payments, &order).await;
+            }
+            Claim::Replace(stale) => {
+                let applied = give_up(
+                    &pool,
+                    &payments,
+                    &stale,
+                    Cause::Shopper,
+                    "replaced by a new checkout",
+                )
+                .await?;
+                if applied.is_some_and(|a| a.to.was_paid()) {
+                    // The order being replaced was paid meanwhile: what it bought left the cart.
+                    return Ok(see_other(format!("/orders/{}/thanks", stale.id)));
+                }
+            }
         }
-        drop(conn);
-        give_up(
-            &pool,
-            &payments,
-            &open,
-            Cause::Shopper,
-            "replaced by a new checkout",
-        )
-        .await?;
-        conn = pool.get().await?;
     }
+    Err(AppError::conflict(
+        "Your cart changed while you were checking out. Please check out again.",
+    ))
+}
 
-    let reserved_until = OffsetDateTime::now_utc() + settings.reconciler.reservation;
-    let user_id = user.as_ref().map(|u| u.id);
-    let currency = settings.currency;
-    let order = conn
+/// What checkout needs to place an order for a cart.
+struct Placing<'a> {
+    cart_id: Uuid,
+    /// Where the order was placed from, for the per-address limit.
+    ip: std::net::IpAddr,
+    user_id: Option<i64>,
+    email: &'a Email,
+    reserved_until: OffsetDateTime,
+    currency: Currency,
+}
+
+enum Claim {
+    /// The cart's open order, placed now or before with the same items and email.
+    Open(Order),
+    /// The cart's open order no longer matches the cart: give it up, then claim again.
+    Replace(Order),
+}
+
+/// Under a lock on the cart row: the cart's open order when it still matches the cart,
+/// otherwise a new order (stock reserved) when the cart has none. The cart belongs to this
+/// session, so an order placed from it is this session's even if the answer to the request that
+/// placed it never reached the browser.
+async fn claim_cart(pool: &DbPool, placing: &Placing<'_>) -> Result<Claim, AppError> {
+    let mut conn = pool.get().await?;
+    let claim = conn
         .transaction::<_, AppError, _>(|conn| {
             async move {
-                let reserved = reserve_stock(conn, &lines).await?;
-                let total: i64 = reserved
-                    .iter()
-                    .map(|r| r.price_minor * i64::from(r.quantity))
-                    .sum();
-                if reserved.iter().any(|r| r.currency != currency.code()) {
-                    return Err(AppError::conflict(
-                        "Some products in your cart are priced in another currency.",
-                    ));
+                if !cart::db::lock(conn, placing.cart_id).await? {
+                    return Err(AppError::bad_request("Your cart is empty."));
                 }
-                let order_id = Uuid::new_v4();
-                let items: Vec<NewOrderItem<'_>> = reserved
-                    .iter()
-                    .map(|r| NewOrderItem {
-                        order_id,
-                        product_id: r.product_id,
-                        product_name: &r.name,
-                        unit_price_minor: r.price_minor,
-                        quantity: r.quantity,
-                    })
-                    .collect();
-                let order = orders_db::insert(
-                    conn,
-                    &NewOrder {
-                        id: order_id,
-                        user_id,
-                        cart_id: Some(cart_id),
-                        email: email.as_str(),
-                        currency: currency.code(),
-                        total_minor: total,
-                        reserved_until,
-                    },
-                    &items,
-                )
-                .await?;
-                limits::record_origin(conn, order_id, ip).await?;
-                orders_db::record_event(
-                    conn,
-                    &NewOrderEvent {
-                        order_id,
-                        from_status: None,
-                        to_status: PaymentStatus::Pending.as_str(),
-                        applied: true,
-                        cause: "checkout",
-                        stripe_event_id: None,
-                        note: Some("order placed, stock reserved"),
-                    },
-                )
-                .await?;
-                Ok(order)
+                let lines = cart::db::lines(conn, placing.cart_id).await?;
+                if let Some(open) = orders_db::open_order_for_cart(conn, placing.cart_id).await? {
+                    let items = orders_db::items(conn, open.id).await?;
+                    let same = same_items(&items, &lines)
+                        && open.email == placing.email.as_str()
+                        && open.user_id == placing.user_id;
+                    return Ok(if same {
+                        Claim::Open(open)
+                    } else {
+                        Claim::Replace(open)
+                    });
+                }
+                if lines.is_empty() {
+                    return Err(AppError::bad_request("Your cart is empty."));
+                }
+                let order = place(conn, placing, &lines).await?;
+                tracing::info!(order = %order.id, number = order.number, total = order.total_minor, "order placed");
+                Ok(Claim::Open(order))
             }
             .scope_boxed()
         })
         .await?;
-    drop(conn);
-    tracing::info!(order = %order.id, number = order.number, total = order.total_minor, "order placed");
-    if user.is_none() {
-        session.remember_guest_order(order.id);
+    Ok(claim)
+}
+
+/// Reserves the cart's stock and writes the order and its items; call it in a transaction.
+async fn place(
+    conn: &mut AsyncPgConnection,
+    placing: &Placing<'_>,
+    lines: &[CartLine],
+) -> Result<Order, AppError> {
+    let reserved = reserve_stock(conn, lines).await?;
+    let total: i64 = reserved
+        .iter()
+        .map(|r| r.price_minor * i64::from(r.quantity))
+        .sum();
+    if reserved
+        .iter()
+        .any(|r| r.currency != placing.currency.code())
+    {
+        return Err(AppError::conflict(
+            "Some products in your cart are priced in another currency.",
+        ));
     }
-    continue_to_payment(&pool, &payments, &order).await
+    let order_id = Uuid::new_v4();
+    let items: Vec<NewOrderItem<'_>> = reserved
+        .iter()
+        .map(|r| NewOrderItem {
+            order_id,
+            product_id: r.product_id,
+            product_name: &r.name,
+            unit_price_minor: r.price_minor,
+            quantity: r.quantity,
+        })
+        .collect();
+    let order = orders_db::insert(
+        conn,
+        &NewOrder {
+            id: order_id,
+            user_id: placing.user_id,
+            cart_id: Some(placing.cart_id),
+            email: placing.email.as_str(),
+            currency: placing.currency.code(),
+            total_minor: total,
+            reserved_until: placing.reserved_until,
+        },
+        &items,
+    )
+    .await?;
+    limits::record_origin(conn, order_id, placing.ip).await?;
+    orders_db::record_event(
+        conn,
+        &NewOrderEvent {
+            order_id,
+            from_status: None,
+            to_status: PaymentStatus::Pending.as_str(),
+            applied: true,
+            cause: "checkout",
+            stripe_event_id: None,
+            note: Some("order placed, stock reserved"),
+        },
+    )
+    .await?;
+    Ok(order)
 }
 
 async fn continue_to_payment(

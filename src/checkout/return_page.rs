@@ -37,7 +37,25 @@ pub async fn payment_return(
     let path = format!("{}?{}", req.path(), req.query_string());
     require_owner(&order, &session, &path)?;
 
-    let intent = payments.retrieve_intent(intent_id).await?;
+    let intent = match payments.retrieve_intent(intent_id).await {
+        Ok(intent) => intent,
+        // The card may well have been charged: the shopper is told what is known. What the
+        // database already knows (a webhook came first) still decides where they go.
+        Err(e) => {
+            tracing::warn!(order = %order.id, error = %e, "could not confirm a payment on the return page");
+            return match order.status() {
+                status if status.was_paid() => {
+                    Ok(see_other(format!("/orders/{}/thanks", order.id)))
+                }
+                PaymentStatus::Cancelled => {
+                    Ok(see_other(format!("/orders/{}/cancelled", order.id)))
+                }
+                _ => Err(AppError::PaymentNotConfirmed {
+                    order_number: order.number,
+                }),
+            };
+        }
+    };
     let observation = Observation::Intent(IntentSnapshot::from(&intent));
     let mut conn = pool.get().await?;
     let order_id = order.id;

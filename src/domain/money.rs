@@ -14,6 +14,10 @@ const ZERO_DECIMAL: &[&str] = &[
     "xaf", "xof", "xpf",
 ];
 
+/// Currencies with three decimals (Stripe's "three-decimal currencies"): amounts are sent in
+/// thousandths, and Stripe takes them only in steps of ten (the last digit must be 0).
+const THREE_DECIMAL: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
+
 impl Currency {
     pub fn parse(code: &str) -> Result<Self, CurrencyError> {
         let code = code.trim().to_ascii_lowercase();
@@ -36,8 +40,20 @@ impl Currency {
     pub fn exponent(&self) -> u32 {
         if ZERO_DECIMAL.contains(&self.code()) {
             0
+        } else if THREE_DECIMAL.contains(&self.code()) {
+            3
         } else {
             2
+        }
+    }
+
+    /// The smallest step Stripe charges in, in minor units: 10 for three-decimal currencies
+    /// (5.124 KWD cannot be charged; 5.120 can), 1 otherwise.
+    pub fn step(&self) -> i64 {
+        if THREE_DECIMAL.contains(&self.code()) {
+            10
+        } else {
+            1
         }
     }
 
@@ -80,6 +96,8 @@ pub enum MoneyError {
     NotPositive,
     #[error("That amount is too large.")]
     TooLarge,
+    #[error("Stripe charges {currency} in steps of {step}: the last digit must be 0.")]
+    OffStep { currency: String, step: String },
 }
 
 /// Stripe's largest amount for a single charge, in minor units.
@@ -124,6 +142,12 @@ impl Money {
         }
         if minor > MAX_MINOR {
             return Err(MoneyError::TooLarge);
+        }
+        if minor % currency.step() != 0 {
+            return Err(MoneyError::OffStep {
+                currency: currency.to_string(),
+                step: Self::new(currency.step(), currency).to_input(),
+            });
         }
         Ok(Self::new(minor, currency))
     }
@@ -232,6 +256,23 @@ mod tests {
         assert_eq!(Money::new(7, Currency::usd()).to_input(), "0.07");
         let jpy = Currency::parse("jpy").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(Money::new(1200, jpy).to_input(), "1200");
+    }
+
+    #[test]
+    fn three_decimal_currencies_count_thousandths_in_steps_of_ten() {
+        let kwd = Currency::parse("kwd").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kwd.exponent(), 3);
+        assert_eq!(Money::parse("5.12", kwd).map(|m| m.minor), Ok(5120));
+        assert_eq!(Money::parse("5", kwd).map(|m| m.minor), Ok(5000));
+        assert_eq!(
+            Money::parse("5.124", kwd),
+            Err(MoneyError::OffStep {
+                currency: "KWD".into(),
+                step: "0.010".into()
+            })
+        );
+        assert_eq!(money(24680, "kwd"), "24.680 KWD");
+        assert_eq!(Money::new(5120, kwd).to_input(), "5.120");
     }
 
     #[test]

@@ -5,10 +5,13 @@ use std::str::FromStr;
 /// knows the one-way state machine of design.md:
 ///
 /// ```text
-/// pending ──> requires_action ──> paid ──> partially_refunded ──> refunded
-///    │  ^            │
+/// pending ──> requires_action ──> paid <──> partially_refunded <──> refunded
+///    │  ^            │                (a refund that fails at Stripe moves it back)
 ///    │  └── failed <─┘   (a failed attempt can be retried)
 ///    └──> cancelled
+///
+/// paid / partially_refunded / refunded ──> disputed ──> (won) back where it was
+///                                                   └─> (lost) dispute_lost
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PaymentStatus {
@@ -19,6 +22,10 @@ pub enum PaymentStatus {
     PartiallyRefunded,
     Refunded,
     Cancelled,
+    /// The cardholder's bank disputes the payment: a chargeback or an inquiry is open.
+    Disputed,
+    /// The dispute was lost: the bank took the money back.
+    DisputeLost,
 }
 
 /// What applying a new status to an order means.
@@ -34,7 +41,7 @@ pub enum Transition {
 }
 
 impl PaymentStatus {
-    pub const ALL: [PaymentStatus; 7] = [
+    pub const ALL: [PaymentStatus; 9] = [
         Self::Pending,
         Self::RequiresAction,
         Self::Paid,
@@ -42,6 +49,8 @@ impl PaymentStatus {
         Self::PartiallyRefunded,
         Self::Refunded,
         Self::Cancelled,
+        Self::Disputed,
+        Self::DisputeLost,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -53,6 +62,8 @@ impl PaymentStatus {
             Self::PartiallyRefunded => "partially_refunded",
             Self::Refunded => "refunded",
             Self::Cancelled => "cancelled",
+            Self::Disputed => "disputed",
+            Self::DisputeLost => "dispute_lost",
         }
     }
 
@@ -66,6 +77,8 @@ impl PaymentStatus {
             Self::PartiallyRefunded => "Partially refunded",
             Self::Refunded => "Refunded",
             Self::Cancelled => "Cancelled",
+            Self::Disputed => "Disputed",
+            Self::DisputeLost => "Dispute lost",
         }
     }
 
@@ -74,9 +87,16 @@ impl PaymentStatus {
         matches!(self, Self::Pending | Self::RequiresAction | Self::Failed)
     }
 
-    /// Money was received for the order (some of it may have been refunded since).
+    /// Money was received for the order (some of it may have been refunded or disputed since).
     pub fn was_paid(self) -> bool {
-        matches!(self, Self::Paid | Self::PartiallyRefunded | Self::Refunded)
+        matches!(
+            self,
+            Self::Paid
+                | Self::PartiallyRefunded
+                | Self::Refunded
+                | Self::Disputed
+                | Self::DisputeLost
+        )
     }
 
     pub fn transition_to(self, next: PaymentStatus) -> Transition {
@@ -88,10 +108,17 @@ impl PaymentStatus {
             Pending => matches!(next, RequiresAction | Paid | Failed | Cancelled),
             RequiresAction => matches!(next, Pending | Paid | Failed | Cancelled),
             Failed => matches!(next, Pending | RequiresAction | Paid | Cancelled),
-            Paid => matches!(next, PartiallyRefunded | Refunded),
-            // A second partial refund changes the amounts but keeps the status.
-            PartiallyRefunded => matches!(next, PartiallyRefunded | Refunded),
-            Refunded | Cancelled => false,
+            Paid => matches!(next, PartiallyRefunded | Refunded | Disputed),
+            // A second partial refund changes the amounts but keeps the status; a refund that
+            // fails at Stripe (after it was pending, or even after it succeeded) gives the
+            // money back to the shop, and the order moves back.
+            PartiallyRefunded => matches!(next, Paid | PartiallyRefunded | Refunded | Disputed),
+            Refunded => matches!(next, Paid | PartiallyRefunded | Disputed),
+            // Won (or an inquiry closed): back where the refunds say; lost: the money is gone.
+            Disputed => matches!(next, Paid | PartiallyRefunded | Refunded | DisputeLost),
+            // Only another dispute of the same payment moves it again.
+            DisputeLost => matches!(next, Disputed),
+            Cancelled => false,
         };
         if allowed {
             Transition::Apply
@@ -150,18 +177,31 @@ mod tests {
             PartiallyRefunded.transition_to(PartiallyRefunded),
             Transition::Apply
         );
-        assert_eq!(
-            Refunded.transition_to(PartiallyRefunded),
-            Transition::Refused
-        );
+        assert_eq!(PartiallyRefunded.transition_to(Paid), Transition::Apply);
     }
 
     #[test]
-    fn cancelled_and_refunded_are_final() {
+    fn cancelled_is_final_and_refunded_moves_back_only_when_a_refund_fails() {
         for next in PaymentStatus::ALL {
             assert_ne!(Cancelled.transition_to(next), Transition::Apply);
-            assert_ne!(Refunded.transition_to(next), Transition::Apply);
         }
+        assert_eq!(Refunded.transition_to(Paid), Transition::Apply);
+        assert_eq!(Refunded.transition_to(PartiallyRefunded), Transition::Apply);
+        assert_eq!(Refunded.transition_to(Pending), Transition::Refused);
+        assert_eq!(Refunded.transition_to(Cancelled), Transition::Refused);
+    }
+
+    #[test]
+    fn a_paid_order_can_be_disputed_and_a_dispute_is_won_or_lost() {
+        for paid in [Paid, PartiallyRefunded, Refunded] {
+            assert_eq!(paid.transition_to(Disputed), Transition::Apply);
+            assert_eq!(Disputed.transition_to(paid), Transition::Apply);
+        }
+        assert_eq!(Disputed.transition_to(DisputeLost), Transition::Apply);
+        assert_eq!(DisputeLost.transition_to(Paid), Transition::Refused);
+        assert_eq!(Pending.transition_to(Disputed), Transition::Refused);
+        assert_eq!(Disputed.transition_to(Cancelled), Transition::Refused);
+        assert!(Disputed.was_paid() && DisputeLost.was_paid());
     }
 
     #[test]

@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::domain::PaymentStatus;
-use crate::schema::{order_events, order_items, orders, products};
+use crate::schema::{order_events, order_items, orders};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = orders)]
@@ -25,6 +25,15 @@ pub struct Order {
     pub reserved_until: OffsetDateTime,
     pub stock_released: bool,
     pub created_at: OffsetDateTime,
+    /// Which idempotency key creates the order's PaymentIntent (see `payments::idempotency`).
+    pub intent_attempt: i32,
+    /// The reconciler's next look at the order; `None` once it is not watched any more.
+    pub next_check_at: Option<OffsetDateTime>,
+    /// Looks in a row that found nothing new (the reconciler's backoff).
+    pub checks: i32,
+    pub checked_at: Option<OffsetDateTime>,
+    pub paid_at: Option<OffsetDateTime>,
+    pub updated_at: OffsetDateTime,
 }
 
 #[derive(Debug, Insertable)]
@@ -47,6 +56,15 @@ pub struct OrderItem {
     pub product_name: String,
     pub unit_price_minor: i64,
     pub quantity: i32,
+    /// Units of it already put back on the shelf.
+    pub restocked: i32,
+}
+
+impl OrderItem {
+    /// Units that can still go back on the shelf.
+    pub fn restockable(&self) -> i32 {
+        self.quantity - self.restocked
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -203,6 +221,44 @@ pub async fn attach_payment_intent(
     Ok(updated == 1)
 }
 
+/// Moves the order to its next intent-creation attempt after Stripe answered attempt `from`
+/// with an error; `false` when another request moved it already (or the order has an intent).
+pub async fn next_intent_attempt(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    from: i32,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        orders::table
+            .find(order_id)
+            .filter(orders::intent_attempt.eq(from))
+            .filter(orders::payment_intent_id.is_null()),
+    )
+    .set(orders::intent_attempt.eq(from + 1))
+    .execute(conn)
+    .await?;
+    Ok(updated == 1)
+}
+
+/// The reconciler's next look at the order (`None`: not watched any more), after a look that
+/// found something new (`checks` 0) or nothing (`checks` counts them).
+pub async fn schedule_check(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    next: Option<OffsetDateTime>,
+    checks: i32,
+) -> QueryResult<()> {
+    diesel::update(orders::table.find(order_id))
+        .set((
+            orders::next_check_at.eq(next),
+            orders::checks.eq(checks),
+            orders::checked_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
 pub async fn record_event(
     conn: &mut AsyncPgConnection,
     event: &NewOrderEvent<'_>,
@@ -214,31 +270,67 @@ pub async fn record_event(
         .map(drop)
 }
 
-/// Puts the order's units back on the shelf, once per order (the flag a cancelled order's
-/// release sets too); `false` when they were back already. Call it inside a transaction.
+/// Puts every unit of the order still out back on the shelf (a cancellation); `false` when
+/// they were all back already. Call it inside a transaction.
 pub async fn release_stock(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<bool> {
-    let claimed = diesel::update(
-        orders::table
-            .find(order_id)
-            .filter(orders::stock_released.eq(false)),
-    )
-    .set(orders::stock_released.eq(true))
-    .execute(conn)
-    .await?;
-    if claimed == 0 {
-        return Ok(false);
-    }
-    let items: Vec<(i64, i32)> = order_items::table
+    let out: Vec<(i64, i32)> = order_items::table
         .filter(order_items::order_id.eq(order_id))
-        .order(order_items::product_id.asc())
-        .select((order_items::product_id, order_items::quantity))
+        .select((
+            order_items::product_id,
+            order_items::quantity - order_items::restocked,
+        ))
         .load(conn)
         .await?;
-    for (product_id, quantity) in items {
-        diesel::update(products::table.find(product_id))
-            .set(products::stock.eq(products::stock + quantity))
+    let returned = restock_items(conn, order_id, &out).await?;
+    Ok(returned.iter().any(|(_, units)| *units > 0))
+}
+
+/// Puts back up to `wanted` units (product id, units) of the order's items — never more than
+/// an item has still out, so a repeated or concurrent call returns nothing twice — and returns
+/// what went back. Once every unit is back, the order says so (`stock_released`). Call it
+/// inside a transaction.
+pub async fn restock_items(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    wanted: &[(i64, i32)],
+) -> QueryResult<Vec<(i64, i32)>> {
+    // Locked in product order, as checkout locks products, so that the two cannot deadlock.
+    let items: Vec<(i64, i64, i32, i32)> = order_items::table
+        .filter(order_items::order_id.eq(order_id))
+        .order(order_items::product_id.asc())
+        .select((
+            order_items::id,
+            order_items::product_id,
+            order_items::quantity,
+            order_items::restocked,
+        ))
+        .for_update()
+        .load(conn)
+        .await?;
+    let mut returned = Vec::new();
+    let mut all_back = true;
+    for (item_id, product_id, quantity, restocked) in items {
+        let asked: i32 = wanted
+            .iter()
+            .filter(|(p, _)| *p == product_id)
+            .map(|(_, units)| (*units).max(0))
+            .sum();
+        let units = asked.min(quantity - restocked);
+        if units > 0 {
+            diesel::update(order_items::table.find(item_id))
+                .set(order_items::restocked.eq(order_items::restocked + units))
+                .execute(conn)
+                .await?;
+            crate::catalog::db::add_stock(conn, product_id, units).await?;
+            returned.push((product_id, units));
+        }
+        all_back &= restocked + units == quantity;
+    }
+    if all_back {
+        diesel::update(orders::table.find(order_id))
+            .set(orders::stock_released.eq(true))
             .execute(conn)
             .await?;
     }
-    Ok(true)
+    Ok(returned)
 }

@@ -1,22 +1,29 @@
 //! The calls the shop makes to Stripe, through async-stripe. Each POST carries an idempotency
-//! key derived from what it is for, so a retry never creates a second object.
+//! key derived from what it is for (see [`super::idempotency`]), so a retry never creates a
+//! second object.
 
+use std::future::Future;
 use std::time::Duration;
 
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_core::customer::CreateCustomer;
+use stripe_core::dispute::ListDispute;
 use stripe_core::payment_intent::{
-    CancelPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent,
+    CancelPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent, SearchPaymentIntent,
 };
 use stripe_core::refund::{CreateRefund, ListRefund};
-use stripe_shared::{ApiErrorsCode, ApiErrorsType, PaymentIntent, Refund};
+use stripe_shared::{ApiErrorsCode, ApiErrorsType, PaymentIntent, PaymentIntentStatus, Refund};
 
 use super::StripeAccess;
+use super::disputes::DisputeSnapshot;
+use super::idempotency::Keys;
+use super::refunds::RefundSnapshot;
 use crate::config::Secret;
 use crate::orders::db::Order;
 
 pub struct Payments {
     client: Client,
+    keys: Keys,
     pub publishable_key: String,
     pub js_url: String,
     webhook_secret: Secret,
@@ -26,15 +33,24 @@ pub struct Payments {
 /// Why a call to Stripe did not give what was asked, without anything secret in it.
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
-    /// Stripe could not be reached, timed out, or answered 5xx/429: try again later.
+    /// No answer from Stripe (unreachable, timed out, unreadable), or "not now" (429, a
+    /// concurrent request with the same key): the same request, with the same idempotency key,
+    /// can be sent again.
     #[error("Stripe is unavailable: {0}")]
     Unavailable(String),
-    /// Stripe refused the request; `message` is Stripe's, safe to show for card errors.
-    #[error("Stripe refused the request ({status} {kind} {code}): {message}")]
+    /// Stripe answered with an error of its own (5xx). Stripe keeps that answer under the
+    /// idempotency key and replays it, so trying again needs another key — and, for a create,
+    /// making sure first that nothing was created.
+    #[error("Stripe failed the request (status {status})")]
+    Failed { status: u16 },
+    /// Stripe refused the request (4xx): nothing was created. `message` is Stripe's, safe to
+    /// show for card errors.
+    #[error("Stripe refused the request ({status} {kind} {code} {param}): {message}")]
     Refused {
         status: u16,
         kind: String,
         code: String,
+        param: String,
         message: String,
     },
 }
@@ -43,8 +59,18 @@ impl GatewayError {
     pub fn code(&self) -> Option<&str> {
         match self {
             Self::Refused { code, .. } => Some(code),
-            Self::Unavailable(_) => None,
+            Self::Unavailable(_) | Self::Failed { .. } => None,
         }
+    }
+
+    /// Stripe answered, and keeps the answer under the request's idempotency key.
+    pub fn answered(&self) -> bool {
+        !matches!(self, Self::Unavailable(_))
+    }
+
+    /// Stripe says the object does not exist (in this account, with these keys).
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Self::Refused { status: 404, .. }) || self.code() == Some("resource_missing")
     }
 }
 
@@ -52,9 +78,11 @@ impl From<StripeError> for GatewayError {
     fn from(e: StripeError) -> Self {
         match e {
             StripeError::Stripe(errors, status) => {
-                if status >= 500 || status == 429 || matches!(errors.type_, ApiErrorsType::ApiError)
-                {
+                if status == 429 || status == 409 {
                     return Self::Unavailable(format!("status {status}"));
+                }
+                if status >= 500 || matches!(errors.type_, ApiErrorsType::ApiError) {
+                    return Self::Failed { status };
                 }
                 Self::Refused {
                     status,
@@ -65,6 +93,7 @@ impl From<StripeError> for GatewayError {
                         .map(ApiErrorsCode::as_str)
                         .unwrap_or_default()
                         .to_owned(),
+                    param: errors.param.clone().unwrap_or_default(),
                     message: errors.message.clone().unwrap_or_default(),
                 }
             }
@@ -81,8 +110,9 @@ impl From<GatewayError> for crate::error::AppError {
     fn from(e: GatewayError) -> Self {
         tracing::warn!(error = %e, "a Stripe call failed");
         match e {
-            GatewayError::Unavailable(_) => Self::PaymentsUnavailable,
-            GatewayError::Refused { .. } => Self::PaymentsUnavailable,
+            GatewayError::Unavailable(_)
+            | GatewayError::Failed { .. }
+            | GatewayError::Refused { .. } => Self::PaymentsUnavailable,
         }
     }
 }
@@ -93,8 +123,30 @@ fn idempotent(key: &str) -> Result<RequestStrategy, GatewayError> {
         .map_err(|e| GatewayError::Unavailable(format!("idempotency key: {e}")))
 }
 
+/// Sends a keyed request again, with the same key, while Stripe says "not now": a concurrent
+/// request holds the key (409) or the rate limit was hit (429). Nothing was executed then, so
+/// the same key is right. Any other answer, or none, is returned as it is.
+async fn with_same_key<T, Fut>(mut send: impl FnMut() -> Fut) -> Result<T, StripeError>
+where
+    Fut: Future<Output = Result<T, StripeError>>,
+{
+    let mut delay = Duration::from_millis(200);
+    for _ in 0..5 {
+        match send().await {
+            Err(StripeError::Stripe(_, 409 | 429)) => {
+                // Jitter spreads the retries of requests that collided.
+                let jitter = Duration::from_millis(rand::random::<u64>() % 200);
+                tokio::time::sleep(delay + jitter).await;
+                delay *= 2;
+            }
+            other => return other,
+        }
+    }
+    send().await
+}
+
 impl Payments {
-    pub fn new(access: StripeAccess) -> anyhow::Result<Self> {
+    pub fn new(access: StripeAccess, keys: Keys) -> anyhow::Result<Self> {
         let mut builder =
             ClientBuilder::new(access.secret_key.expose()).timeout(Duration::from_secs(20));
         if let Some(base) = &access.api_base {
@@ -105,6 +157,7 @@ impl Payments {
             .map_err(|e| anyhow::anyhow!("building the Stripe client: {e}"))?;
         Ok(Self {
             client,
+            keys,
             publishable_key: access.publishable_key,
             js_url: access.js_url,
             webhook_secret: access.webhook_secret,
@@ -116,9 +169,9 @@ impl Payments {
         &self.webhook_secret
     }
 
-    /// Creates the order's PaymentIntent. The idempotency key is the order's, so however often
-    /// this is retried, Stripe makes one intent.
-    #[tracing::instrument(skip_all, fields(order = %order.id))]
+    /// Creates the order's PaymentIntent under the key of the order's current attempt, so
+    /// however often this is retried, Stripe makes one intent per attempt.
+    #[tracing::instrument(skip_all, fields(order = %order.id, attempt = order.intent_attempt))]
     pub async fn create_intent(
         &self,
         order: &Order,
@@ -140,15 +193,56 @@ impl Payments {
         if let Some(customer) = customer {
             request = request.customer(customer);
         }
-        let intent = request
+        let strategy = idempotent(&self.keys.intent(order.id, order.intent_attempt))?;
+        let intent = with_same_key(|| {
+            request
+                .customize()
+                .request_strategy(strategy.clone())
+                .send(&self.client)
+        })
+        .await?;
+        Ok(intent)
+    }
+
+    /// The PaymentIntents Stripe holds for an order (`metadata['order_id']`), newest first,
+    /// through Stripe's search. Search lags writes by up to a minute (more during incidents), so
+    /// an empty answer says "none yet", never "none ever".
+    #[tracing::instrument(skip(self))]
+    pub async fn intents_of_order(
+        &self,
+        order_id: uuid::Uuid,
+    ) -> Result<Vec<PaymentIntent>, GatewayError> {
+        let found = SearchPaymentIntent::new(format!("metadata['order_id']:'{order_id}'"))
+            .limit(20)
             .customize()
-            .request_strategy(idempotent(&format!(
-                "storefront-order-{}-intent",
-                order.id
-            ))?)
+            .request_strategy(RequestStrategy::Retry(2))
             .send(&self.client)
             .await?;
-        Ok(intent)
+        let mut intents = found.data;
+        intents.sort_by_key(|intent| std::cmp::Reverse(intent.created));
+        Ok(intents)
+    }
+
+    /// The intent Stripe holds for this order that the order can use: made for it, for its
+    /// amount and currency, not cancelled; a succeeded one first.
+    pub async fn intent_made_for(
+        &self,
+        order: &Order,
+    ) -> Result<Option<PaymentIntent>, GatewayError> {
+        let order_id = order.id.to_string();
+        let mut usable: Vec<PaymentIntent> = self
+            .intents_of_order(order.id)
+            .await?
+            .into_iter()
+            .filter(|intent| {
+                intent.metadata.get("order_id") == Some(&order_id)
+                    && intent.amount == order.total_minor
+                    && intent.currency.to_string() == order.currency
+                    && intent.status != PaymentIntentStatus::Canceled
+            })
+            .collect();
+        usable.sort_by_key(|intent| intent.status != PaymentIntentStatus::Succeeded);
+        Ok(usable.into_iter().next())
     }
 
     #[tracing::instrument(skip(self))]
@@ -165,47 +259,72 @@ impl Payments {
     /// is never cancelled.
     #[tracing::instrument(skip(self))]
     pub async fn cancel_intent(&self, id: &str) -> Result<PaymentIntent, GatewayError> {
-        Ok(CancelPaymentIntent::new(id)
-            .customize()
-            .request_strategy(idempotent(&format!("storefront-cancel-{id}"))?)
-            .send(&self.client)
-            .await?)
+        let request = CancelPaymentIntent::new(id);
+        let strategy = idempotent(&self.keys.cancel(id))?;
+        Ok(with_same_key(|| {
+            request
+                .customize()
+                .request_strategy(strategy.clone())
+                .send(&self.client)
+        })
+        .await?)
     }
 
     /// Creates the Stripe Customer of a user; the key makes it once per user.
     #[tracing::instrument(skip(self, email))]
     pub async fn create_customer(&self, user_id: i64, email: &str) -> Result<String, GatewayError> {
-        let customer = CreateCustomer::new()
+        let create = CreateCustomer::new()
             .email(email)
-            .metadata([("user_id".to_owned(), user_id.to_string())])
-            .customize()
-            .request_strategy(idempotent(&format!("storefront-user-{user_id}-customer"))?)
-            .send(&self.client)
-            .await?;
+            .metadata([("user_id".to_owned(), user_id.to_string())]);
+        let strategy = idempotent(&self.keys.customer(user_id))?;
+        let customer = with_same_key(|| {
+            create
+                .customize()
+                .request_strategy(strategy.clone())
+                .send(&self.client)
+        })
+        .await?;
         Ok(customer.id.as_str().to_owned())
     }
 
-    /// Refunds `amount` of an order's payment; `key` names this refund so a retry makes one.
+    /// Refunds `amount` of an order's payment; `request` names this refund (the admin form's
+    /// key) so a retry makes one.
     #[tracing::instrument(skip(self))]
     pub async fn refund(
         &self,
         payment_intent: &str,
         amount: i64,
-        key: &str,
+        request: uuid::Uuid,
+        attempt: i32,
     ) -> Result<Refund, GatewayError> {
-        Ok(CreateRefund::new()
+        if attempt > 0
+            && let Some(made) = self.refund_made_for(payment_intent, request).await?
+        {
+            // An earlier attempt was answered with an error after all made the refund.
+            return Ok(made);
+        }
+        let create = CreateRefund::new()
             .payment_intent(payment_intent)
             .amount(amount)
-            .customize()
-            .request_strategy(idempotent(key)?)
-            .send(&self.client)
-            .await?)
+            .metadata([("refund_request".to_owned(), request.to_string())]);
+        let strategy = idempotent(&self.keys.refund(request, attempt))?;
+        Ok(with_same_key(|| {
+            create
+                .customize()
+                .request_strategy(strategy.clone())
+                .send(&self.client)
+        })
+        .await?)
     }
 
-    /// What Stripe has refunded (or is refunding) of an intent, whoever asked: the shop or the
-    /// Dashboard. Failed and canceled refunds don't count.
-    #[tracing::instrument(skip(self))]
-    pub async fn refunded_total(&self, payment_intent: &str) -> Result<i64, GatewayError> {
+    /// The refund made for the admin's refund request, if Stripe has one (its metadata names
+    /// the request). Stripe's list, unlike its search, is up to date.
+    pub async fn refund_made_for(
+        &self,
+        payment_intent: &str,
+        request: uuid::Uuid,
+    ) -> Result<Option<Refund>, GatewayError> {
+        let request = request.to_string();
         let refunds = ListRefund::new()
             .payment_intent(payment_intent)
             .limit(100)
@@ -213,10 +332,70 @@ impl Payments {
             .request_strategy(RequestStrategy::Retry(2))
             .send(&self.client)
             .await?;
-        Ok(refunds
+        Ok(refunds.data.into_iter().find(|r| {
+            r.metadata
+                .as_ref()
+                .and_then(|m| m.get("refund_request"))
+                .is_some_and(|k| *k == request)
+        }))
+    }
+
+    /// Every refund of an intent's payment, whoever asked for it: the shop or the Dashboard.
+    #[tracing::instrument(skip(self))]
+    pub async fn refunds_of(
+        &self,
+        payment_intent: &str,
+    ) -> Result<Vec<RefundSnapshot>, GatewayError> {
+        let mut refunds = Vec::new();
+        let mut after: Option<String> = None;
+        // Pages of 100; a payment with more than a thousand refunds is not one of this shop's.
+        for _ in 0..10 {
+            let mut list = ListRefund::new().payment_intent(payment_intent).limit(100);
+            if let Some(after) = &after {
+                list = list.starting_after(after.clone());
+            }
+            let page = list
+                .customize()
+                .request_strategy(RequestStrategy::Retry(2))
+                .send(&self.client)
+                .await?;
+            refunds.extend(page.data.iter().filter_map(RefundSnapshot::from_stripe));
+            after = page.data.last().map(|r| r.id.as_str().to_owned());
+            if !page.has_more || after.is_none() {
+                break;
+            }
+        }
+        Ok(refunds)
+    }
+
+    /// Every dispute of an intent's payment.
+    #[tracing::instrument(skip(self))]
+    pub async fn disputes_of(
+        &self,
+        payment_intent: &str,
+    ) -> Result<Vec<DisputeSnapshot>, GatewayError> {
+        let page = ListDispute::new()
+            .payment_intent(payment_intent)
+            .limit(100)
+            .customize()
+            .request_strategy(RequestStrategy::Retry(2))
+            .send(&self.client)
+            .await?;
+        Ok(page
             .data
             .iter()
-            .filter(|r| !matches!(r.status.as_deref(), Some("failed" | "canceled")))
+            .filter_map(DisputeSnapshot::from_stripe)
+            .collect())
+    }
+
+    /// What Stripe has refunded (or is refunding) of an intent, whoever asked: the shop or the
+    /// Dashboard. Failed and canceled refunds don't count.
+    pub async fn refunded_total(&self, payment_intent: &str) -> Result<i64, GatewayError> {
+        Ok(self
+            .refunds_of(payment_intent)
+            .await?
+            .iter()
+            .filter(|r| r.status.counts())
             .map(|r| r.amount)
             .sum())
     }

@@ -1,8 +1,11 @@
 //! Payments with Stripe: the client and keys, the calls the shop makes, the one transition
 //! function, the webhook route and the reconciler.
 
+pub mod disputes;
 pub mod gateway;
+pub mod idempotency;
 pub mod reconciler;
+pub mod refunds;
 pub mod transition;
 pub mod webhook;
 

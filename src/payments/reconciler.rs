@@ -1,9 +1,20 @@
-//! Drives every unpaid order to the truth, whatever happened to webhooks: orders left pending,
-//! requiring action or failed for a while are checked with Stripe, and reservations past their
-//! lifetime are cancelled (their stock released). One instance at a time across app servers,
-//! through a PostgreSQL advisory lock.
+//! Drives every order to the truth, whatever happened to webhooks. Unpaid orders left alone for
+//! a while are checked with Stripe (an order without an intent is looked up by its metadata),
+//! and reservations past their lifetime are cancelled (their stock released) — on time, also
+//! when their intent can no longer be found; money that arrived is never cancelled. Paid orders
+//! are watched for refunds and disputes for `watch_paid` after their payment, disputed ones
+//! until the dispute is decided.
+//!
+//! The sweep is fair: each order has its own next check (`orders.next_check_at`), with a
+//! backoff that doubles from `stale_after` up to `max_backoff` while nothing changes, and due
+//! orders are taken oldest-due first until none is due. An order that never changes (abandoned,
+//! failing) waits longer and longer between looks, so it cannot starve the others; a reservation
+//! that ends is looked at when it ends, whatever the schedule says. One instance at a time across
+//! app servers, through a PostgreSQL advisory lock.
 
+use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
@@ -13,10 +24,12 @@ use stripe_shared::PaymentIntentStatus;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::Payments;
 use super::transition::{self, Cause, IntentSnapshot, Observation};
+use super::{GatewayError, Payments};
 use crate::config::ReconcilerSettings;
 use crate::db::DbPool;
+use crate::domain::PaymentStatus;
+use crate::orders::db::{self as orders_db, Order};
 use crate::schema::orders;
 
 /// The advisory lock's key: any number that no other part of the shop uses.
@@ -82,49 +95,159 @@ async fn sweep_locked(
     payments: &Payments,
     settings: &ReconcilerSettings,
 ) -> anyhow::Result<SweepReport> {
-    let stale_before = OffsetDateTime::now_utc() - settings.stale_after;
-    let stale: Vec<(Uuid, Option<String>, OffsetDateTime)> = {
-        let mut conn = pool.get().await?;
-        orders::table
-            .filter(orders::status.eq_any(["pending", "requires_action", "failed"]))
-            .filter(
-                orders::updated_at
-                    .lt(stale_before)
-                    .or(orders::reserved_until.lt(OffsetDateTime::now_utc())),
-            )
-            .order(orders::updated_at.asc())
-            .limit(BATCH)
-            .select((
-                orders::id,
-                orders::payment_intent_id,
-                orders::reserved_until,
-            ))
-            .load(&mut conn)
-            .await?
-    };
+    let started = Instant::now();
+    // A sweep runs until no order is due, or for one interval, so a long backlog cannot make
+    // sweeps overlap; the next sweep continues oldest-due first.
+    let budget = settings.interval.max(Duration::from_secs(5));
+    let mut seen = HashSet::new();
     let mut report = SweepReport::default();
-    for (order_id, intent_id, reserved_until) in stale {
-        report.checked += 1;
-        match reconcile_order(
-            pool,
-            payments,
-            order_id,
-            intent_id.as_deref(),
-            reserved_until,
-        )
-        .await
-        {
-            Ok(ReconcileResult { changed, expired }) => {
-                report.changed += usize::from(changed);
-                report.expired += usize::from(expired);
-            }
-            Err(e) => {
-                report.failed += 1;
-                tracing::warn!(order = %order_id, error = ?e, "could not reconcile an order");
+    while started.elapsed() < budget {
+        let due = due_orders(pool).await?;
+        let due: Vec<Order> = due.into_iter().filter(|o| seen.insert(o.id)).collect();
+        if due.is_empty() {
+            break;
+        }
+        for order in due {
+            let order_id = order.id;
+            match look(pool, payments, settings, order).await {
+                Ok(Look::Skipped) => {}
+                Ok(Look::Checked { changed, expired }) => {
+                    report.checked += 1;
+                    report.changed += usize::from(changed);
+                    report.expired += usize::from(expired);
+                }
+                Err(e) => {
+                    report.checked += 1;
+                    report.failed += 1;
+                    tracing::warn!(order = %order_id, error = ?e, "could not reconcile an order");
+                }
             }
         }
     }
     Ok(report)
+}
+
+const OPEN: [&str; 3] = ["pending", "requires_action", "failed"];
+
+/// Orders whose next check is due, and open orders whose reservation ended since they were last
+/// looked at; oldest-due first.
+async fn due_orders(pool: &DbPool) -> anyhow::Result<Vec<Order>> {
+    let now = OffsetDateTime::now_utc();
+    let mut conn = pool.get().await?;
+    let reservation_ended = orders::status
+        .eq_any(OPEN)
+        .and(orders::reserved_until.le(now))
+        .and(
+            orders::checked_at
+                .is_null()
+                .or(orders::checked_at.lt(orders::reserved_until.nullable())),
+        );
+    Ok(orders::table
+        .filter(
+            orders::next_check_at
+                .le(now)
+                .or(reservation_ended.nullable()),
+        )
+        .order(orders::next_check_at.asc().nulls_first())
+        .limit(BATCH)
+        .select(Order::as_select())
+        .load(&mut conn)
+        .await?)
+}
+
+enum Look {
+    /// Nothing to ask Stripe yet (the order changed recently); only rescheduled.
+    Skipped,
+    Checked {
+        changed: bool,
+        expired: bool,
+    },
+}
+
+/// Looks at one order, as its status calls for, and schedules its next look.
+async fn look(
+    pool: &DbPool,
+    payments: &Payments,
+    settings: &ReconcilerSettings,
+    order: Order,
+) -> anyhow::Result<Look> {
+    let now = OffsetDateTime::now_utc();
+    let status = order.status();
+    let fresh_until = order.updated_at + settings.stale_after;
+    let expired = status.awaits_payment() && order.reserved_until <= now;
+    if status == PaymentStatus::Cancelled {
+        reschedule(pool, settings, order.id, false).await?;
+        return Ok(Look::Skipped);
+    }
+    if fresh_until > now && !expired {
+        // The shopper (or a webhook) moved it moments ago: look again once it is stale.
+        let mut next = fresh_until;
+        if status.awaits_payment() {
+            next = next.min(order.reserved_until);
+        }
+        let mut conn = pool.get().await?;
+        orders_db::schedule_check(&mut conn, order.id, Some(next), order.checks).await?;
+        return Ok(Look::Skipped);
+    }
+    let order_id = order.id;
+    let checked = if status.awaits_payment() {
+        reconcile_open(pool, payments, order).await
+    } else {
+        reconcile_paid(pool, payments, order).await
+    };
+    let changed = checked.as_ref().is_ok_and(|c| c.changed);
+    reschedule(pool, settings, order_id, changed).await?;
+    let ReconcileResult { changed, expired } = checked?;
+    Ok(Look::Checked { changed, expired })
+}
+
+/// The next look at an order after one: soon after a change, later and later while nothing
+/// changes; never after an open order's reservation ends; never again for a cancelled order,
+/// or for a paid one whose watch is over.
+async fn reschedule(
+    pool: &DbPool,
+    settings: &ReconcilerSettings,
+    order_id: Uuid,
+    changed: bool,
+) -> anyhow::Result<()> {
+    let mut conn = pool.get().await?;
+    let Some(order) = orders_db::find(&mut conn, order_id).await? else {
+        return Ok(());
+    };
+    let now = OffsetDateTime::now_utc();
+    let checks = if changed {
+        0
+    } else {
+        order.checks.saturating_add(1)
+    };
+    let next = now + backoff(settings, checks);
+    let status = order.status();
+    let next = if status == PaymentStatus::Cancelled {
+        None
+    } else if status.awaits_payment() {
+        Some(if order.reserved_until > now {
+            next.min(order.reserved_until)
+        } else {
+            next
+        })
+    } else if status == PaymentStatus::Disputed {
+        // Watched until the dispute is decided, however long the bank takes.
+        Some(next)
+    } else {
+        let watched_until = order.paid_at.unwrap_or(order.updated_at) + settings.watch_paid;
+        (watched_until > now).then_some(next)
+    };
+    orders_db::schedule_check(&mut conn, order_id, next, checks).await?;
+    Ok(())
+}
+
+/// `stale_after`, doubled for each look in a row that found nothing, at most `max_backoff`.
+fn backoff(settings: &ReconcilerSettings, checks: i32) -> Duration {
+    let doublings = u32::try_from(checks.clamp(0, 20)).unwrap_or(0);
+    settings
+        .stale_after
+        .saturating_mul(2u32.saturating_pow(doublings))
+        .min(settings.max_backoff)
 }
 
 struct ReconcileResult {
@@ -132,17 +255,29 @@ struct ReconcileResult {
     expired: bool,
 }
 
-async fn reconcile_order(
+async fn reconcile_open(
     pool: &DbPool,
     payments: &Payments,
-    order_id: Uuid,
-    intent_id: Option<&str>,
-    reserved_until: OffsetDateTime,
+    order: Order,
 ) -> anyhow::Result<ReconcileResult> {
-    let expired = reserved_until < OffsetDateTime::now_utc();
-    let observation = match intent_id {
-        Some(intent_id) => {
-            let intent = payments.retrieve_intent(intent_id).await?;
+    let expired = order.reserved_until < OffsetDateTime::now_utc();
+    let intent = match &order.payment_intent_id {
+        Some(id) => match payments.retrieve_intent(id).await {
+            Ok(intent) => Some(intent),
+            // Stripe does not know the intent (the keys changed, test data was deleted): it
+            // cannot be paid, and the order waits for nothing but the end of its reservation.
+            Err(e) if e.is_missing() => {
+                tracing::warn!(order = %order.id, intent = %id, "the order's PaymentIntent cannot be found at Stripe");
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+        // Checkout may have made the intent without learning its id (a crash, a lost answer):
+        // Stripe's search finds it by `metadata[order_id]`, and the order adopts it.
+        None => payments.intent_made_for(&order).await?,
+    };
+    let observation = match intent {
+        Some(intent) => {
             let unpaid = matches!(
                 intent.status,
                 PaymentIntentStatus::RequiresPaymentMethod
@@ -150,21 +285,14 @@ async fn reconcile_order(
                     | PaymentIntentStatus::RequiresAction
             );
             if expired && unpaid {
-                // Stripe refuses to cancel an intent that succeeded meanwhile; its status then
-                // tells, and money that arrived makes the order paid.
-                match payments.cancel_intent(intent_id).await {
-                    Ok(cancelled) => Observation::Intent(IntentSnapshot::from(&cancelled)),
-                    Err(e) if e.code() == Some("payment_intent_unexpected_state") => {
-                        Observation::Intent(IntentSnapshot::from(
-                            &payments.retrieve_intent(intent_id).await?,
-                        ))
-                    }
-                    Err(e) => return Err(e.into()),
-                }
+                Observation::Intent(cancel(payments, intent.id.as_str()).await?)
             } else {
                 Observation::Intent(IntentSnapshot::from(&intent))
             }
         }
+        None if expired && order.payment_intent_id.is_some() => Observation::Cancelled {
+            reason: "the reservation expired; its PaymentIntent cannot be found at Stripe",
+        },
         None if expired => Observation::Cancelled {
             reason: "the reservation expired before payment started",
         },
@@ -175,21 +303,119 @@ async fn reconcile_order(
             });
         }
     };
-    let mut conn = pool.get().await?;
-    let applied = conn
-        .transaction::<_, anyhow::Error, _>(|conn| {
-            async move {
-                Ok(transition::apply(conn, order_id, &observation, Cause::Reconciler).await?)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let applied = apply(pool, order.id, &observation).await?;
+    if order.intent_attempt > 0 {
+        cancel_orphans(pool, payments, order.id).await;
+    }
     let changed = applied.as_ref().is_some_and(|a| a.changed());
     let cancelled = applied
         .as_ref()
-        .is_some_and(|a| a.changed() && a.to == crate::domain::PaymentStatus::Cancelled);
+        .is_some_and(|a| a.changed() && a.to == PaymentStatus::Cancelled);
     Ok(ReconcileResult {
         changed,
         expired: cancelled,
     })
+}
+
+/// A paid order: its refunds and disputes as Stripe has them now (a `charge.refunded` or
+/// `charge.dispute.*` whose webhook was lost, a refund that failed later).
+async fn reconcile_paid(
+    pool: &DbPool,
+    payments: &Payments,
+    order: Order,
+) -> anyhow::Result<ReconcileResult> {
+    let Some(intent) = order.payment_intent_id.clone() else {
+        return Ok(ReconcileResult {
+            changed: false,
+            expired: false,
+        });
+    };
+    let observations = [
+        Observation::Refunds {
+            payment_intent: intent.clone(),
+            refunds: payments.refunds_of(&intent).await?,
+            complete: true,
+        },
+        Observation::Disputes {
+            disputes: payments.disputes_of(&intent).await?,
+            payment_intent: intent,
+        },
+    ];
+    let mut changed = false;
+    for observation in &observations {
+        changed |= apply(pool, order.id, observation)
+            .await?
+            .is_some_and(|a| a.changed());
+    }
+    Ok(ReconcileResult {
+        changed,
+        expired: false,
+    })
+}
+
+async fn apply(
+    pool: &DbPool,
+    order_id: Uuid,
+    observation: &Observation,
+) -> anyhow::Result<Option<transition::Applied>> {
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, anyhow::Error, _>(|conn| {
+        async move { Ok(transition::apply(conn, order_id, observation, Cause::Reconciler).await?) }
+            .scope_boxed()
+    })
+    .await
+}
+
+/// Cancels an intent whose reservation expired. Stripe refuses to cancel an intent that
+/// succeeded meanwhile; its status then tells, and money that arrived makes the order paid.
+async fn cancel(payments: &Payments, intent_id: &str) -> Result<IntentSnapshot, GatewayError> {
+    match payments.cancel_intent(intent_id).await {
+        Ok(cancelled) => Ok(IntentSnapshot::from(&cancelled)),
+        Err(e) if e.code() == Some("payment_intent_unexpected_state") => Ok(IntentSnapshot::from(
+            &payments.retrieve_intent(intent_id).await?,
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// An order whose intent took more than one attempt may have a second intent at Stripe (made by
+/// an attempt whose answer was an error). Nobody ever saw its client secret, so nobody could pay
+/// it; it is cancelled so that Stripe holds one open intent per order. One that succeeded all
+/// the same is put on the order's timeline (refused), for the owner to refund.
+async fn cancel_orphans(pool: &DbPool, payments: &Payments, order_id: Uuid) {
+    let result = async {
+        let order = {
+            let mut conn = pool.get().await?;
+            orders_db::find(&mut conn, order_id).await?
+        };
+        let Some(order) = order else {
+            return anyhow::Ok(());
+        };
+        for intent in payments.intents_of_order(order.id).await? {
+            if order.payment_intent_id.as_deref() == Some(intent.id.as_str())
+                || intent.status == PaymentIntentStatus::Canceled
+            {
+                continue;
+            }
+            let observation = if intent.status == PaymentIntentStatus::Succeeded {
+                Observation::Intent(IntentSnapshot::from(&intent))
+            } else {
+                tracing::info!(order = %order.id, intent = %intent.id, "cancelling a second intent of an order");
+                Observation::Intent(cancel(payments, intent.id.as_str()).await?)
+            };
+            let mut conn = pool.get().await?;
+            conn.transaction::<_, anyhow::Error, _>(|conn| {
+                async move {
+                    transition::apply(conn, order_id, &observation, Cause::Reconciler).await?;
+                    Ok(())
+                }
+                .scope_boxed()
+            })
+            .await?;
+        }
+        Ok(())
+    };
+    if let Err(e) = result.await {
+        tracing::warn!(order = %order_id, error = ?e, "could not look for second intents of an order");
+    }
 }

@@ -5,9 +5,12 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use stripe_shared::{PaymentIntent, PaymentIntentStatus};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::domain::{PaymentStatus, Transition};
+use super::disputes::{self, DisputeSnapshot};
+use super::refunds::{self, RefundSnapshot};
+use crate::domain::{DisputeStatus, Money, PaymentStatus, Transition};
 use crate::orders::db::{self as orders_db, NewOrderEvent, Order};
 use crate::schema::{cart_items, order_items, orders};
 
@@ -65,10 +68,21 @@ impl IntentSnapshot {
 pub enum Observation {
     /// The PaymentIntent as Stripe reports it (webhook, retrieve, confirm).
     Intent(IntentSnapshot),
-    /// The charge's refunded total, from `charge.refunded` or a retrieved charge.
-    Refunded {
+    /// A PaymentIntent was made for the order (`payment_intent.created`): an order without one
+    /// adopts it; its status comes with its own events.
+    IntentMade(IntentSnapshot),
+    /// Refunds of the order's payment as Stripe reports them: one (a `refund.*` event) or all
+    /// of them (`complete`: Stripe's list, read on `charge.refunded` or by the reconciler).
+    Refunds {
         payment_intent: String,
-        amount_refunded: i64,
+        refunds: Vec<RefundSnapshot>,
+        complete: bool,
+    },
+    /// Disputes of the order's payment as Stripe reports them: one (a `charge.dispute.*`
+    /// event) or all of them (Stripe's list, read by the reconciler).
+    Disputes {
+        payment_intent: String,
+        disputes: Vec<DisputeSnapshot>,
     },
     /// The PaymentIntent was cancelled (or there was none) and the order is given up: by the
     /// shopper, or because its reservation expired.
@@ -111,36 +125,105 @@ impl Cause<'_> {
 pub struct Applied {
     pub from: PaymentStatus,
     pub to: PaymentStatus,
-    pub transition: Transition,
+    /// The order changed: its status, its amounts, its refunds or its intent.
+    pub changed: bool,
     /// Why an observation was refused or ignored, for logs and the admin timeline.
     pub note: Option<String>,
 }
 
 impl Applied {
     pub fn changed(&self) -> bool {
-        self.transition == Transition::Apply
+        self.changed
     }
 }
 
 /// Applies an observation to an order. Call it inside a transaction: it locks the order row,
 /// checks the move against the state machine (and, before `paid`, that the intent's amount,
 /// currency and `metadata.order_id` match the order), updates the order and its side effects
-/// (stock released on cancel, cart emptied on payment) and records the change — or the refusal
-/// — on the order's timeline.
+/// (stock released on cancel, cart emptied on payment, refunds and disputes recorded) and
+/// records the change — or the refusal — on the order's timeline. A paid order then settles to
+/// what its disputes and refunds say, whichever observation came first: a refund reported
+/// before the payment is kept and counted once the payment is confirmed.
 pub async fn apply(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
     observation: &Observation,
     cause: Cause<'_>,
 ) -> QueryResult<Option<Applied>> {
-    let Some(order) = orders_db::find_for_update(conn, order_id).await? else {
+    let Some(mut order) = orders_db::find_for_update(conn, order_id).await? else {
         return Ok(None);
     };
     let from = order.status();
-    let decision = decide(&order, observation);
+    let mut changed = false;
+    if let Observation::Intent(intent) | Observation::IntentMade(intent) = observation {
+        changed |= adopt(conn, &mut order, intent, cause).await?;
+    }
+    let note = match observation {
+        Observation::IntentMade(_) => None,
+        Observation::Intent(_) | Observation::Cancelled { .. } => {
+            let (moved, note) = step(conn, &order, observation, cause).await?;
+            changed |= moved;
+            note
+        }
+        Observation::Refunds {
+            payment_intent,
+            refunds,
+            complete,
+        } => {
+            if order.payment_intent_id.as_deref() == Some(payment_intent.as_str()) {
+                changed |= refunds::record(conn, order.id, refunds, *complete).await?;
+                None
+            } else {
+                let note = format!("refunds of intent {payment_intent}, not this order's");
+                record(conn, &order, from, false, cause, Some(&note)).await?;
+                Some(note)
+            }
+        }
+        Observation::Disputes {
+            payment_intent,
+            disputes,
+        } => {
+            if order.payment_intent_id.as_deref() == Some(payment_intent.as_str()) {
+                changed |= disputes::record(conn, order.id, disputes).await?;
+                None
+            } else {
+                let note = format!("disputes of intent {payment_intent}, not this order's");
+                record(conn, &order, from, false, cause, Some(&note)).await?;
+                Some(note)
+            }
+        }
+    };
+    let Some(order) = orders_db::find(conn, order.id).await? else {
+        return Ok(None);
+    };
+    if order.status().was_paid() {
+        changed |= settle(conn, &order, cause).await?;
+    }
+    let to = orders_db::find(conn, order.id)
+        .await?
+        .map_or(order.status(), |o| o.status());
+    Ok(Some(Applied {
+        from,
+        to,
+        changed,
+        note,
+    }))
+}
+
+/// Moves the order as an intent or a cancellation says; `true` when it moved.
+async fn step(
+    conn: &mut AsyncPgConnection,
+    order: &Order,
+    observation: &Observation,
+    cause: Cause<'_>,
+) -> QueryResult<(bool, Option<String>)> {
+    let from = order.status();
+    let decision = decide(order, observation);
     let to = decision.to;
     let transition = match decision.refusal {
         Some(_) => Transition::Refused,
+        // A paid order's payment is settled: what changes it now are refunds and disputes.
+        None if from.was_paid() && to == PaymentStatus::Paid => Transition::Unchanged,
         None => from.transition_to(to),
     };
     let note = decision.refusal.clone().or_else(|| match transition {
@@ -150,12 +233,13 @@ pub async fn apply(
 
     match transition {
         Transition::Apply => {
-            update_order(conn, &order, to, observation).await?;
+            update_order(conn, order, to, observation).await?;
+            watch_again(conn, order, to).await?;
             if to == PaymentStatus::Cancelled {
                 orders_db::release_stock(conn, order.id).await?;
             }
             if to == PaymentStatus::Paid {
-                empty_cart_of_order(conn, &order).await?;
+                empty_cart_of_order(conn, order).await?;
             }
         }
         Transition::Unchanged => {
@@ -174,17 +258,13 @@ pub async fn apply(
     }
 
     if transition != Transition::Unchanged {
-        orders_db::record_event(
+        record(
             conn,
-            &NewOrderEvent {
-                order_id: order.id,
-                from_status: Some(from.as_str()),
-                to_status: to.as_str(),
-                applied: transition == Transition::Apply,
-                cause: cause.name(),
-                stripe_event_id: cause.event_id(),
-                note: note.as_deref().or(decision.detail.as_deref()),
-            },
+            order,
+            to,
+            transition == Transition::Apply,
+            cause,
+            note.as_deref().or(decision.detail.as_deref()),
         )
         .await?;
     }
@@ -200,12 +280,157 @@ pub async fn apply(
             cause = cause.name(), "payment status changed"
         );
     }
-    Ok(Some(Applied {
-        from,
-        to,
-        transition,
-        note,
-    }))
+    Ok((transition == Transition::Apply, note))
+}
+
+/// Brings a paid order's status and refunded amount in line with its disputes and refunds: an
+/// open dispute makes it disputed (the amount at stake), a lost one dispute_lost; otherwise it
+/// is paid, partially refunded or refunded as its refunds say (back to paid when a refund
+/// failed, back where it was when a dispute was won). `true` when the order changed.
+async fn settle(
+    conn: &mut AsyncPgConnection,
+    order: &Order,
+    cause: Cause<'_>,
+) -> QueryResult<bool> {
+    let refunded = refunds::counted_total(conn, order.id).await?;
+    let disputes = disputes::of_order(conn, order.id).await?;
+    let from = order.status();
+    let paid = order.amount_paid_minor.max(order.total_minor);
+    let open: Vec<_> = disputes.iter().filter(|d| d.status().is_open()).collect();
+    let lost: Vec<_> = disputes
+        .iter()
+        .filter(|d| d.status() == DisputeStatus::Lost)
+        .collect();
+    let to = if !open.is_empty() {
+        PaymentStatus::Disputed
+    } else if !lost.is_empty() {
+        PaymentStatus::DisputeLost
+    } else {
+        match refunded {
+            0 => PaymentStatus::Paid,
+            r if r >= paid => PaymentStatus::Refunded,
+            _ => PaymentStatus::PartiallyRefunded,
+        }
+    };
+    if to == from && refunded == order.amount_refunded_minor {
+        return Ok(false);
+    }
+    let allowed = to == from || from.transition_to(to) == Transition::Apply;
+    let money = |minor: i64| Money::new(minor, order.total().currency);
+    let note = match to {
+        PaymentStatus::Disputed if from != to => {
+            let at_stake: i64 = open.iter().map(|d| d.amount_minor).sum();
+            let reasons: Vec<&str> = open.iter().map(|d| d.reason.as_str()).collect();
+            format!(
+                "disputed by the cardholder's bank: {} at stake ({})",
+                money(at_stake),
+                reasons.join(", ")
+            )
+        }
+        PaymentStatus::DisputeLost => {
+            let taken: i64 = lost.iter().map(|d| d.amount_minor).sum();
+            format!("dispute lost: the bank took back {}", money(taken))
+        }
+        _ if from == PaymentStatus::Disputed => {
+            let closed: Vec<&str> = disputes.iter().map(|d| d.status().label()).collect();
+            format!("dispute closed ({})", closed.join(", "))
+        }
+        _ if refunded < order.amount_refunded_minor => format!(
+            "a refund failed at Stripe: {} refunded in total",
+            money(refunded)
+        ),
+        _ => format!("refunded {} in total", money(refunded)),
+    };
+    if !allowed {
+        let note = format!("{note}; {} cannot follow {}", to.as_str(), from.as_str());
+        record(conn, order, to, false, cause, Some(&note)).await?;
+        return Ok(false);
+    }
+    diesel::update(orders::table.find(order.id))
+        .set((
+            orders::status.eq(to.as_str()),
+            orders::amount_refunded_minor.eq(refunded),
+            orders::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    watch_again(conn, order, to).await?;
+    record(conn, order, to, true, cause, Some(&note)).await?;
+    tracing::info!(
+        order = %order.id, from = from.as_str(), to = to.as_str(), refunded,
+        cause = cause.name(), "refunds and disputes settled"
+    );
+    Ok(true)
+}
+
+/// An order that changed is due for the reconciler again, from the start of its backoff; a
+/// cancelled one is not watched any more. A payment's confirmation time starts the watch for
+/// refunds and disputes.
+async fn watch_again(
+    conn: &mut AsyncPgConnection,
+    order: &Order,
+    to: PaymentStatus,
+) -> QueryResult<()> {
+    let next = (to != PaymentStatus::Cancelled).then(OffsetDateTime::now_utc);
+    let paid_at = match (order.paid_at, to) {
+        (None, PaymentStatus::Paid) => Some(OffsetDateTime::now_utc()),
+        (paid_at, _) => paid_at,
+    };
+    diesel::update(orders::table.find(order.id))
+        .set((
+            orders::next_check_at.eq(next),
+            orders::checks.eq(0),
+            orders::paid_at.eq(paid_at),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Puts a change (or a refusal) of the order on its timeline.
+async fn record(
+    conn: &mut AsyncPgConnection,
+    order: &Order,
+    to: PaymentStatus,
+    applied: bool,
+    cause: Cause<'_>,
+    note: Option<&str>,
+) -> QueryResult<()> {
+    orders_db::record_event(
+        conn,
+        &NewOrderEvent {
+            order_id: order.id,
+            from_status: Some(order.status().as_str()),
+            to_status: to.as_str(),
+            applied,
+            cause: cause.name(),
+            stripe_event_id: cause.event_id(),
+            note,
+        },
+    )
+    .await
+}
+
+/// An order without a PaymentIntent takes the one Stripe reports for it: made for this order
+/// (`metadata.order_id`), for its amount and currency. That is how an intent whose create
+/// answer never reached checkout (a crash, a lost connection) becomes the order's.
+async fn adopt(
+    conn: &mut AsyncPgConnection,
+    order: &mut Order,
+    intent: &IntentSnapshot,
+    cause: Cause<'_>,
+) -> QueryResult<bool> {
+    if order.payment_intent_id.is_some() || mismatch(order, intent).is_some() {
+        return Ok(false);
+    }
+    if !orders_db::attach_payment_intent(conn, order.id, &intent.id).await? {
+        return Ok(false);
+    }
+    let note = format!("adopted PaymentIntent {}, made for this order", intent.id);
+    record(conn, order, order.status(), true, cause, Some(&note)).await?;
+    tracing::info!(order = %order.id, intent = %intent.id, "adopted a PaymentIntent");
+    order.payment_intent_id = Some(intent.id.clone());
+    Ok(true)
 }
 
 struct Decision {
@@ -229,7 +454,7 @@ fn decide(order: &Order, observation: &Observation) -> Decision {
                     detail: None,
                 };
             };
-            let refusal = if to == PaymentStatus::Paid {
+            let refusal = if to == PaymentStatus::Paid || order.payment_intent_id.is_none() {
                 mismatch(order, intent)
             } else if order
                 .payment_intent_id
@@ -246,33 +471,13 @@ fn decide(order: &Order, observation: &Observation) -> Decision {
                 detail: intent.error.clone(),
             }
         }
-        Observation::Refunded {
-            payment_intent,
-            amount_refunded,
-        } => {
-            let refusal = if order.payment_intent_id.as_deref() != Some(payment_intent.as_str()) {
-                Some(format!(
-                    "refund for intent {payment_intent}, not this order's"
-                ))
-            } else if *amount_refunded <= order.amount_refunded_minor {
-                // An older or repeated refund event: nothing new.
-                return Decision {
-                    to: order.status(),
-                    refusal: None,
-                    detail: None,
-                };
-            } else {
-                None
-            };
-            let to = if *amount_refunded >= order.amount_paid_minor.max(order.total_minor) {
-                PaymentStatus::Refunded
-            } else {
-                PaymentStatus::PartiallyRefunded
-            };
+        // Refunds and disputes are recorded, then settled; a made intent is only adopted: none
+        // of them comes here.
+        Observation::Refunds { .. } | Observation::Disputes { .. } | Observation::IntentMade(_) => {
             Decision {
-                to,
-                refusal,
-                detail: Some(format!("refunded {amount_refunded} in total")),
+                to: order.status(),
+                refusal: None,
+                detail: None,
             }
         }
         Observation::Cancelled { reason } => Decision {
@@ -337,21 +542,11 @@ async fn update_order(
                     status,
                     orders::last_payment_error.eq(error),
                     orders::amount_paid_minor.eq(paid),
-                    // A webhook may name the intent before checkout stored it (a crash between
-                    // the two): the order adopts it.
-                    orders::payment_intent_id
-                        .eq(order.payment_intent_id.as_ref().unwrap_or(&intent.id)),
                 ))
                 .execute(conn)
                 .await?;
         }
-        Observation::Refunded {
-            amount_refunded, ..
-        } => {
-            diesel::update(target)
-                .set((status, orders::amount_refunded_minor.eq(amount_refunded)))
-                .execute(conn)
-                .await?;
+        Observation::Refunds { .. } | Observation::Disputes { .. } | Observation::IntentMade(_) => {
         }
         Observation::Cancelled { .. } => {
             diesel::update(target).set(status).execute(conn).await?;

@@ -11,6 +11,8 @@ use stripe_webhook::{EventObject, Webhook, WebhookError};
 use uuid::Uuid;
 
 use super::Payments;
+use super::disputes::DisputeSnapshot;
+use super::refunds::RefundSnapshot;
 use super::transition::{self, Cause, IntentSnapshot, Observation};
 use crate::db::DbPool;
 use crate::orders::db as orders_db;
@@ -18,15 +20,16 @@ use crate::schema::stripe_events;
 
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// What became of an event, as stored in `stripe_events.outcome`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What became of an event, as stored in `stripe_events.outcome`; ordered from least to most
+/// (an event that says several things takes the most any of them did).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Outcome {
-    /// It changed an order.
-    Applied,
-    /// It was about an order but changed nothing (a duplicate state, a refused transition).
-    Ignored,
     /// An event type the shop does not act on, or about no order of this shop.
     Unhandled,
+    /// It was about an order but changed nothing (a duplicate state, a refused transition).
+    Ignored,
+    /// It changed an order.
+    Applied,
 }
 
 impl Outcome {
@@ -86,22 +89,19 @@ pub async fn receive_event(
         tracing::info!("duplicate webhook delivery acknowledged");
         return HttpResponse::Ok().body("duplicate");
     }
-    let observation = match observation_of(&event.data.object) {
-        Some(Observation::Intent(snapshot)) => {
-            Some(Observation::Intent(current(&payments, snapshot).await))
+    let observations = match observations_of(&payments, &event.data.object).await {
+        Ok(observations) => observations,
+        Err(e) => {
+            // The event needs Stripe's current view (a charge.refunded names no refund), and
+            // Stripe cannot be read now: Stripe delivers the event again later.
+            let e = anyhow::Error::new(e).context("reading Stripe for the event");
+            tracing::warn!(error = ?e, "webhook processing postponed; Stripe will retry");
+            mark_failed(&pool, &event_id, &event_type, &payload, &e).await;
+            return HttpResponse::ServiceUnavailable().body("Stripe unavailable");
         }
-        other => other,
     };
 
-    match record_and_apply(
-        &pool,
-        &event_id,
-        &event_type,
-        &payload,
-        observation.as_ref(),
-    )
-    .await
-    {
+    match record_and_apply(&pool, &event_id, &event_type, &payload, &observations).await {
         Ok(Some(outcome)) => {
             tracing::info!(outcome = outcome.as_str(), "webhook processed");
             HttpResponse::Ok().body(outcome.as_str())
@@ -118,14 +118,14 @@ pub async fn receive_event(
     }
 }
 
-/// Stores the event and applies it in one transaction. `None` when the event was already
-/// processed: a duplicate delivery changes nothing.
+/// Stores the event and applies what it says, in order, in one transaction. `None` when the
+/// event was already processed: a duplicate delivery changes nothing.
 pub async fn record_and_apply(
     pool: &DbPool,
     event_id: &str,
     event_type: &str,
     payload: &serde_json::Value,
-    observation: Option<&Observation>,
+    observations: &[Observation],
 ) -> anyhow::Result<Option<Outcome>> {
     let mut conn = pool.get().await?;
     let outcome = conn
@@ -151,10 +151,13 @@ pub async fn record_and_apply(
                 if outcome != "received" && outcome != "failed" {
                     return Ok(None);
                 }
-                let (outcome, order_id) = match observation {
-                    Some(observation) => apply_observation(conn, event_id, observation).await?,
-                    None => (Outcome::Unhandled, None),
-                };
+                let mut outcome = Outcome::Unhandled;
+                let mut order_id = None;
+                for observation in observations {
+                    let (this, order) = apply_observation(conn, event_id, observation).await?;
+                    outcome = outcome.max(this);
+                    order_id = order_id.or(order);
+                }
                 mark_processed(conn, event_id, outcome, order_id).await?;
                 Ok(Some(outcome))
             }
@@ -187,26 +190,92 @@ pub(crate) async fn mark_processed(
     .map(drop)
 }
 
-/// What an event says about an order's payment, if anything.
-pub(crate) fn observation_of(object: &EventObject) -> Option<Observation> {
-    match object {
+/// What an event says about an order's payment, in the order to apply it; nothing for events
+/// the shop does not act on. Intent events are checked against the intent as Stripe has it now
+/// ([`current`]). Refund events also bring the intent up to date, so a refund that arrives before
+/// the order knew it was paid finds it paid; `charge.refunded` names no refund, so the
+/// payment's refunds are read from Stripe (an error when Stripe cannot be read).
+pub(crate) async fn observations_of(
+    payments: &Payments,
+    object: &EventObject,
+) -> Result<Vec<Observation>, super::GatewayError> {
+    let intent_snapshot = |intent: &stripe_shared::PaymentIntent| IntentSnapshot::from(intent);
+    Ok(match object {
+        // Only names the intent, so that an order whose checkout never learned it adopts it;
+        // what happened to it since comes with its own events.
+        EventObject::PaymentIntentCreated(intent) => {
+            vec![Observation::IntentMade(intent_snapshot(intent))]
+        }
         EventObject::PaymentIntentSucceeded(intent)
         | EventObject::PaymentIntentPaymentFailed(intent)
         | EventObject::PaymentIntentCanceled(intent)
         | EventObject::PaymentIntentRequiresAction(intent)
         | EventObject::PaymentIntentProcessing(intent) => {
-            Some(Observation::Intent(IntentSnapshot::from(intent.as_ref())))
+            vec![Observation::Intent(
+                current(payments, intent_snapshot(intent)).await,
+            )]
         }
         EventObject::ChargeRefunded(charge) => {
-            charge
-                .payment_intent
-                .as_ref()
-                .map(|intent| Observation::Refunded {
-                    payment_intent: intent.id().as_str().to_owned(),
-                    amount_refunded: charge.amount_refunded,
-                })
+            let Some(intent) = charge.payment_intent.as_ref().map(|pi| pi.id().to_string()) else {
+                return Ok(Vec::new());
+            };
+            let refunds = payments.refunds_of(&intent).await?;
+            let mut observations = intent_now(payments, &intent).await;
+            observations.push(Observation::Refunds {
+                payment_intent: intent,
+                refunds,
+                complete: true,
+            });
+            observations
         }
-        _ => None,
+        EventObject::RefundCreated(refund)
+        | EventObject::RefundUpdated(refund)
+        | EventObject::RefundFailed(refund)
+        | EventObject::ChargeRefundUpdated(refund) => {
+            let Some(snapshot) = RefundSnapshot::from_stripe(refund) else {
+                return Ok(Vec::new());
+            };
+            let Some(intent) = snapshot.payment_intent.clone() else {
+                return Ok(Vec::new());
+            };
+            let mut observations = intent_now(payments, &intent).await;
+            observations.push(Observation::Refunds {
+                payment_intent: intent,
+                refunds: vec![snapshot],
+                complete: false,
+            });
+            observations
+        }
+        EventObject::ChargeDisputeCreated(dispute)
+        | EventObject::ChargeDisputeUpdated(dispute)
+        | EventObject::ChargeDisputeClosed(dispute)
+        | EventObject::ChargeDisputeFundsWithdrawn(dispute)
+        | EventObject::ChargeDisputeFundsReinstated(dispute) => {
+            let Some(snapshot) = DisputeSnapshot::from_stripe(dispute) else {
+                return Ok(Vec::new());
+            };
+            let Some(intent) = snapshot.payment_intent.clone() else {
+                return Ok(Vec::new());
+            };
+            let mut observations = intent_now(payments, &intent).await;
+            observations.push(Observation::Disputes {
+                payment_intent: intent,
+                disputes: vec![snapshot],
+            });
+            observations
+        }
+        _ => Vec::new(),
+    })
+}
+
+/// The intent as Stripe has it now, when Stripe can be read.
+async fn intent_now(payments: &Payments, intent: &str) -> Vec<Observation> {
+    match payments.retrieve_intent(intent).await {
+        Ok(intent) => vec![Observation::Intent(IntentSnapshot::from(&intent))],
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the intent of a refund event");
+            Vec::new()
+        }
     }
 }
 
@@ -269,8 +338,11 @@ async fn order_for(
     observation: &Observation,
 ) -> anyhow::Result<Option<Uuid>> {
     let (intent_id, metadata_order) = match observation {
-        Observation::Intent(intent) => (intent.id.as_str(), intent.order_id.as_deref()),
-        Observation::Refunded { payment_intent, .. } => (payment_intent.as_str(), None),
+        Observation::Intent(intent) | Observation::IntentMade(intent) => {
+            (intent.id.as_str(), intent.order_id.as_deref())
+        }
+        Observation::Refunds { payment_intent, .. }
+        | Observation::Disputes { payment_intent, .. } => (payment_intent.as_str(), None),
         Observation::Cancelled { .. } => return Ok(None),
     };
     if let Some(order) = orders_db::by_payment_intent(conn, intent_id).await? {

@@ -98,7 +98,42 @@ const CARDS: &[(&str, Behaviour)] = &[
     ("4000000000000069", Behaviour::Declines(EXPIRED_CARD)),
     ("4000000000000127", Behaviour::Declines(INCORRECT_CVC)),
     ("4000000000000119", Behaviour::Declines(PROCESSING_ERROR)),
+    ("4000000000007726", Behaviour::Succeeds),
+    ("4000000000005126", Behaviour::Succeeds),
+    ("4000000000000259", Behaviour::Succeeds),
+    ("4000000000002685", Behaviour::Succeeds),
+    ("4000000000001976", Behaviour::Succeeds),
 ];
+
+/// What happens to a refund of a card's payment (Stripe's /testing#refunds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundBehaviour {
+    /// Succeeds at once and never changes.
+    Succeeds,
+    /// Starts `pending`, later `succeeded` (`refund.updated`): 4000 0000 0000 7726.
+    PendingThenSucceeds,
+    /// Starts `succeeded`, later `failed` (`refund.failed`): 4000 0000 0000 5126.
+    SucceedsThenFails,
+}
+
+pub fn refund_behaviour(number: &str) -> RefundBehaviour {
+    match number {
+        "4000000000007726" => RefundBehaviour::PendingThenSucceeds,
+        "4000000000005126" => RefundBehaviour::SucceedsThenFails,
+        _ => RefundBehaviour::Succeeds,
+    }
+}
+
+/// The dispute a card's payment draws once it succeeded (Stripe's /testing#disputes):
+/// (reason, whether it is an inquiry).
+pub fn dispute_after_payment(number: &str) -> Option<(&'static str, bool)> {
+    match number {
+        "4000000000000259" => Some(("fraudulent", false)),
+        "4000000000002685" => Some(("product_not_received", false)),
+        "4000000000001976" => Some(("fraudulent", true)),
+        _ => None,
+    }
+}
 
 /// Stripe's test PaymentMethod ids and the card numbers behind them.
 const TEST_PAYMENT_METHODS: &[(&str, &str)] = &[
@@ -121,6 +156,14 @@ const TEST_PAYMENT_METHODS: &[(&str, &str)] = &[
     ("pm_card_chargeDeclinedExpiredCard", "4000000000000069"),
     ("pm_card_chargeDeclinedIncorrectCvc", "4000000000000127"),
     ("pm_card_chargeDeclinedProcessingError", "4000000000000119"),
+    ("pm_card_pendingRefund", "4000000000007726"),
+    ("pm_card_refundFail", "4000000000005126"),
+    ("pm_card_createDispute", "4000000000000259"),
+    (
+        "pm_card_createDisputeProductNotReceived",
+        "4000000000002685",
+    ),
+    ("pm_card_createDisputeInquiry", "4000000000001976"),
 ];
 
 /// The card number behind a test PaymentMethod id (`pm_card_visa`).

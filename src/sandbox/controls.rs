@@ -7,12 +7,14 @@
 //! |---|---|---|---|
 //! | GET | `/_controls` | | current settings: latency, failures, webhook mode, pending deliveries, endpoints |
 //! | POST | `/_controls/latency` | `ms` (0 to turn off) | every API call waits `ms` milliseconds first |
-//! | POST | `/_controls/failures` | `count`, `status` (`500` or `429`, default 500), `path` (optional prefix such as `/v1/payment_intents`) | the next `count` authenticated API calls (whose path starts with `path`) fail: 500 `api_error` or 429 `rate_limit`, both with `Stripe-Should-Retry: true`; they are never stored for idempotent replay. `count=0` turns it off |
+//! | POST | `/_controls/failures` | `count`, `status` (`500` or `429`, default 500), `path` (optional prefix such as `/v1/payment_intents`), `method` (optional, `GET` or `POST`), `mode` (`before`, `stored`, `lost`; default `before`) | the next `count` authenticated API calls (whose path starts with `path`) fail: 500 `api_error` or 429 `rate_limit`, both with `Stripe-Should-Retry: true`. `before`: nothing runs and nothing is kept for the idempotency key. `stored`: nothing runs, but the error is kept for the call's idempotency key and replayed to retries with that key, as Stripe keeps answers (errors included) once an endpoint started. `lost`: the call runs and its answer is kept for its key, but the caller gets it cut short (unreadable), as when the caller crashes or the connection breaks before it reads the answer. `count=0` turns it off |
 //! | POST | `/_controls/webhooks/mode` | `mode` (`normal`, `drop`, `duplicate`, `reorder`), `count` (default 1) | the next `count` events are not delivered / delivered twice / held and delivered after the following event (or after 0.5 s if none follows) |
 //! | GET | `/_controls/webhooks/log` | `event` (optional id), `type` (optional) | every delivery attempt: `event_id`, `event_type`, `endpoint`, `attempt`, `status`, `error`, `outcome` (`delivered`, `retry_scheduled`, `failed`, `dropped`), `at_ms` |
 //! | POST | `/_controls/webhooks/wait` | `timeout_ms` (default 5000, at most 60000) | answers 200 `{"pending": 0}` once every queued delivery and retry is done, or 504 with the number still pending |
 //! | POST | `/_controls/webhooks/endpoints` | `url`, `secret` (`whsec_...`) | adds a webhook endpoint |
 //! | POST | `/_controls/refunds` | `payment_intent` or `charge`, `amount` (optional, default what remains), `reason` (optional) | a refund made "in the Dashboard": the Refund, with `charge.refunded` and `refund.created` events whose `request.id` is null |
+//! | POST | `/_controls/refunds/settle` | `refund`, `outcome` (`succeeded` or `failed`; default what the refund's card does: 4000 0000 0000 7726 succeeds, 4000 0000 0000 5126 fails), `failure_reason` (default `expired_or_canceled_card`) | what happens to a refund later on Stripe: a `pending` one succeeds (`refund.updated`) or fails, a `succeeded` one fails (`refund.failed`, and its amount is no longer refunded on the charge) |
+//! | POST | `/_controls/disputes` | `payment_intent` or `charge`, `reason` (default `fraudulent`), `inquiry` (`true` for an inquiry), `amount` (default the charge's) | the cardholder's bank disputes the charge: `charge.dispute.created`, and `charge.dispute.funds_withdrawn` for a chargeback. Decide it through the API: `POST /v1/disputes/{id}` with `evidence[uncategorized_text]=winning_evidence` (won: `charge.dispute.closed`, `charge.dispute.funds_reinstated`) or `losing_evidence`, or `POST /v1/disputes/{id}/close` |
 //! | POST | `/_controls/trigger` | `type`, `payment_intent` (optional) | like `stripe trigger`: without `payment_intent`, runs a fresh flow that emits the event (`payment_intent.created`, `.succeeded`, `.payment_failed`, `.requires_action`, `.canceled`, `.processing`, `charge.succeeded`, `charge.failed`, `charge.refunded`, `refund.created`, `customer.created`); with `payment_intent`, emits one event of that type carrying that intent (status set to what the type says) or its latest charge or refund, without changing the intent. Answers `{"events": [{"id", "type"}], "payment_intent"}` |
 //! | POST | `/_controls/reset` | | latency 0, no failures, webhook mode normal |
 //!
@@ -33,7 +35,7 @@ use super::error::ApiError;
 use super::objects::{PaymentIntent, Status};
 use super::params::{self, Params, ParamsExt};
 use super::payments::{Confirm, PaymentMethodSource};
-use super::state::{FailurePlan, Origin, Store, new_id, now, random_string};
+use super::state::{FailureMode, FailurePlan, Origin, Store, new_id, now, random_string};
 use super::webhooks::{self, Mode};
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -48,6 +50,8 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(add_endpoint),
         )
         .route("/_controls/refunds", web::post().to(dashboard_refund))
+        .route("/_controls/refunds/settle", web::post().to(settle_refund))
+        .route("/_controls/disputes", web::post().to(open_dispute))
         .route("/_controls/trigger", web::post().to(trigger))
         .route("/_controls/reset", web::post().to(reset));
 }
@@ -98,6 +102,7 @@ fn settings(store: &Store) -> Value {
         "latency_ms": store.faults.latency_ms,
         "failures": store.faults.failures.as_ref().map(|f| json!({
             "remaining": f.remaining, "status": f.status, "path": f.path_prefix,
+            "method": f.method, "mode": f.mode.as_str(),
         })),
         "webhooks": {
             "mode": mode,
@@ -157,11 +162,37 @@ async fn failures(shared: web::Data<Shared>, req: HttpRequest, body: web::Bytes)
         }
         Err(e) => return error_response(e),
     };
+    let mode = match p.str("mode") {
+        None => FailureMode::Before,
+        Some(m) => match FailureMode::parse(m) {
+            Some(mode) => mode,
+            None => {
+                return error_response(ApiError::param_error(
+                    "mode must be one of before, stored, lost",
+                    "mode",
+                    None,
+                ));
+            }
+        },
+    };
+    let method = match p.str("method") {
+        None => None,
+        Some(m @ ("GET" | "POST" | "get" | "post")) => Some(m.to_ascii_uppercase()),
+        Some(_) => {
+            return error_response(ApiError::param_error(
+                "method must be GET or POST",
+                "method",
+                None,
+            ));
+        }
+    };
     let mut store = shared.lock();
     store.faults.failures = (count > 0).then(|| FailurePlan {
         remaining: count,
         status,
         path_prefix: p.str("path").map(str::to_string),
+        method,
+        mode,
     });
     json_response(StatusCode::OK, settings(&store))
 }
@@ -283,6 +314,72 @@ async fn dashboard_refund(
     );
     match result {
         Ok(refund) => json_response(StatusCode::OK, refund.to_json()),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn settle_refund(
+    shared: web::Data<Shared>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let p = match authorized(&shared, &req, &body) {
+        Ok(p) => p,
+        Err(e) => return error_response(e),
+    };
+    let Some(id) = p.str("refund") else {
+        return error_response(ApiError::missing_parameter("refund"));
+    };
+    let outcome = match p.str("outcome") {
+        None => None,
+        Some(o @ ("succeeded" | "failed")) => Some(o),
+        Some(_) => {
+            return error_response(ApiError::param_error(
+                "outcome must be succeeded or failed",
+                "outcome",
+                None,
+            ));
+        }
+    };
+    let shared = shared.into_inner();
+    webhooks::start_workers(&shared);
+    let result = shared
+        .lock()
+        .settle_refund(id, outcome, p.str("failure_reason"));
+    match result {
+        Ok(refund) => json_response(StatusCode::OK, refund.to_json()),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn open_dispute(
+    shared: web::Data<Shared>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let p = match authorized(&shared, &req, &body) {
+        Ok(p) => p,
+        Err(e) => return error_response(e),
+    };
+    let amount = match p.str("amount") {
+        None => None,
+        Some(_) => match int_param(&p, "amount", 0) {
+            Ok(a) => Some(a),
+            Err(e) => return error_response(e),
+        },
+    };
+    let inquiry = matches!(p.str("inquiry"), Some("true" | "1" | "yes"));
+    let shared = shared.into_inner();
+    webhooks::start_workers(&shared);
+    let result = shared.lock().open_dispute(
+        p.str("payment_intent"),
+        p.str("charge"),
+        p.str("reason").unwrap_or("fraudulent"),
+        inquiry,
+        amount,
+    );
+    match result {
+        Ok(dispute) => json_response(StatusCode::OK, dispute.to_json()),
         Err(e) => error_response(e),
     }
 }

@@ -102,6 +102,19 @@ impl ApiError {
         e
     }
 
+    /// HTTP 409: another request with the same idempotency key is being executed.
+    pub fn idempotency_key_in_use() -> Self {
+        let mut e = Self::new(
+            StatusCode::CONFLICT,
+            "invalid_request_error",
+            "There is currently another in-progress request using this Idempotent Key (probably means you sent two requests simultaneously). Please try again later.",
+        )
+        .with_code("idempotency_key_in_use");
+        e.stored = false;
+        e.should_retry = Some(true);
+        e
+    }
+
     /// An injected HTTP 500 (`api_error`).
     pub fn internal() -> Self {
         let mut e = Self::new(

@@ -10,16 +10,20 @@
 //!   `M/3ds/{challenge}` — the 3-D Secure page ([`js`]).
 //! - `M/_controls/...` — test controls ([`controls`]); `M/_demo` — a demo payment page.
 //!
-//! State lives in memory; webhooks are delivered by background tasks ([`webhooks`]).
+//! State lives in memory, and in a JSON snapshot when given a state file ([`persist`]);
+//! webhooks are delivered by background tasks ([`webhooks`]).
 
 pub mod api;
 pub mod cards;
 pub mod controls;
+pub mod disputes;
 pub mod error;
 pub mod js;
 pub mod objects;
 pub mod params;
 pub mod payments;
+pub mod persist;
+pub mod search;
 pub mod standalone;
 pub mod state;
 pub mod webhooks;
@@ -40,6 +44,8 @@ pub struct SandboxConfig {
     pub publishable_key: String,
     /// Where events are POSTed; may be empty.
     pub webhook_endpoints: Vec<WebhookEndpoint>,
+    /// Where the sandbox keeps its keys and objects across restarts ([`Sandbox::open`]).
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 /// A webhook endpoint and its signing secret.
@@ -82,6 +88,10 @@ pub struct Shared {
     pub(crate) http: reqwest::Client,
     /// The anonymous demo page's bounds.
     pub(crate) demo: js::DemoLimits,
+    pub(crate) persistence: Option<persist::Persistence>,
+    /// (credentials, idempotency key) of the requests being executed: Stripe answers a second
+    /// request with the same key 409 meanwhile.
+    pub(crate) in_flight: Mutex<std::collections::HashSet<(String, String)>>,
 }
 
 impl Shared {
@@ -104,10 +114,45 @@ impl std::fmt::Debug for Sandbox {
 }
 
 impl Sandbox {
-    /// A fresh sandbox. Webhook delivery tasks start here when called inside a tokio runtime,
-    /// otherwise with the first request.
+    /// A fresh sandbox that keeps its state in memory only. Webhook delivery tasks start here
+    /// when called inside a tokio runtime, otherwise with the first request.
     pub fn new(config: SandboxConfig) -> Sandbox {
+        Self::build(config, Store::default(), None)
+    }
+
+    /// A sandbox that keeps its keys and objects in `config.state_file` (written a moment
+    /// after each change) and starts from what the file holds, if it exists.
+    pub fn open(config: SandboxConfig) -> anyhow::Result<Sandbox> {
+        let Some(path) = config.state_file.clone() else {
+            return Ok(Self::new(config));
+        };
         let mut store = Store::default();
+        if persist::restore(&path, &mut store)? {
+            tracing::info!(path = %path.display(), intents = store.intents.len(), "the sandbox's state was restored");
+        }
+        let keys = persist::SavedKeys {
+            secret_key: config.secret_key.clone(),
+            publishable_key: config.publishable_key.clone(),
+            webhook_secret: config
+                .webhook_endpoints
+                .first()
+                .map(|e| e.secret.clone())
+                .unwrap_or_default(),
+        };
+        // Whatever it holds is written again, with these keys.
+        store.revision += 1;
+        Ok(Self::build(
+            config,
+            store,
+            Some(persist::Persistence::new(path, keys)),
+        ))
+    }
+
+    fn build(
+        config: SandboxConfig,
+        mut store: Store,
+        persistence: Option<persist::Persistence>,
+    ) -> Sandbox {
         for e in config.webhook_endpoints {
             store.webhooks.add_endpoint(e.url, e.secret);
         }
@@ -122,6 +167,8 @@ impl Sandbox {
             store: Mutex::new(store),
             http,
             demo: js::DemoLimits::default(),
+            persistence,
+            in_flight: Mutex::default(),
         });
         webhooks::start_workers(&shared);
         Sandbox { shared }

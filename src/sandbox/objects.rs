@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// A PaymentIntent's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Status {
     RequiresPaymentMethod,
     RequiresConfirmation,
@@ -28,7 +29,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PaymentIntent {
     pub id: String,
     pub client_secret: String,
@@ -204,7 +205,7 @@ impl PaymentIntent {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PaymentMethod {
     pub id: String,
     pub created: i64,
@@ -315,7 +316,7 @@ impl PaymentMethod {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Charge {
     pub id: String,
     pub amount: i64,
@@ -329,9 +330,30 @@ pub struct Charge {
     pub metadata: BTreeMap<String, String>,
     pub receipt_email: Option<String>,
     pub succeeded: bool,
-    pub failure: Option<super::cards::Decline>,
+    pub failure: Option<ChargeFailure>,
     pub billing_details: Value,
     pub payment_method_details: Value,
+    /// A dispute was opened on it.
+    #[serde(default)]
+    pub disputed: bool,
+}
+
+/// Why a charge failed: its card's decline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChargeFailure {
+    pub code: String,
+    pub decline_code: Option<String>,
+    pub message: String,
+}
+
+impl From<super::cards::Decline> for ChargeFailure {
+    fn from(d: super::cards::Decline) -> Self {
+        Self {
+            code: d.code.to_owned(),
+            decline_code: d.decline_code.map(str::to_owned),
+            message: d.message.to_owned(),
+        }
+    }
 }
 
 impl Charge {
@@ -345,7 +367,7 @@ impl Charge {
             Some(d) => json!({
                 "advice_code": null, "network_advice_code": null, "network_decline_code": null,
                 "network_status": "declined_by_network",
-                "reason": d.decline_code.unwrap_or(d.code), "risk_level": "normal",
+                "reason": d.decline_code.as_deref().unwrap_or(&d.code), "risk_level": "normal",
                 "risk_score": 32,
                 "seller_message": "The bank did not return any further details with this decline.",
                 "type": "issuer_declined",
@@ -368,10 +390,10 @@ impl Charge {
             "currency": self.currency,
             "customer": self.customer,
             "description": self.description,
-            "disputed": false,
+            "disputed": self.disputed,
             "failure_balance_transaction": null,
-            "failure_code": self.failure.map(|d| d.code),
-            "failure_message": self.failure.map(|d| d.message),
+            "failure_code": self.failure.as_ref().map(|d| &d.code),
+            "failure_message": self.failure.as_ref().map(|d| &d.message),
             "fraud_details": {},
         });
         let rest = json!({
@@ -409,7 +431,7 @@ fn merge(mut head: Value, rest: Value) -> Value {
     head
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Refund {
     pub id: String,
     pub amount: i64,
@@ -419,11 +441,19 @@ pub struct Refund {
     pub created: i64,
     pub reason: Option<String>,
     pub metadata: BTreeMap<String, String>,
+    pub customer: Option<String>,
+    pub payment_method: Option<String>,
+    /// `pending`, `succeeded`, `failed` (or `canceled`, `requires_action`).
+    pub status: String,
+    pub failure_reason: Option<String>,
+    pub failure_balance_transaction: Option<String>,
+    /// What happens to it later, as its card says (see `cards::refund_behaviour`).
+    pub later: Option<String>,
 }
 
 impl Refund {
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut v = json!({
             "id": self.id,
             "object": "refund",
             "amount": self.amount,
@@ -431,19 +461,145 @@ impl Refund {
             "charge": self.charge,
             "created": self.created,
             "currency": self.currency,
-            "destination_details": null,
+            "customer": self.customer,
+            "customer_account": null,
+            "destination_details": {
+                "card": { "reference_status": "pending", "reference_type": "acquirer_reference_number", "type": "refund" },
+                "type": "card",
+            },
             "metadata": self.metadata,
             "payment_intent": self.payment_intent,
+            "payment_method": self.payment_method,
             "reason": self.reason,
             "receipt_number": null,
             "source_transfer_reversal": null,
-            "status": "succeeded",
+            "status": self.status,
             "transfer_reversal": null,
+        });
+        if self.status == "pending" {
+            v["pending_reason"] = json!("processing");
+        }
+        if let Some(reason) = &self.failure_reason {
+            v["failure_reason"] = json!(reason);
+            v["failure_balance_transaction"] = json!(self.failure_balance_transaction);
+        }
+        v
+    }
+}
+
+/// A dispute (chargeback or inquiry) of a charge, as the cardholder's bank opens it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Dispute {
+    pub id: String,
+    pub amount: i64,
+    pub charge: String,
+    pub payment_intent: String,
+    pub currency: String,
+    pub created: i64,
+    pub reason: String,
+    /// `needs_response`, `under_review`, `won`, `lost`; `warning_needs_response`,
+    /// `warning_under_review`, `warning_closed` for inquiries.
+    pub status: String,
+    pub metadata: BTreeMap<String, String>,
+    /// Evidence given so far (`uncategorized_text` and the like).
+    pub evidence: BTreeMap<String, String>,
+    pub submission_count: i64,
+    pub brand: String,
+    /// Balance transactions: the withdrawal, and the reinstatement once won.
+    pub balance_transactions: Vec<Value>,
+}
+
+impl Dispute {
+    pub fn is_inquiry(&self) -> bool {
+        self.status.starts_with("warning_")
+    }
+
+    pub fn is_open(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "needs_response" | "under_review" | "warning_needs_response" | "warning_under_review"
+        )
+    }
+
+    pub fn to_json(&self) -> Value {
+        const EVIDENCE_FIELDS: &[&str] = &[
+            "access_activity_log",
+            "billing_address",
+            "cancellation_policy",
+            "cancellation_policy_disclosure",
+            "cancellation_rebuttal",
+            "customer_communication",
+            "customer_email_address",
+            "customer_name",
+            "customer_purchase_ip",
+            "customer_signature",
+            "duplicate_charge_documentation",
+            "duplicate_charge_explanation",
+            "duplicate_charge_id",
+            "product_description",
+            "receipt",
+            "refund_policy",
+            "refund_policy_disclosure",
+            "refund_refusal_explanation",
+            "service_date",
+            "service_documentation",
+            "shipping_address",
+            "shipping_carrier",
+            "shipping_date",
+            "shipping_documentation",
+            "shipping_tracking_number",
+            "uncategorized_file",
+            "uncategorized_text",
+        ];
+        let mut evidence = serde_json::Map::new();
+        for field in EVIDENCE_FIELDS {
+            evidence.insert(
+                (*field).to_owned(),
+                self.evidence.get(*field).map_or(Value::Null, |v| json!(v)),
+            );
+        }
+        evidence.insert("enhanced_evidence".into(), json!({}));
+        let due_by = (self.is_open()).then_some(self.created + 7 * 24 * 60 * 60);
+        json!({
+            "id": self.id,
+            "object": "dispute",
+            "amount": self.amount,
+            "balance_transactions": self.balance_transactions,
+            "charge": self.charge,
+            "created": self.created,
+            "currency": self.currency,
+            "enhanced_eligibility_types": [],
+            "evidence": evidence,
+            "evidence_details": {
+                "due_by": due_by,
+                "enhanced_eligibility": {},
+                "has_evidence": !self.evidence.is_empty(),
+                "past_due": false,
+                "submission_count": self.submission_count,
+                "submission_method": if self.submission_count > 0 { "manual" } else { "not_submitted" },
+            },
+            "intended_submission_method": null,
+            "is_charge_refundable": self.is_inquiry(),
+            "livemode": false,
+            "metadata": self.metadata,
+            "network_reason_code": null,
+            "payment_intent": self.payment_intent,
+            "payment_method_details": {
+                "card": {
+                    "brand": self.brand,
+                    "case_type": if self.is_inquiry() { "inquiry" } else { "chargeback" },
+                    "network": self.brand,
+                    "network_reason_code": null,
+                },
+                "type": "card",
+            },
+            "reason": self.reason,
+            "status": self.status,
         })
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Customer {
     pub id: String,
     pub created: i64,
@@ -487,7 +643,7 @@ impl Customer {
 }
 
 /// One event, with the object as it was when the event happened.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Event {
     pub id: String,
     pub type_: String,

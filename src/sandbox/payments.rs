@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::cards::{self, AUTHENTICATION_REQUIRED, Behaviour, Decline};
+use super::cards::{self, AUTHENTICATION_REQUIRED, Behaviour, Decline, RefundBehaviour};
 use super::error::ApiError;
 use super::objects::{Charge, PaymentIntent, PaymentMethod, Refund, Status};
 use super::state::{Origin, Store, new_id, now};
@@ -52,29 +52,21 @@ fn current_year() -> i64 {
     i64::from(time::OffsetDateTime::now_utc().year())
 }
 
-/// Stripe's wording for an amount: `$20.00`, `€5.50`, `¥500`, `12.00 chf`.
+/// Stripe's zero-decimal currencies: amounts count whole units.
+pub const ZERO_DECIMAL: &[&str] = &[
+    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
+    "xaf", "xof", "xpf",
+];
+
+/// Stripe's three-decimal currencies: amounts count thousandths, in steps of ten.
+pub const THREE_DECIMAL: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
+
+/// Stripe's wording for an amount: `$20.00`, `€5.50`, `¥500`, `12.00 chf`, `5.120 kwd`.
 pub fn format_amount(amount: i64, currency: &str) -> String {
-    let zero_decimal = matches!(
-        currency,
-        "bif"
-            | "clp"
-            | "djf"
-            | "gnf"
-            | "jpy"
-            | "kmf"
-            | "krw"
-            | "mga"
-            | "pyg"
-            | "rwf"
-            | "ugx"
-            | "vnd"
-            | "vuv"
-            | "xaf"
-            | "xof"
-            | "xpf"
-    );
-    let number = if zero_decimal {
+    let number = if ZERO_DECIMAL.contains(&currency) {
         amount.to_string()
+    } else if THREE_DECIMAL.contains(&currency) {
+        format!("{}.{:03}", amount / 1000, (amount % 1000).abs())
     } else {
         format!("{}.{:02}", amount / 100, (amount % 100).abs())
     };
@@ -292,6 +284,15 @@ impl Store {
         pi.challenge = None;
         let object = pi.to_json();
         self.emit("payment_intent.succeeded", object, origin);
+        // Stripe's dispute test cards: the payment succeeds, then the cardholder disputes it.
+        let number = self
+            .payment_methods
+            .get(pm_id)
+            .map(|pm| pm.number.clone())
+            .unwrap_or_default();
+        if let Some((reason, inquiry)) = cards::dispute_after_payment(&number) {
+            self.open_dispute(Some(pi_id), None, reason, inquiry, None)?;
+        }
         Ok(())
     }
 
@@ -317,13 +318,14 @@ impl Store {
             metadata: pi.metadata.clone(),
             receipt_email: pi.receipt_email.clone(),
             succeeded: failure.is_none(),
-            failure,
+            failure: failure.map(Into::into),
             billing_details: pm
                 .map(PaymentMethod::billing_details)
                 .unwrap_or(Value::Null),
             payment_method_details: pm
                 .map(|pm| pm.charge_details(authenticated))
                 .unwrap_or(Value::Null),
+            disputed: false,
         })
     }
 
@@ -503,6 +505,12 @@ impl Store {
             ))
             .with_param("charge"));
         }
+        if self.open_chargeback(&charge_id).is_some() {
+            return Err(ApiError::invalid(format!(
+                "Charge {charge_id} has been charged back; cannot issue a refund."
+            ))
+            .with_code("charge_disputed"));
+        }
         let remaining = self.refundable(charge);
         if remaining <= 0 {
             return Err(ApiError::invalid(format!(
@@ -511,6 +519,16 @@ impl Store {
             .with_code("charge_already_refunded"));
         }
         let amount = amount.unwrap_or(remaining);
+        if THREE_DECIMAL.contains(&charge.currency.as_str()) && amount % 10 != 0 {
+            return Err(ApiError::param_error(
+                format!(
+                    "Invalid amount: {} amounts must end in 0. See https://stripe.com/docs/currencies#three-decimal.",
+                    charge.currency
+                ),
+                "amount",
+                None,
+            ));
+        }
         if amount <= 0 {
             return Err(ApiError::param_error(
                 "Invalid positive integer",
@@ -536,6 +554,16 @@ impl Store {
                 .with_code("amount_too_large")
                 .with_param("amount"));
         }
+        let number = self
+            .payment_methods
+            .get(&charge.payment_method)
+            .map(|pm| pm.number.as_str())
+            .unwrap_or_default();
+        let (status, later) = match cards::refund_behaviour(number) {
+            RefundBehaviour::Succeeds => ("succeeded", None),
+            RefundBehaviour::PendingThenSucceeds => ("pending", Some("succeeded".to_owned())),
+            RefundBehaviour::SucceedsThenFails => ("succeeded", Some("failed".to_owned())),
+        };
         let refund = Refund {
             id: new_id("re"),
             amount,
@@ -545,6 +573,12 @@ impl Store {
             created: now(),
             reason,
             metadata,
+            customer: charge.customer.clone(),
+            payment_method: Some(charge.payment_method.clone()),
+            status: status.to_owned(),
+            failure_reason: None,
+            failure_balance_transaction: None,
+            later,
         };
         let charge_json = match self.charges.get_mut(&charge_id) {
             Some(c) => {
@@ -560,6 +594,71 @@ impl Store {
             .push(refund.id.clone());
         self.emit("charge.refunded", charge_json, origin);
         self.emit("refund.created", refund.to_json(), origin);
+        Ok(refund)
+    }
+}
+
+impl Store {
+    /// What happens to a refund later, as on Stripe: a `pending` refund succeeds
+    /// (`refund.updated`) or fails, a `succeeded` one can still fail (`refund.failed`); a failed
+    /// refund's amount is no longer refunded on its charge. `outcome` defaults to what the
+    /// refund's card does (4000 0000 0000 7726 succeeds, 4000 0000 0000 5126 fails).
+    pub fn settle_refund(
+        &mut self,
+        id: &str,
+        outcome: Option<&str>,
+        failure_reason: Option<&str>,
+    ) -> Result<Refund, ApiError> {
+        let refund = self
+            .refunds
+            .get(id)
+            .ok_or_else(|| ApiError::not_found("refund", id, "refund"))?;
+        let outcome = outcome
+            .map(str::to_owned)
+            .or_else(|| refund.later.clone())
+            .ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "Refund {id} is {} and nothing further happens to it.",
+                    refund.status
+                ))
+            })?;
+        let outcome = outcome.as_str();
+        let allowed = matches!(
+            (refund.status.as_str(), outcome),
+            ("pending" | "requires_action", "succeeded" | "failed") | ("succeeded", "failed")
+        );
+        if !allowed {
+            return Err(ApiError::invalid(format!(
+                "Refund {id} is {} and cannot become {outcome}.",
+                refund.status
+            )));
+        }
+        let (charge_id, amount) = (refund.charge.clone(), refund.amount);
+        if outcome == "failed"
+            && let Some(charge) = self.charges.get_mut(&charge_id)
+        {
+            charge.amount_refunded = (charge.amount_refunded - amount).max(0);
+        }
+        let Some(refund) = self.refunds.get_mut(id) else {
+            return Err(ApiError::not_found("refund", id, "refund"));
+        };
+        refund.status = outcome.to_owned();
+        refund.later = None;
+        if outcome == "failed" {
+            refund.failure_reason = Some(
+                failure_reason
+                    .unwrap_or("expired_or_canceled_card")
+                    .to_owned(),
+            );
+            refund.failure_balance_transaction = Some(new_id("txn"));
+        }
+        let refund = refund.clone();
+        let kind = if outcome == "failed" {
+            "refund.failed"
+        } else {
+            "refund.updated"
+        };
+        self.emit(kind, refund.to_json(), &Origin::default());
         Ok(refund)
     }
 }
@@ -657,5 +756,6 @@ mod tests {
         assert_eq!(format_amount(2145, "eur"), "€21.45");
         assert_eq!(format_amount(500, "jpy"), "¥500");
         assert_eq!(format_amount(1205, "chf"), "12.05 chf");
+        assert_eq!(format_amount(5120, "kwd"), "5.120 kwd");
     }
 }

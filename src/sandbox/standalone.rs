@@ -1,5 +1,6 @@
-//! `storefront sandbox --port N [--webhook-url URL ...] [--webhook-secret whsec_...]`:
-//! the sandbox alone on `127.0.0.1:N`, mounted at `/`.
+//! `storefront sandbox --port N [--webhook-url URL ...] [--webhook-secret whsec_...]
+//! [--state-file PATH]`: the sandbox alone on `127.0.0.1:N`, mounted at `/`, its objects kept
+//! in `PATH` across restarts when given.
 
 use std::net::{SocketAddr, TcpListener};
 
@@ -22,6 +23,8 @@ pub struct StandaloneArgs {
     pub webhook_secret: String,
     pub secret_key: String,
     pub publishable_key: String,
+    /// Keep the sandbox's objects in this file across restarts.
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for StandaloneArgs {
@@ -41,11 +44,12 @@ impl Default for StandaloneArgs {
             webhook_secret: DEFAULT_WEBHOOK_SECRET.into(),
             secret_key: DEFAULT_SECRET_KEY.into(),
             publishable_key: DEFAULT_PUBLISHABLE_KEY.into(),
+            state_file: None,
         }
     }
 }
 
-pub const USAGE: &str = "usage: storefront sandbox [--port N] [--webhook-url URL ...] [--webhook-secret whsec_...] [--secret-key sk_test_...] [--publishable-key pk_test_...]";
+pub const USAGE: &str = "usage: storefront sandbox [--port N] [--webhook-url URL ...] [--webhook-secret whsec_...] [--secret-key sk_test_...] [--publishable-key pk_test_...] [--state-file PATH]";
 
 impl StandaloneArgs {
     /// Parses the arguments after `sandbox`.
@@ -78,6 +82,7 @@ impl StandaloneArgs {
                 "--webhook-secret" => out.webhook_secret = value()?,
                 "--secret-key" => out.secret_key = value()?,
                 "--publishable-key" => out.publishable_key = value()?,
+                "--state-file" => out.state_file = Some(value()?.into()),
                 other => bail!("unknown argument {other}\n{USAGE}"),
             }
         }
@@ -99,6 +104,7 @@ impl StandaloneArgs {
 
     fn config(&self) -> SandboxConfig {
         SandboxConfig {
+            state_file: self.state_file.clone(),
             secret_key: self.secret_key.clone(),
             publishable_key: self.publishable_key.clone(),
             webhook_endpoints: self
@@ -120,7 +126,7 @@ pub fn bind(
     let listener = TcpListener::bind(("127.0.0.1", args.port))
         .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
     let addr = listener.local_addr()?;
-    let sandbox = Sandbox::new(args.config());
+    let sandbox = Sandbox::open(args.config())?;
     let app_sandbox = sandbox.clone();
     let server = HttpServer::new(move || {
         let sandbox = app_sandbox.clone();

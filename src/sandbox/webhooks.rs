@@ -241,11 +241,13 @@ impl Webhooks {
     }
 }
 
-/// Starts the delivery task of every endpoint that has none, on the current tokio runtime.
+/// Starts the delivery task of every endpoint that has none (and the snapshot writer), on the
+/// current tokio runtime.
 pub fn start_workers(shared: &Arc<Shared>) {
     if tokio::runtime::Handle::try_current().is_err() {
         return;
     }
+    super::persist::start_writer(shared);
     let unstarted = shared.lock().webhooks.take_unstarted();
     for u in unstarted {
         tokio::spawn(run_worker(shared.clone(), u));

@@ -34,6 +34,22 @@ fn summary_cell(html: &str, status: &str, id: &str) -> String {
     html[start..end].to_owned()
 }
 
+/// The refund form's `restock_<product>` inputs and the most units each accepts.
+fn restock_fields(html: &str) -> Vec<(String, String)> {
+    html.split("name=\"restock_")
+        .skip(1)
+        .map(|rest| {
+            let product = rest.split('"').next().unwrap_or_default();
+            let max = rest
+                .split("max=\"")
+                .nth(1)
+                .and_then(|m| m.split('"').next())
+                .unwrap_or_default();
+            (format!("restock_{product}"), max.to_owned())
+        })
+        .collect()
+}
+
 fn field_value(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html
@@ -54,8 +70,12 @@ impl TestApp {
             ("key", key),
             ("amount", amount.to_owned()),
         ];
+        // Every unit the form offers to put back.
+        let offered = restock_fields(&page);
         if restock {
-            form.push(("restock", "yes".to_owned()));
+            for (name, max) in &offered {
+                form.push((name.as_str(), max.clone()));
+            }
         }
         let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let response = self
@@ -385,7 +405,7 @@ async fn a_full_refund_changes_the_order_only_when_stripe_reports_it_and_can_res
     app.refund(order, "48.00", true).await;
     let page = app.admin_order_page(order).await;
     assert!(page.contains("Refund of $48.00 sent to Stripe"), "{page}");
-    assert!(page.contains("The items are back in stock."));
+    assert!(page.contains("2 units are back in stock."), "{page}");
     assert!(page.contains(&format!("Refund of $48.00 asked by {OWNER}")));
     assert_eq!(app.stock("ceramic-pour-over-mug").await, 40);
     app.webhooks_delivered().await;
@@ -621,6 +641,7 @@ async fn products_are_created_edited_and_deactivated_with_clear_errors() {
                 ("description", "Carved by hand from walnut."),
                 ("price", "30"),
                 ("stock", "0"),
+                ("stock_was", "5"),
                 ("image_choice", ""),
             ],
             None,
@@ -673,6 +694,7 @@ async fn an_uploaded_image_must_be_a_real_image_of_bounded_size() {
         ("description", "Twelve-ounce canvas."),
         ("price", "18.50"),
         ("stock", "75"),
+        ("stock_was", "75"),
     ];
 
     let response = app
@@ -747,6 +769,7 @@ async fn uploads_are_decoded_and_encoded_again_so_nothing_hidden_in_them_is_serv
         ("description", "Twelve-ounce canvas."),
         ("price", "18.50"),
         ("stock", "75"),
+        ("stock_was", "75"),
     ];
     let script = b"<html><body><script>alert(document.cookie)</script></body></html>";
     let mut polyglot = encoded(

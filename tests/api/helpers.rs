@@ -12,6 +12,8 @@ pub struct TestApp {
     pub upload_dir: std::path::PathBuf,
     /// A browser: keeps cookies, does not follow redirects (tests look at them).
     pub client: reqwest::Client,
+    /// The browser's cookies.
+    pub cookies: std::sync::Arc<reqwest::cookie::Jar>,
     /// Where the shop's Stripe is, and the secret key its test controls accept.
     pub stripe: StripeUnderTest,
 }
@@ -51,20 +53,101 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         },
     };
     tokio::spawn(app.run_until_stopped());
+    let (client, cookies) = browser_with_cookies();
     TestApp {
         address,
         pool,
         database_url,
         upload_dir,
-        client: browser(),
+        client,
+        cookies,
         stripe,
     }
 }
 
-/// The shop configured with Stripe keys, as a developer runs it against real Stripe, but
-/// pointed at a standalone sandbox on its own port. Returns the app and its webhook secret.
-pub async fn spawn_app_with_standalone_sandbox() -> (TestApp, String) {
-    use storefront::sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
+/// An app running on a runtime of its own, so that stopping it ends every task it started —
+/// server, reconciler, in-process sandbox — as a crash or a restart of the process would.
+pub struct AppProcess {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl AppProcess {
+    /// Ends the app and everything it runs.
+    pub fn kill(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+pub async fn spawn_app_process(overrides: &[(&str, &str)]) -> (TestApp, AppProcess) {
+    let (settings, env) = crate::common::test_settings(overrides).await;
+    let database_url = env.get("DATABASE_URL").cloned().unwrap_or_default();
+    let upload_dir = std::path::PathBuf::from(env.get("UPLOAD_DIR").cloned().unwrap_or_default());
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("a runtime for the app: {e}"));
+        runtime.block_on(async move {
+            let app = Application::build(settings)
+                .await
+                .unwrap_or_else(|e| panic!("building the app: {e:?}"));
+            let key = app.sandbox_key().map(|k| k.expose().to_owned());
+            let _ = ready_tx.send((app.port(), key));
+            tokio::select! {
+                _ = app.run_until_stopped() => {}
+                _ = stop_rx => {}
+            }
+        });
+        runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    });
+    let (port, key) = ready_rx
+        .await
+        .unwrap_or_else(|e| panic!("the app did not start: {e}"));
+    let address = format!("http://127.0.0.1:{port}");
+    let pool = storefront::db::pool(&database_url, 4)
+        .unwrap_or_else(|e| panic!("test database pool: {e:?}"));
+    let (client, cookies) = browser_with_cookies();
+    let app = TestApp {
+        stripe: StripeUnderTest {
+            api_base: format!("{address}/_sandbox/"),
+            secret_key: key.unwrap_or_default(),
+        },
+        address,
+        pool,
+        database_url,
+        upload_dir,
+        client,
+        cookies,
+    };
+    (
+        app,
+        AppProcess {
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        },
+    )
+}
+
+/// A sandbox on its own port, as a Stripe account that several shops can share.
+pub struct StandaloneStripe {
+    sandbox: storefront::sandbox::Sandbox,
+    pub secret_key: String,
+    pub publishable_key: String,
+    pub webhook_secret: String,
+    pub api_base: String,
+}
+
+pub async fn spawn_standalone_stripe() -> StandaloneStripe {
+    use storefront::sandbox::{Sandbox, SandboxConfig};
     let secret_key = format!("sk_test_{}", Uuid::new_v4().simple());
     let publishable_key = format!("pk_test_{}", Uuid::new_v4().simple());
     let webhook_secret = format!("whsec_{}", Uuid::new_v4().simple());
@@ -72,6 +155,7 @@ pub async fn spawn_app_with_standalone_sandbox() -> (TestApp, String) {
         secret_key: secret_key.clone(),
         publishable_key: publishable_key.clone(),
         webhook_endpoints: Vec::new(),
+        state_file: None,
     });
     let listener = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap_or_else(|e| panic!("binding the sandbox: {e}"));
@@ -89,30 +173,55 @@ pub async fn spawn_app_with_standalone_sandbox() -> (TestApp, String) {
     .unwrap_or_else(|e| panic!("starting the sandbox: {e}"))
     .run();
     tokio::spawn(server);
+    StandaloneStripe {
+        sandbox,
+        secret_key,
+        publishable_key,
+        webhook_secret,
+        api_base: format!("http://127.0.0.1:{port}/"),
+    }
+}
 
-    let api_base = format!("http://127.0.0.1:{port}/");
-    let js_url = format!("{api_base}js/v3/stripe.js");
+/// The shop configured with Stripe keys, as a developer runs it against real Stripe, but
+/// pointed at `stripe` (a standalone sandbox); its webhook endpoint is added to the sandbox.
+pub async fn spawn_app_on(stripe: &StandaloneStripe) -> TestApp {
+    use storefront::sandbox::WebhookEndpoint;
+    let js_url = format!("{}js/v3/stripe.js", stripe.api_base);
     let app = spawn_app_with(&[
-        ("STRIPE_SECRET_KEY", &secret_key),
-        ("STRIPE_PUBLISHABLE_KEY", &publishable_key),
-        ("STRIPE_WEBHOOK_SECRET", &webhook_secret),
-        ("STRIPE_API_BASE", &api_base),
+        ("STRIPE_SECRET_KEY", &stripe.secret_key),
+        ("STRIPE_PUBLISHABLE_KEY", &stripe.publishable_key),
+        ("STRIPE_WEBHOOK_SECRET", &stripe.webhook_secret),
+        ("STRIPE_API_BASE", &stripe.api_base),
         ("STRIPE_JS_URL", &js_url),
     ])
     .await;
-    sandbox.add_webhook_endpoint(WebhookEndpoint {
+    stripe.sandbox.add_webhook_endpoint(WebhookEndpoint {
         url: format!("{}/webhooks/stripe", app.address),
-        secret: webhook_secret.clone(),
+        secret: stripe.webhook_secret.clone(),
     });
-    (app, webhook_secret)
+    app
+}
+
+/// The shop configured with Stripe keys, as a developer runs it against real Stripe, but
+/// pointed at a standalone sandbox on its own port. Returns the app and its webhook secret.
+pub async fn spawn_app_with_standalone_sandbox() -> (TestApp, String) {
+    let stripe = spawn_standalone_stripe().await;
+    let app = spawn_app_on(&stripe).await;
+    (app, stripe.webhook_secret)
 }
 
 pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
+    browser_with_cookies().0
+}
+
+pub fn browser_with_cookies() -> (reqwest::Client, std::sync::Arc<reqwest::cookie::Jar>) {
+    let cookies = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(cookies.clone())
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap_or_else(|e| panic!("building the HTTP client: {e}"))
+        .unwrap_or_else(|e| panic!("building the HTTP client: {e}"));
+    (client, cookies)
 }
 
 impl TestApp {
@@ -259,6 +368,12 @@ pub const VISA: &str = "4242424242424242";
 pub const DECLINED: &str = "4000000000000002";
 pub const INSUFFICIENT_FUNDS: &str = "4000000000009995";
 pub const THREE_D_SECURE: &str = "4000002500003155";
+/// Its refunds start pending and later succeed.
+pub const PENDING_REFUND: &str = "4000000000007726";
+/// Its refunds succeed, then fail later.
+pub const REFUND_FAILS: &str = "4000000000005126";
+/// Paid, then disputed as fraudulent.
+pub const DISPUTED: &str = "4000000000000259";
 
 /// What the payment page gives Stripe.js.
 pub struct PaymentForm {
@@ -530,6 +645,26 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("GET {path} answer: {e}"))
     }
 
+    /// Posts to the shop's Stripe with the secret key, as the Dashboard would; returns the JSON.
+    pub async fn stripe_post(&self, path: &str, form: &[(&str, &str)]) -> serde_json::Value {
+        let response = reqwest::Client::new()
+            .post(format!("{}v1/{path}", self.stripe.api_base))
+            .bearer_auth(&self.stripe.secret_key)
+            .form(form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        assert!(
+            response.status().is_success(),
+            "POST {path}: {}",
+            response.status()
+        );
+        response
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path} answer: {e}"))
+    }
+
     pub async fn post_webhook(&self, payload: &str, signature: &str) -> Response {
         self.client
             .post(self.url("/webhooks/stripe"))
@@ -573,14 +708,53 @@ impl TestApp {
 
     /// A second browser on the same shop.
     pub fn another_browser(&self) -> TestApp {
+        let (client, cookies) = browser_with_cookies();
         TestApp {
             address: self.address.clone(),
             pool: self.pool.clone(),
             database_url: self.database_url.clone(),
             upload_dir: self.upload_dir.clone(),
-            client: browser(),
+            client,
+            cookies,
             stripe: self.stripe.clone(),
         }
+    }
+
+    /// Posts a form as the page would, but the browser never reads the answer (the shop crashed,
+    /// or the connection broke): whatever the answer would have put in the session is lost.
+    pub async fn submit_and_lose_the_answer(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        use reqwest::cookie::CookieStore;
+        let token = self.csrf_token().await;
+        let mut fields = vec![("csrf_token", token.as_str())];
+        fields.extend_from_slice(form);
+        let url = self.url(path);
+        let cookie = self
+            .cookies
+            .cookies(&url.parse().unwrap_or_else(|e| panic!("{url}: {e}")))
+            .unwrap_or_else(|| panic!("the browser has no session yet"));
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .post(url)
+            .header(reqwest::header::COOKIE, cookie)
+            .form(&fields)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    /// Every PaymentIntent the shop's Stripe holds for the order (Stripe's search).
+    pub async fn intents_made_for(&self, order: Uuid) -> Vec<serde_json::Value> {
+        let found = self
+            .stripe_get(&format!(
+                "payment_intents/search?query=metadata%5B%27order_id%27%5D%3A%27{order}%27&limit=100"
+            ))
+            .await;
+        found["data"]
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| panic!("no search result: {found}"))
     }
 }
 
@@ -597,13 +771,51 @@ impl TestApp {
 
     /// A guest pays for a cart of `quantity` × `slug` with 4242 and the webhook makes it paid.
     pub async fn paid_order(&self, email: &str, slug: &str, quantity: &str) -> Uuid {
+        self.paid_order_with_card(email, slug, quantity, VISA).await
+    }
+
+    /// A guest pays for a cart of `quantity` × `slug` with `card`; the order is paid.
+    pub async fn paid_order_with_card(
+        &self,
+        email: &str,
+        slug: &str,
+        quantity: &str,
+        card: &str,
+    ) -> Uuid {
         let shopper = self.another_browser();
         shopper.add_to_cart(slug, quantity).await;
         let order = shopper.checkout(email).await;
-        let (status, intent) = shopper.pay_with_card(order, VISA).await;
+        let (status, intent) = shopper.pay_with_card(order, card).await;
         assert_eq!(status, StatusCode::OK, "{intent}");
         self.webhooks_delivered().await;
         self.wait_for_status(order, "paid").await;
         order
+    }
+
+    /// (amount paid, amount refunded) of the order, as the database holds them.
+    pub async fn order_amounts(&self, order: Uuid) -> (i64, i64) {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        use storefront::schema::orders;
+        orders::table
+            .find(order)
+            .select((orders::amount_paid_minor, orders::amount_refunded_minor))
+            .first(&mut self.conn().await)
+            .await
+            .unwrap_or_else(|e| panic!("order {order}: {e}"))
+    }
+
+    /// Polls until `check` holds for the order's (status, paid, refunded).
+    pub async fn wait_for_order(&self, order: Uuid, want: (&str, i64, i64)) {
+        let mut now = (String::new(), 0, 0);
+        for _ in 0..100 {
+            let (paid, refunded) = self.order_amounts(order).await;
+            now = (self.order_status(order).await, paid, refunded);
+            if (now.0.as_str(), now.1, now.2) == want {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("order {order} is {now:?}, not {want:?}");
     }
 }

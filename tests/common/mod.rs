@@ -49,10 +49,18 @@ pub async fn test_settings(overrides: &[(&str, &str)]) -> (Settings, HashMap<Str
     }
     let upload_dir =
         std::env::temp_dir().join(format!("storefront-uploads-{}", Uuid::new_v4().simple()));
+    let sandbox_state = std::env::temp_dir().join(format!(
+        "storefront-sandbox-{}.json",
+        Uuid::new_v4().simple()
+    ));
     let mut env: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".into(), fresh_database().await),
         ("LISTEN_ADDR".into(), "127.0.0.1:0".into()),
         ("UPLOAD_DIR".into(), upload_dir.display().to_string()),
+        (
+            "SANDBOX_STATE_FILE".into(),
+            sandbox_state.display().to_string(),
+        ),
     ]);
     for (name, value) in overrides {
         env.insert((*name).into(), (*value).into());

@@ -31,11 +31,21 @@ pub async fn spawn_sandbox() -> TestSandbox {
 }
 
 pub async fn spawn_sandbox_with(webhook_endpoints: Vec<WebhookEndpoint>) -> TestSandbox {
-    let sandbox = Sandbox::new(SandboxConfig {
+    spawn_sandbox_on(webhook_endpoints, None).await
+}
+
+/// A sandbox that keeps its state in `state_file`.
+pub async fn spawn_sandbox_on(
+    webhook_endpoints: Vec<WebhookEndpoint>,
+    state_file: Option<std::path::PathBuf>,
+) -> TestSandbox {
+    let sandbox = Sandbox::open(SandboxConfig {
         secret_key: SECRET.into(),
         publishable_key: PUBLISHABLE.into(),
         webhook_endpoints,
-    });
+        state_file,
+    })
+    .expect("opening the sandbox");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");
     let port = listener.local_addr().expect("local address").port();
     let server = HttpServer::new(move || {

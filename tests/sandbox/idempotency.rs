@@ -109,3 +109,108 @@ async fn a_request_refused_by_validation_is_not_stored() {
     assert_eq!(send("abc").await.unwrap().status(), 400);
     assert_eq!(send("abc").await.unwrap().status(), 400);
 }
+
+#[tokio::test]
+async fn a_stored_failure_is_replayed_for_its_key_and_a_new_key_succeeds() {
+    let sb = spawn_sandbox().await;
+    sb.control(
+        "failures",
+        &[
+            ("count", "1"),
+            ("mode", "stored"),
+            ("path", "/v1/payment_intents"),
+        ],
+    )
+    .await;
+    let create = || CreatePaymentIntent::new(2000, Currency::USD);
+    for _ in 0..2 {
+        let error = create()
+            .customize()
+            .request_strategy(key("pinned"))
+            .send(&sb.client)
+            .await;
+        assert!(
+            matches!(error, Err(stripe::StripeError::Stripe(_, 500))),
+            "the 500 is replayed for the key: {error:?}"
+        );
+    }
+    let list = stripe_core::payment_intent::ListPaymentIntent::new()
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert!(list.data.is_empty(), "the failed create made nothing");
+    let made = create()
+        .customize()
+        .request_strategy(key("pinned-2"))
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert_eq!(made.amount, 2000);
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_unreadable_but_the_object_exists_and_the_key_replays_it() {
+    let sb = spawn_sandbox().await;
+    sb.control(
+        "failures",
+        &[
+            ("count", "1"),
+            ("mode", "lost"),
+            ("path", "/v1/payment_intents"),
+        ],
+    )
+    .await;
+    let create = || {
+        CreatePaymentIntent::new(2000, Currency::USD)
+            .metadata([("order_id".to_string(), "lost-1".to_string())])
+    };
+    let lost = create()
+        .customize()
+        .request_strategy(key("lost-1"))
+        .send(&sb.client)
+        .await;
+    assert!(
+        matches!(lost, Err(stripe::StripeError::JSONDeserialize(_))),
+        "{lost:?}"
+    );
+    let replayed = create()
+        .customize()
+        .request_strategy(key("lost-1"))
+        .send(&sb.client)
+        .await
+        .unwrap();
+    let list = stripe_core::payment_intent::ListPaymentIntent::new()
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert_eq!(list.data.len(), 1, "one intent was made");
+    assert_eq!(list.data[0].id, replayed.id);
+}
+
+#[tokio::test]
+async fn a_second_request_with_a_key_in_use_is_answered_409_and_not_kept() {
+    let sb = spawn_sandbox().await;
+    sb.control("latency", &[("ms", "300")]).await;
+    let send = || {
+        sb.http
+            .post(sb.url("v1/payment_intents"))
+            .bearer_auth(SECRET)
+            .header("Idempotency-Key", "busy-key")
+            .form(&[("amount", "2000"), ("currency", "usd")])
+            .send()
+    };
+    let (first, second) = tokio::join!(send(), async {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        send().await
+    });
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!(first.status(), 200);
+    assert_eq!(second.status(), 409);
+    assert_eq!(second.headers()["stripe-should-retry"], "true");
+    let body: serde_json::Value = second.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "idempotency_key_in_use");
+    // Once the first is answered, the key replays its answer.
+    let again = send().await.unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+}

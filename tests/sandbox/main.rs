@@ -5,11 +5,14 @@
 mod browser;
 mod cards;
 mod controls;
+mod disputes;
 mod errors;
 mod helpers;
 mod idempotency;
 mod payment_intents;
+mod persistence;
 mod refunds_customers_events;
+mod search;
 mod standalone;
 mod three_d_secure;
 mod webhooks;

@@ -266,3 +266,22 @@ async fn a_hundred_concurrent_creates_are_all_distinct_and_consistent() {
     page.data.clear();
     assert_eq!(seen, ids);
 }
+
+#[tokio::test]
+async fn three_decimal_currencies_are_taken_only_in_steps_of_ten_as_stripe_takes_them() {
+    let sb = crate::helpers::spawn_sandbox().await;
+    let kwd = "kwd".parse::<stripe_types::Currency>().unwrap();
+    let (error, status) = crate::helpers::api_error(
+        stripe_core::payment_intent::CreatePaymentIntent::new(5124, kwd.clone())
+            .send(&sb.client)
+            .await,
+    );
+    assert_eq!(status, 400);
+    assert_eq!(error.param.as_deref(), Some("amount"));
+    let made = stripe_core::payment_intent::CreatePaymentIntent::new(5120, kwd)
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert_eq!(made.amount, 5120);
+    assert_eq!(made.currency.to_string(), "kwd");
+}

@@ -182,3 +182,92 @@ async fn events_are_retrieved_and_listed_newest_first_by_type() {
     let request = event.request.expect("request");
     assert!(request.id.is_some_and(|id| id.starts_with("req_")));
 }
+
+#[tokio::test]
+async fn a_pending_refund_succeeds_later_and_a_refund_of_5126_fails_later_as_on_stripe() {
+    let receiver = crate::helpers::spawn_receiver(0).await;
+    let sb = crate::helpers::spawn_sandbox_with(vec![receiver.endpoint()]).await;
+
+    let intent = sb.card_intent().await;
+    let paid = sb
+        .confirm_with(&intent, "pm_card_pendingRefund")
+        .await
+        .unwrap();
+    let pending = CreateRefund::new()
+        .payment_intent(paid.id.as_str())
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert_eq!(pending.status.as_deref(), Some("pending"));
+    let (status, settled) = sb
+        .control("refunds/settle", &[("refund", pending.id.as_str())])
+        .await;
+    assert_eq!(status, 200, "{settled}");
+    let now = RetrieveRefund::new(pending.id.clone())
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert_eq!(now.status.as_deref(), Some("succeeded"));
+
+    let intent = sb.card_intent().await;
+    let paid = sb
+        .confirm_with(&intent, "pm_card_refundFail")
+        .await
+        .unwrap();
+    let refund = CreateRefund::new()
+        .payment_intent(paid.id.as_str())
+        .amount(500)
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert_eq!(refund.status.as_deref(), Some("succeeded"));
+    sb.control("refunds/settle", &[("refund", refund.id.as_str())])
+        .await;
+    let failed = RetrieveRefund::new(refund.id.clone())
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert_eq!(failed.status.as_deref(), Some("failed"));
+    assert_eq!(
+        failed.failure_reason.as_deref(),
+        Some("expired_or_canceled_card")
+    );
+    // The failed amount can be refunded again: it is no longer refunded on the charge.
+    CreateRefund::new()
+        .payment_intent(paid.id.as_str())
+        .amount(2000)
+        .send(&sb.client)
+        .await
+        .unwrap();
+    // Nothing further happens to a failed refund.
+    let (status, _) = sb
+        .control("refunds/settle", &[("refund", refund.id.as_str())])
+        .await;
+    assert_eq!(status, 400);
+
+    sb.wait_for_webhooks().await;
+    let events = receiver.events();
+    let updated = events
+        .iter()
+        .find(|r| r.event.type_.as_str() == "refund.updated")
+        .expect("refund.updated");
+    match &updated.event.data.object {
+        stripe_webhook::EventObject::RefundUpdated(r) => {
+            assert_eq!(r.status.as_deref(), Some("succeeded"))
+        }
+        other => panic!("{other:?}"),
+    }
+    let failed = events
+        .iter()
+        .find(|r| r.event.type_.as_str() == "refund.failed")
+        .expect("refund.failed");
+    match &failed.event.data.object {
+        stripe_webhook::EventObject::RefundFailed(r) => {
+            assert_eq!(
+                r.failure_reason.as_deref(),
+                Some("expired_or_canceled_card")
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}

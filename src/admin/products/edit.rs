@@ -82,6 +82,7 @@ pub async fn edit_page(
         price: product.price().to_input(),
         stock: product.stock.to_string(),
         max_per_order: product.max_per_order.to_string(),
+        stock_was: product.stock.to_string(),
         image_choice: String::new(),
     };
     Ok(ProductFormPage::new(ctx, Some(product), fields, Vec::new()))

@@ -27,6 +27,9 @@ pub struct ProductFields {
     pub stock: String,
     /// At most this many in one order; empty means the default.
     pub max_per_order: String,
+    /// The stock the edit form showed when it was loaded: the edit saves the difference, so
+    /// units reserved or returned meanwhile are not overwritten.
+    pub stock_was: String,
     /// One of the shipped images, or empty.
     pub image_choice: String,
 }
@@ -95,6 +98,7 @@ pub async fn read(req: &HttpRequest, mut body: Multipart) -> Result<Submitted, A
             "price" => fields.price = value,
             "stock" => fields.stock = value,
             "max_per_order" => fields.max_per_order = value,
+            "stock_was" => fields.stock_was = value,
             "image_choice" => fields.image_choice = value,
             _ => {}
         }

@@ -6,9 +6,11 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use diesel_async::AsyncConnection;
+use diesel_async::scoped_futures::ScopedFutureExt;
 
 use super::edit::ProductFormPage;
-use super::form::{self, Submitted, Upload};
+use super::form::{self, ProductFields, Submitted, Upload};
 use super::image::{self, MAX_IMAGE_BYTES};
 use crate::admin::db;
 use crate::catalog::Product;
@@ -134,20 +136,65 @@ async fn save(
 
     let (id, verb) = match &product {
         Some(product) => {
-            db::update_product(
-                &mut conn,
-                product.id,
-                &db::ProductChanges {
-                    slug: &valid.slug,
-                    name: &valid.name,
-                    description: &valid.description,
-                    price_minor: valid.price.minor,
-                    stock: valid.stock,
-                    max_per_order: valid.max_per_order,
-                    image_path: &image_path,
-                },
-            )
-            .await?;
+            // The stock changes by what the admin changed on the form, not to the number typed:
+            // checkouts and returns since the form was loaded stay counted.
+            let Some(was) = fields
+                .stock_was
+                .trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|was| (0..=form::MAX_STOCK).contains(was))
+            else {
+                return Err(AppError::bad_request(
+                    "This form is out of date: reload it and make the change again.",
+                ));
+            };
+            let delta = valid.stock - was;
+            let changes = db::ProductChanges {
+                slug: &valid.slug,
+                name: &valid.name,
+                description: &valid.description,
+                price_minor: valid.price.minor,
+                max_per_order: valid.max_per_order,
+                image_path: &image_path,
+            };
+            let product_id = product.id;
+            let stocked = conn
+                .transaction::<_, diesel::result::Error, _>(|conn| {
+                    async move {
+                        if delta != 0
+                            && crate::catalog::db::add_stock(conn, product_id, delta)
+                                .await?
+                                .is_none()
+                        {
+                            return Ok(false);
+                        }
+                        db::update_product(conn, product_id, &changes).await?;
+                        Ok(true)
+                    }
+                    .scope_boxed()
+                })
+                .await?;
+            if !stocked {
+                let now = db::product(&mut conn, product.id)
+                    .await?
+                    .map_or(0, |p| p.stock);
+                let fields = ProductFields {
+                    stock: now.to_string(),
+                    stock_was: now.to_string(),
+                    ..fields
+                };
+                let errors = vec![format!(
+                    "Stock: only {now} left now — orders took some since you opened this form, \
+                     so it cannot go down by {}. Nothing was saved; check the stock and save again.",
+                    -delta
+                )];
+                let page = ProductFormPage::new(ctx, Some(product.clone()), fields, errors);
+                let body = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
+                return Ok(HttpResponse::build(StatusCode::CONFLICT)
+                    .content_type("text/html; charset=utf-8")
+                    .body(body));
+            }
             (product.id, "saved")
         }
         None => {

@@ -72,7 +72,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
     check_expand(params, &[])?;
     let email = params.str("email").filter(|e| !e.is_empty());
     if let Some(e) = email
-        && (!e.contains('@') || e.contains(char::is_whitespace))
+        && !crate::sandbox::params::email_is_valid(e)
     {
         return Err(ApiError::param_error(
             format!("Invalid email address: {e}"),

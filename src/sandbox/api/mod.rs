@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | POST | `/v1/payment_intents` | create |
 //! | GET | `/v1/payment_intents` | list (`customer`, `limit`, `starting_after`, `ending_before`, `created`) |
+//! | GET | `/v1/payment_intents/search` | search (`query` in Stripe's query language: `metadata['k']`, `status`, `currency`, `customer`, `amount`, `created`; `limit`, `page`) |
 //! | GET | `/v1/payment_intents/{id}` | retrieve (publishable key + `client_secret` allowed) |
 //! | POST | `/v1/payment_intents/{id}` | update |
 //! | POST | `/v1/payment_intents/{id}/confirm` | confirm (publishable key + `client_secret` allowed) |
@@ -13,9 +14,11 @@
 //! | POST | `/v1/customers` · GET `/v1/customers/{id}` | customers |
 //! | GET | `/v1/events/{id}` · GET `/v1/events` (`type`, `types[]`, `limit`, `starting_after`, `ending_before`, `created`, `delivery_success`) | events |
 //! | GET | `/v1/charges/{id}` | charges |
+//! | GET | `/v1/disputes` (`charge`, `payment_intent`, ...) · GET/POST `/v1/disputes/{id}` · POST `/v1/disputes/{id}/close` | disputes: list, retrieve, evidence (`winning_evidence`/`losing_evidence` decide it), accept the loss |
 
 mod charges;
 mod customers;
+mod disputes;
 mod events;
 mod list;
 mod payment_intents;
@@ -31,7 +34,7 @@ use serde_json::Value;
 use super::Shared;
 use super::error::ApiError;
 use super::params::{self, Params, ParamsExt, Schema};
-use super::state::{Origin, Store, StoredResponse, new_id, random_string};
+use super::state::{FailureMode, Origin, Store, StoredResponse, new_id, random_string};
 
 /// The route name of the 3-D Secure page, used to build its absolute URL.
 pub const CHALLENGE_ROUTE: &str = "stripe_sandbox_3ds";
@@ -90,6 +93,7 @@ fn route(method: &Method, segments: &[&str]) -> Option<Endpoint> {
     match (method.as_str(), segments) {
         ("POST", ["payment_intents"]) => ep(pi::CREATE, pi::create, false),
         ("GET", ["payment_intents"]) => ep(pi::LIST, pi::list, false),
+        ("GET", ["payment_intents", "search"]) => ep(pi::SEARCH, pi::search, false),
         ("GET", ["payment_intents", _]) => ep(pi::RETRIEVE, pi::retrieve, true),
         ("POST", ["payment_intents", _]) => ep(pi::UPDATE, pi::update, false),
         ("POST", ["payment_intents", _, "confirm"]) => ep(pi::CONFIRM, pi::confirm, true),
@@ -102,6 +106,10 @@ fn route(method: &Method, segments: &[&str]) -> Option<Endpoint> {
         ("GET", ["events"]) => ep(events::LIST, events::list, false),
         ("GET", ["events", _]) => ep(events::RETRIEVE, events::retrieve, false),
         ("GET", ["charges", _]) => ep(charges::RETRIEVE, charges::retrieve, false),
+        ("GET", ["disputes"]) => ep(disputes::LIST, disputes::list, false),
+        ("GET", ["disputes", _]) => ep(disputes::RETRIEVE, disputes::retrieve, false),
+        ("POST", ["disputes", _]) => ep(disputes::UPDATE, disputes::update, false),
+        ("POST", ["disputes", _, "close"]) => ep(disputes::CLOSE, disputes::close, false),
         _ => None,
     }
 }
@@ -114,12 +122,18 @@ async fn dispatch(shared: web::Data<Shared>, req: HttpRequest, body: web::Bytes)
     }
     super::webhooks::start_workers(&shared);
 
+    let request_id = new_id("req");
+    // A request runs from here (its latency included) to its answer; another request with the
+    // same key meanwhile is answered 409, as Stripe answers it.
+    let _running = match InFlight::enter(&shared, &req) {
+        Ok(running) => running,
+        Err(e) => return Answer::error(e, request_id).into_response(),
+    };
     let latency = shared.lock().faults.latency_ms;
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
 
-    let request_id = new_id("req");
     let tail = req.match_info().get("tail").unwrap_or("").to_string();
     let path = format!("/v1/{tail}");
     let answer = match handle(&shared, &req, &body, &tail, &path, &request_id) {
@@ -135,6 +149,68 @@ async fn dispatch(shared: web::Data<Shared>, req: HttpRequest, body: web::Bytes)
         "sandbox API request"
     );
     answer.into_response()
+}
+
+/// A keyed POST being executed; leaving the scope (answered, or the caller went away) ends it.
+struct InFlight {
+    shared: Arc<Shared>,
+    key: Option<(String, String)>,
+}
+
+impl InFlight {
+    fn enter(shared: &Arc<Shared>, req: &HttpRequest) -> Result<InFlight, ApiError> {
+        let header = |name| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let key = match (req.method() == Method::POST, header("Idempotency-Key")) {
+            (true, Some(key)) => Some((
+                header(header::AUTHORIZATION.as_str()).unwrap_or_default(),
+                key,
+            )),
+            _ => None,
+        };
+        // A key that already has its answer is replayed at once; only a request that will
+        // execute holds its key.
+        let key = key.filter(|(auth, idempotency)| {
+            let api_key = auth
+                .strip_prefix("Bearer ")
+                .unwrap_or(auth)
+                .trim()
+                .to_owned();
+            !shared
+                .lock()
+                .idempotency
+                .contains_key(&(api_key, idempotency.clone()))
+        });
+        if let Some(key) = &key {
+            let mut running = shared
+                .in_flight
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !running.insert(key.clone()) {
+                return Err(ApiError::idempotency_key_in_use());
+            }
+        }
+        Ok(InFlight {
+            shared: shared.clone(),
+            key,
+        })
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.shared
+                .in_flight
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(&key);
+        }
+    }
 }
 
 /// A response ready to send.
@@ -348,22 +424,36 @@ fn handle(
 
     let mut store = shared.lock();
 
+    let mut failure = None;
     if let Some(plan) = &mut store.faults.failures
         && plan
             .path_prefix
             .as_deref()
             .is_none_or(|p| path.starts_with(p))
+        && plan
+            .method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(req.method().as_str()))
     {
         plan.remaining = plan.remaining.saturating_sub(1);
-        let status = plan.status;
+        failure = Some((plan.status, plan.mode));
         if plan.remaining == 0 {
             store.faults.failures = None;
         }
-        return Err(if status == 429 {
+    }
+    let injected = |status: u16| {
+        if status == 429 {
             ApiError::rate_limited()
         } else {
             ApiError::internal()
-        });
+        }
+    };
+    match failure {
+        Some((status, FailureMode::Before)) => return Err(injected(status)),
+        Some((status, FailureMode::Stored)) if idempotency_key.is_none() => {
+            return Err(injected(status));
+        }
+        _ => {}
     }
 
     if kind == KeyKind::Publishable && !endpoint.publishable {
@@ -390,7 +480,13 @@ fn handle(
     }
 
     params::validate(&params, endpoint.schema)?;
-    let result = (endpoint.handler)(&mut store, &ctx, &params);
+    let result = match failure {
+        Some((status, FailureMode::Stored)) => Err(ApiError {
+            stored: true,
+            ..injected(status)
+        }),
+        _ => (endpoint.handler)(&mut store, &ctx, &params),
+    };
     let (status, body, stored, should_retry) = match result {
         Ok(v) => (StatusCode::OK, pretty(&v), true, None),
         Err(e) => (e.status, pretty(&e.to_json()), e.stored, e.should_retry),
@@ -406,9 +502,24 @@ fn handle(
                 body: body.clone(),
                 request_id: request_id.to_string(),
                 should_retry,
+                stored_at: super::state::now(),
             },
         );
     }
+    if req.method() == Method::POST {
+        store.revision += 1;
+    }
+    let body = match failure {
+        // The answer is kept whole for replays; this caller reads half of it.
+        Some((_, FailureMode::Lost)) => {
+            let half = (0..=body.len() / 2)
+                .rev()
+                .find(|i| body.is_char_boundary(*i))
+                .unwrap_or(0);
+            body[..half].to_string()
+        }
+        _ => body,
+    };
     Ok(Answer {
         status,
         body,

@@ -11,7 +11,10 @@ use super::{Ctx, check_expand, expand_field};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::objects::{PaymentIntent, PaymentMethod, Status};
 use crate::sandbox::params::{Params, ParamsExt, Shape, empty_string};
-use crate::sandbox::payments::{CardInput, Confirm, PaymentMethodSource, format_amount};
+use crate::sandbox::payments::{
+    CardInput, Confirm, PaymentMethodSource, THREE_DECIMAL, format_amount,
+};
+use crate::sandbox::search;
 use crate::sandbox::state::Store;
 
 const ADDRESS: Shape = Shape::Map(&[
@@ -183,6 +186,13 @@ pub const LIST: &[(&str, Shape)] = &[
     ("starting_after", Shape::Str),
 ];
 
+pub const SEARCH: &[(&str, Shape)] = &[
+    ("expand", EXPAND),
+    ("limit", Shape::Int),
+    ("page", Shape::Str),
+    ("query", Shape::Str),
+];
+
 const SERVER_EXPANSIONS: &[&str] = &["latest_charge", "payment_method", "customer"];
 const CLIENT_EXPANSIONS: &[&str] = &["payment_method"];
 
@@ -225,6 +235,10 @@ fn render(store: &Store, pi: &PaymentIntent, ctx: &Ctx, expand: &[String]) -> Va
 
 fn currency(params: &Params) -> Result<String, ApiError> {
     let raw = params.required_str("currency")?.to_ascii_lowercase();
+    // async-stripe's list lacks Stripe's three-decimal currencies, which Stripe supports.
+    if THREE_DECIMAL.contains(&raw.as_str()) {
+        return Ok(raw);
+    }
     match stripe_types::Currency::from_str(&raw) {
         Ok(stripe_types::Currency::Unknown(_)) | Err(_) => Err(ApiError::param_error(
             format!(
@@ -237,12 +251,37 @@ fn currency(params: &Params) -> Result<String, ApiError> {
     }
 }
 
-fn amount(value: i64, currency: &str) -> Result<i64, ApiError> {
-    let minimum = match currency {
-        "usd" | "eur" | "chf" | "cad" | "aud" | "nzd" | "sgd" => 50,
+/// Stripe's smallest charge per currency (/currencies), in minor units.
+fn minimum(currency: &str) -> i64 {
+    match currency {
+        "usd" | "ars" | "aud" | "brl" | "cad" | "chf" | "cop" | "eur" | "idr" | "ils" | "inr"
+        | "nzd" | "php" | "rub" | "sgd" | "zar" => 50,
         "gbp" => 30,
+        "aed" | "myr" | "pln" | "ron" => 200,
+        "dkk" => 250,
+        "nok" | "sek" => 300,
+        "hkd" => 400,
+        "czk" => 1500,
+        "huf" => 17500,
+        "mxn" | "thb" => 1000,
+        "jpy" | "krw" => 50,
         _ => 1,
-    };
+    }
+}
+
+fn amount(value: i64, currency: &str) -> Result<i64, ApiError> {
+    let minimum = minimum(currency);
+    if THREE_DECIMAL.contains(&currency) && value % 10 != 0 {
+        return Err(ApiError::param_error(
+            format!(
+                "Invalid amount: {currency} amounts must end in 0 ({} can be charged, {} cannot). See https://stripe.com/docs/currencies#three-decimal.",
+                format_amount(value - value % 10, currency),
+                format_amount(value, currency)
+            ),
+            "amount",
+            None,
+        ));
+    }
     if value < minimum {
         return Err(ApiError::param_error(
             format!(
@@ -317,9 +356,7 @@ fn email(params: &Params, key: &str) -> Result<Option<Option<String>>, ApiError>
     match params.nullable_str(key) {
         None => Ok(None),
         Some(None) => Ok(Some(None)),
-        Some(Some(e)) if e.contains('@') && !e.contains(char::is_whitespace) => {
-            Ok(Some(Some(e.to_string())))
-        }
+        Some(Some(e)) if crate::sandbox::params::email_is_valid(e) => Ok(Some(Some(e.to_string()))),
         Some(Some(e)) => Err(ApiError::param_error(
             format!("Invalid email address: {e}"),
             key,
@@ -616,6 +653,100 @@ pub fn list(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiE
         .map(|pi| (pi.id.clone(), render(store, pi, ctx, &expand)))
         .collect();
     paginate(rows, &query, "/v1/payment_intents", "payment_intent")
+}
+
+impl search::Searchable for PaymentIntent {
+    fn text(&self, field: &str) -> Option<String> {
+        match field {
+            "status" => Some(self.status.as_str().to_owned()),
+            "currency" => Some(self.currency.clone()),
+            "customer" => self.customer.clone(),
+            _ => None,
+        }
+    }
+
+    fn number(&self, field: &str) -> Option<i64> {
+        match field {
+            "amount" => Some(self.amount),
+            "created" => Some(self.created),
+            _ => None,
+        }
+    }
+
+    fn metadata(&self, key: &str) -> Option<&str> {
+        self.metadata.get(key).map(String::as_str)
+    }
+}
+
+/// `GET /v1/payment_intents/search`: Stripe's search, newest first, in pages of `limit`.
+pub fn search(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiError> {
+    let query = params.required_str("query")?;
+    let parsed = search::parse(
+        query,
+        "payment_intents",
+        &["currency", "customer", "status"],
+        &["amount", "created"],
+    )?;
+    let mut expand = params.strings("expand");
+    let total_count = expand.iter().any(|e| e == "total_count");
+    expand.retain(|e| e != "total_count");
+    for e in &expand {
+        let inner = e.strip_prefix("data.").unwrap_or_default();
+        if !SERVER_EXPANSIONS.contains(&inner) {
+            return Err(ApiError::param_error(
+                format!("This property cannot be expanded ({e})."),
+                "expand",
+                None,
+            ));
+        }
+    }
+    let expand: Vec<String> = expand
+        .iter()
+        .filter_map(|e| e.strip_prefix("data.").map(str::to_owned))
+        .collect();
+    let limit = match params.int("limit") {
+        None => 10,
+        Some(l) if (1..=100).contains(&l) => l as usize,
+        Some(_) => {
+            return Err(ApiError::param_error(
+                "Invalid limit: must be between 1 and 100",
+                "limit",
+                None,
+            ));
+        }
+    };
+    // The page cursor is opaque to callers; here it is the offset of the page's first result.
+    let offset = match params.str("page") {
+        None => 0,
+        Some(page) => page
+            .strip_prefix("sbx_page_")
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| ApiError::param_error("Invalid page cursor.", "page", None))?,
+    };
+    let mut found: Vec<&PaymentIntent> = store
+        .intents
+        .values()
+        .filter(|pi| parsed.matches(*pi))
+        .collect();
+    found.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
+    let data: Vec<Value> = found
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|pi| render(store, pi, ctx, &expand))
+        .collect();
+    let has_more = found.len() > offset + limit;
+    let mut result = serde_json::json!({
+        "object": "search_result",
+        "data": data,
+        "has_more": has_more,
+        "next_page": has_more.then(|| format!("sbx_page_{}", offset + limit)),
+        "url": "/v1/payment_intents/search",
+    });
+    if total_count {
+        result["total_count"] = serde_json::json!(found.len());
+    }
+    Ok(result)
 }
 
 pub fn retrieve(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiError> {

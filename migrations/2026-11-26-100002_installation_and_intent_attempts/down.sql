@@ -1,0 +1,2 @@
+ALTER TABLE orders DROP COLUMN intent_attempt;
+DROP TABLE installation;

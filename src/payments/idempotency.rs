@@ -1,0 +1,82 @@
+//! The idempotency keys the shop sends to Stripe. Every key carries the installation's id (made
+//! once, kept in the database), so two databases on one Stripe account never send one key for
+//! different requests. A key that creates something names what it creates — an order's
+//! PaymentIntent and the attempt number, a user's Customer, an admin's refund request — so a
+//! retry after a lost answer makes nothing twice. Keys of requests that create nothing are fresh
+//! for every call, so an error Stripe keeps under a key never pins them.
+
+use anyhow::Context;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::schema::installation;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Keys {
+    installation: Uuid,
+}
+
+impl Keys {
+    pub fn new(installation: Uuid) -> Self {
+        Self { installation }
+    }
+
+    /// The keys of the installation whose database this is.
+    pub async fn of_installation(conn: &mut AsyncPgConnection) -> anyhow::Result<Self> {
+        let id = installation::table
+            .select(installation::id)
+            .first::<Uuid>(conn)
+            .await
+            .context("reading the installation id (run the migrations)")?;
+        Ok(Self::new(id))
+    }
+
+    /// The key of attempt `attempt` to create the order's PaymentIntent.
+    pub fn intent(&self, order: Uuid, attempt: i32) -> String {
+        format!(
+            "storefront-{}-order-{order}-intent-{attempt}",
+            self.installation
+        )
+    }
+
+    pub fn customer(&self, user_id: i64) -> String {
+        format!("storefront-{}-user-{user_id}-customer", self.installation)
+    }
+
+    /// Cancelling creates nothing, so each call has its own key (retries within the call reuse it).
+    pub fn cancel(&self, intent: &str) -> String {
+        format!(
+            "storefront-{}-cancel-{intent}-{}",
+            self.installation,
+            Uuid::new_v4().simple()
+        )
+    }
+
+    /// `request` is the refund form's own key, sent again with a retried form; the attempt
+    /// moves on only after Stripe answered an attempt with an error.
+    pub fn refund(&self, request: Uuid, attempt: i32) -> String {
+        format!(
+            "storefront-{}-refund-{request}-{attempt}",
+            self.installation
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_differ_between_installations_and_stay_within_stripes_limit() {
+        let order = Uuid::new_v4();
+        let a = Keys::new(Uuid::new_v4());
+        let b = Keys::new(Uuid::new_v4());
+        assert_ne!(a.intent(order, 0), b.intent(order, 0));
+        assert_ne!(a.customer(7), b.customer(7));
+        assert_ne!(a.intent(order, 0), a.intent(order, 1));
+        assert_ne!(a.cancel("pi_1"), a.cancel("pi_1"));
+        assert!(a.intent(order, i32::MAX).len() <= 255);
+        assert!(a.cancel(&"x".repeat(66)).len() <= 255);
+    }
+}

@@ -1,0 +1,84 @@
+use std::time::Duration;
+
+use stripe_core::payment_intent::{RetrievePaymentIntent, SearchPaymentIntent};
+use stripe_core::refund::{CreateRefund, RetrieveRefund};
+
+use crate::helpers::{WEBHOOK_SECRET, spawn_sandbox_on};
+
+#[tokio::test]
+async fn a_sandbox_on_the_same_state_file_finds_the_objects_and_keys_of_the_one_before() {
+    let path = std::env::temp_dir().join(format!(
+        "sandbox-persistence-{}.json",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let endpoint = storefront::sandbox::WebhookEndpoint {
+        url: "http://127.0.0.1:9/unused".into(),
+        secret: WEBHOOK_SECRET.into(),
+    };
+    let first = spawn_sandbox_on(vec![endpoint], Some(path.clone())).await;
+    let intent = first.card_intent().await;
+    let paid = first.confirm_with(&intent, "pm_card_visa").await.unwrap();
+    let refund = CreateRefund::new()
+        .payment_intent(paid.id.as_str())
+        .amount(500)
+        .send(&first.client)
+        .await
+        .unwrap();
+    let mut written = false;
+    for _ in 0..50 {
+        if std::fs::read_to_string(&path).is_ok_and(|s| s.contains(refund.id.as_str())) {
+            written = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(written, "the snapshot is written shortly after a change");
+    let saved = storefront::sandbox::persist::saved_keys(&path)
+        .unwrap()
+        .expect("keys in the snapshot");
+    assert_eq!(saved.webhook_secret, WEBHOOK_SECRET);
+
+    let second = spawn_sandbox_on(Vec::new(), Some(path.clone())).await;
+    let again = RetrievePaymentIntent::new(paid.id.clone())
+        .send(&second.client)
+        .await
+        .unwrap();
+    assert_eq!(again.status, stripe_shared::PaymentIntentStatus::Succeeded);
+    assert_eq!(again.client_secret, paid.client_secret);
+    let refund = RetrieveRefund::new(refund.id.clone())
+        .send(&second.client)
+        .await
+        .unwrap();
+    assert_eq!(refund.amount, 500);
+    let found = SearchPaymentIntent::new("metadata['order_id']:'42'")
+        .send(&second.client)
+        .await
+        .unwrap();
+    assert_eq!(found.data.len(), 1);
+    // The rest of the charge can still be refunded, and no more.
+    let rest = CreateRefund::new()
+        .payment_intent(paid.id.as_str())
+        .send(&second.client)
+        .await
+        .unwrap();
+    assert_eq!(rest.amount, 1500);
+    let _ = std::fs::remove_file(&path);
+}
+
+#[tokio::test]
+async fn a_state_file_that_is_not_a_snapshot_stops_the_sandbox_instead_of_being_overwritten() {
+    let path = std::env::temp_dir().join(format!(
+        "sandbox-not-a-snapshot-{}.json",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(&path, "my notes").unwrap();
+    let opened = storefront::sandbox::Sandbox::open(storefront::sandbox::SandboxConfig {
+        secret_key: "sk_test_x".into(),
+        publishable_key: "pk_test_x".into(),
+        webhook_endpoints: Vec::new(),
+        state_file: Some(path.clone()),
+    });
+    assert!(opened.is_err());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "my notes");
+    let _ = std::fs::remove_file(&path);
+}
