@@ -77,6 +77,12 @@ impl CatalogCache {
         current.as_ref().filter(|c| c.version == version).cloned()
     }
 
+    /// This server changed what the catalog shows: its copy goes now, without waiting for the
+    /// notification, so whoever made the change sees it on their next page.
+    pub fn changed(&self) {
+        self.invalidate();
+    }
+
     fn invalidate(&self) {
         self.version.fetch_add(1, Ordering::AcqRel);
     }

@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, web};
 
 use crate::admin::db;
+use crate::catalog::CatalogCache;
 use crate::csrf::{CsrfForm, NoFields};
 use crate::db::DbPool;
 use crate::error::AppError;
@@ -13,25 +14,28 @@ use crate::session::{FlashKind, ShopSession};
 pub async fn deactivate(
     session: ShopSession,
     pool: web::Data<DbPool>,
+    catalog: web::Data<CatalogCache>,
     id: web::Path<i64>,
     form: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
-    set_active(session, pool, *id, false, form).await
+    set_active(session, pool, catalog, *id, false, form).await
 }
 
 pub async fn activate(
     session: ShopSession,
     pool: web::Data<DbPool>,
+    catalog: web::Data<CatalogCache>,
     id: web::Path<i64>,
     form: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
-    set_active(session, pool, *id, true, form).await
+    set_active(session, pool, catalog, *id, true, form).await
 }
 
-#[tracing::instrument(skip(session, pool, _form))]
+#[tracing::instrument(skip(session, pool, catalog, _form))]
 async fn set_active(
     session: ShopSession,
     pool: web::Data<DbPool>,
+    catalog: web::Data<CatalogCache>,
     id: i64,
     active: bool,
     _form: CsrfForm<NoFields>,
@@ -41,6 +45,7 @@ async fn set_active(
         .await?
         .ok_or(AppError::NotFound)?;
     db::set_product_active(&mut conn, id, active).await?;
+    catalog.changed();
     let message = if active {
         format!("{} is in the catalog again.", product.name)
     } else {

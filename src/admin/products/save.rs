@@ -13,8 +13,8 @@ use super::edit::ProductFormPage;
 use super::form::{self, ProductFields, Submitted, Upload};
 use super::image::{self, MAX_IMAGE_BYTES};
 use crate::admin::db;
-use crate::catalog::Product;
 use crate::catalog::db::NewProduct;
+use crate::catalog::{CatalogCache, Product};
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::error::AppError;
@@ -29,19 +29,24 @@ pub async fn create(
     session: ShopSession,
     pool: web::Data<DbPool>,
     settings: web::Data<Settings>,
+    catalog: web::Data<CatalogCache>,
     body: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let submitted = form::read(&req, body).await?;
-    save(ctx, session, pool, settings, None, submitted).await
+    let saved = save(ctx, session, pool, settings, None, submitted).await;
+    catalog.changed();
+    saved
 }
 
-#[tracing::instrument(skip(req, ctx, session, pool, settings, body))]
+#[tracing::instrument(skip(req, ctx, session, pool, settings, catalog, body))]
+#[allow(clippy::too_many_arguments)] // one per extractor
 pub async fn update(
     req: HttpRequest,
     ctx: PageContext,
     session: ShopSession,
     pool: web::Data<DbPool>,
     settings: web::Data<Settings>,
+    catalog: web::Data<CatalogCache>,
     id: web::Path<i64>,
     body: Multipart,
 ) -> Result<HttpResponse, AppError> {
@@ -52,7 +57,9 @@ pub async fn update(
             .await?
             .ok_or(AppError::NotFound)?
     };
-    save(ctx, session, pool, settings, Some(product), submitted).await
+    let saved = save(ctx, session, pool, settings, Some(product), submitted).await;
+    catalog.changed();
+    saved
 }
 
 async fn save(
