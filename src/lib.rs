@@ -2,8 +2,9 @@
 //!
 //! One module per thing the shop does (`catalog`, `cart`, `accounts`, `checkout`, `orders`,
 //! `payments`, `admin`), each owning its routes, queries and page structs; `domain` holds the shared
-//! vocabulary; `startup` wires it together. `sandbox` is the offline stand-in for Stripe,
-//! which the shop reaches only over HTTP, as it reaches Stripe.
+//! vocabulary; `startup` wires it together. The offline stand-in for Stripe is a crate of its
+//! own (`stripe-sandbox`), which `startup` mounts in sandbox mode and the shop reaches only
+//! over HTTP, as it reaches Stripe.
 
 pub mod accounts;
 pub mod admin;
@@ -21,7 +22,6 @@ pub mod health;
 pub mod orders;
 pub mod page;
 pub mod payments;
-pub mod sandbox;
 pub mod schema;
 pub mod security_headers;
 pub mod seed;

@@ -1,8 +1,8 @@
 use anyhow::Context;
 use storefront::config::Settings;
-use storefront::sandbox::standalone::{self, StandaloneArgs};
 use storefront::startup::Application;
 use storefront::telemetry;
+use stripe_sandbox::standalone::{self, StandaloneArgs};
 
 const USAGE: &str = "usage: storefront [serve]   (the shop; settings from the environment and .env)
        storefront admin create --email EMAIL   (password from stdin, or a prompt)";

@@ -20,7 +20,6 @@ use crate::config::{Secret, Settings, StripeSettings};
 use crate::db::{self, DbPool};
 use crate::page::PaymentMode;
 use crate::payments::{Payments, StripeAccess, reconciler};
-use crate::sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
 use crate::security_headers::{default_headers, origin_of};
 use crate::session::new_token;
 use crate::session::store::PgSessionStore;
@@ -29,6 +28,7 @@ use crate::{
     accounts, admin, bad_input, cart, catalog, checkout, error, health, orders, payments, seed,
     session,
 };
+use stripe_sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
 
 pub struct Application {
     port: u16,
@@ -48,10 +48,10 @@ fn sandbox_mode(
     loopback: std::net::SocketAddr,
 ) -> anyhow::Result<(StripeAccess, Sandbox)> {
     let saved = match &settings.sandbox_state_file {
-        Some(path) => crate::sandbox::persist::saved_keys(path)?,
+        Some(path) => stripe_sandbox::persist::saved_keys(path)?,
         None => None,
     };
-    let keys = saved.unwrap_or_else(|| crate::sandbox::persist::SavedKeys {
+    let keys = saved.unwrap_or_else(|| stripe_sandbox::persist::SavedKeys {
         secret_key: format!("sk_test_sandbox_{}", new_token()),
         publishable_key: format!("pk_test_sandbox_{}", new_token()),
         webhook_secret: format!("whsec_sandbox_{}", new_token()),

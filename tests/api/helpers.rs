@@ -139,7 +139,7 @@ pub async fn spawn_app_process(overrides: &[(&str, &str)]) -> (TestApp, AppProce
 
 /// A sandbox on its own port, as a Stripe account that several shops can share.
 pub struct StandaloneStripe {
-    sandbox: storefront::sandbox::Sandbox,
+    sandbox: stripe_sandbox::Sandbox,
     pub secret_key: String,
     pub publishable_key: String,
     pub webhook_secret: String,
@@ -147,7 +147,7 @@ pub struct StandaloneStripe {
 }
 
 pub async fn spawn_standalone_stripe() -> StandaloneStripe {
-    use storefront::sandbox::{Sandbox, SandboxConfig};
+    use stripe_sandbox::{Sandbox, SandboxConfig};
     let secret_key = format!("sk_test_{}", Uuid::new_v4().simple());
     let publishable_key = format!("pk_test_{}", Uuid::new_v4().simple());
     let webhook_secret = format!("whsec_{}", Uuid::new_v4().simple());
@@ -185,7 +185,7 @@ pub async fn spawn_standalone_stripe() -> StandaloneStripe {
 /// The shop configured with Stripe keys, as a developer runs it against real Stripe, but
 /// pointed at `stripe` (a standalone sandbox); its webhook endpoint is added to the sandbox.
 pub async fn spawn_app_on(stripe: &StandaloneStripe) -> TestApp {
-    use storefront::sandbox::WebhookEndpoint;
+    use stripe_sandbox::WebhookEndpoint;
     let js_url = format!("{}js/v3/stripe.js", stripe.api_base);
     let app = spawn_app_with(&[
         ("STRIPE_SECRET_KEY", &stripe.secret_key),

@@ -27,30 +27,30 @@ use super::objects::{PaymentIntent, Status};
 use super::payments::format_amount;
 use super::state::Origin;
 
-const STRIPE_JS: &str = include_str!("assets/stripe.js");
-const ELEMENTS_HTML: &str = include_str!("assets/elements.html");
+const STRIPE_JS: &str = include_str!("../assets/stripe.js");
+const ELEMENTS_HTML: &str = include_str!("../assets/elements.html");
 
 /// Static files under `M/assets/`: name, content type, body.
 const ASSETS: &[(&str, &str, &str)] = &[
     (
         "elements.js",
         "application/javascript; charset=utf-8",
-        include_str!("assets/elements.js"),
+        include_str!("../assets/elements.js"),
     ),
     (
         "elements.css",
         "text/css; charset=utf-8",
-        include_str!("assets/elements.css"),
+        include_str!("../assets/elements.css"),
     ),
     (
         "pages.css",
         "text/css; charset=utf-8",
-        include_str!("assets/pages.css"),
+        include_str!("../assets/pages.css"),
     ),
     (
         "demo.js",
         "application/javascript; charset=utf-8",
-        include_str!("assets/demo.js"),
+        include_str!("../assets/demo.js"),
     ),
 ];
 
@@ -129,7 +129,7 @@ async fn elements_page(query: web::Query<ElementsQuery>) -> HttpResponse {
 }
 
 #[derive(Template)]
-#[template(path = "sandbox/challenge.html")]
+#[template(path = "challenge.html")]
 struct ChallengePage {
     amount: String,
     card: String,
@@ -227,7 +227,7 @@ pub fn return_location(pi: &PaymentIntent) -> Option<String> {
 }
 
 #[derive(Template)]
-#[template(path = "sandbox/challenge_done.html")]
+#[template(path = "challenge_done.html")]
 struct ChallengeDone {
     status: String,
 }
@@ -270,7 +270,7 @@ async fn challenge_answer(
 const DEMO_CSP: &str = "default-src 'self'; script-src 'self'; frame-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'";
 
 #[derive(Template)]
-#[template(path = "sandbox/demo.html")]
+#[template(path = "demo.html")]
 struct DemoPage {
     publishable_key: String,
     client_secret: String,
@@ -361,7 +361,7 @@ struct DemoReturnQuery {
 }
 
 #[derive(Template)]
-#[template(path = "sandbox/demo_return.html")]
+#[template(path = "demo_return.html")]
 struct DemoReturn {
     id: String,
     status: String,

@@ -3,9 +3,9 @@
 use serde_json::Value;
 
 use super::{Ctx, check_expand, expand_field};
-use crate::sandbox::error::ApiError;
-use crate::sandbox::params::{Params, Shape};
-use crate::sandbox::state::Store;
+use crate::error::ApiError;
+use crate::params::{Params, Shape};
+use crate::state::Store;
 
 pub const RETRIEVE: &[(&str, Shape)] = &[("expand", Shape::List(&Shape::Str))];
 

@@ -6,10 +6,10 @@ use serde_json::Value;
 
 use super::payment_intents::apply_metadata;
 use super::{Ctx, check_expand};
-use crate::sandbox::error::ApiError;
-use crate::sandbox::objects::Customer;
-use crate::sandbox::params::{Params, ParamsExt, Shape};
-use crate::sandbox::state::{Store, new_id, now};
+use crate::error::ApiError;
+use crate::objects::Customer;
+use crate::params::{Params, ParamsExt, Shape};
+use crate::state::{Store, new_id, now};
 
 const UNSUPPORTED: &[&str] = &[
     "address",
@@ -72,7 +72,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
     check_expand(params, &[])?;
     let email = params.str("email").filter(|e| !e.is_empty());
     if let Some(e) = email
-        && !crate::sandbox::params::email_is_valid(e)
+        && !crate::params::email_is_valid(e)
     {
         return Err(ApiError::param_error(
             format!("Invalid email address: {e}"),

@@ -11,7 +11,7 @@ async fn a_sandbox_on_the_same_state_file_finds_the_objects_and_keys_of_the_one_
         "sandbox-persistence-{}.json",
         uuid::Uuid::new_v4().simple()
     ));
-    let endpoint = storefront::sandbox::WebhookEndpoint {
+    let endpoint = stripe_sandbox::WebhookEndpoint {
         url: "http://127.0.0.1:9/unused".into(),
         secret: WEBHOOK_SECRET.into(),
     };
@@ -33,7 +33,7 @@ async fn a_sandbox_on_the_same_state_file_finds_the_objects_and_keys_of_the_one_
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(written, "the snapshot is written shortly after a change");
-    let saved = storefront::sandbox::persist::saved_keys(&path)
+    let saved = stripe_sandbox::persist::saved_keys(&path)
         .unwrap()
         .expect("keys in the snapshot");
     assert_eq!(saved.webhook_secret, WEBHOOK_SECRET);
@@ -72,7 +72,7 @@ async fn a_state_file_that_is_not_a_snapshot_stops_the_sandbox_instead_of_being_
         uuid::Uuid::new_v4().simple()
     ));
     std::fs::write(&path, "my notes").unwrap();
-    let opened = storefront::sandbox::Sandbox::open(storefront::sandbox::SandboxConfig {
+    let opened = stripe_sandbox::Sandbox::open(stripe_sandbox::SandboxConfig {
         secret_key: "sk_test_x".into(),
         publishable_key: "pk_test_x".into(),
         webhook_endpoints: Vec::new(),

@@ -5,10 +5,10 @@ use serde_json::Value;
 
 use super::list::{ListQuery, paginate};
 use super::{Ctx, check_expand};
-use crate::sandbox::error::ApiError;
-use crate::sandbox::objects::Event;
-use crate::sandbox::params::{Params, ParamsExt, Shape};
-use crate::sandbox::state::Store;
+use crate::error::ApiError;
+use crate::objects::Event;
+use crate::params::{Params, ParamsExt, Shape};
+use crate::state::Store;
 
 pub const RETRIEVE: &[(&str, Shape)] = &[("expand", Shape::List(&Shape::Str))];
 

@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::sandbox::error::ApiError;
-use crate::sandbox::params::{Params, ParamsExt};
+use crate::error::ApiError;
+use crate::params::{Params, ParamsExt};
 
 /// A `created` filter: exact, or a range.
 #[derive(Clone, Copy)]

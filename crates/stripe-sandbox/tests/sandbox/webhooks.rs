@@ -169,7 +169,7 @@ async fn an_unreachable_endpoint_is_given_up_after_a_bounded_number_of_attempts(
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/webhooks/stripe", closed.local_addr().unwrap());
     drop(closed);
-    let sb = spawn_sandbox_with(vec![storefront::sandbox::WebhookEndpoint {
+    let sb = spawn_sandbox_with(vec![stripe_sandbox::WebhookEndpoint {
         url,
         secret: crate::helpers::WEBHOOK_SECRET.into(),
     }])

@@ -7,10 +7,10 @@ use serde_json::Value;
 use super::list::{ListQuery, paginate};
 use super::payment_intents::apply_metadata;
 use super::{Ctx, check_expand, expand_field};
-use crate::sandbox::error::ApiError;
-use crate::sandbox::objects::Dispute;
-use crate::sandbox::params::{Param, Params, ParamsExt, Shape};
-use crate::sandbox::state::Store;
+use crate::error::ApiError;
+use crate::objects::Dispute;
+use crate::params::{Param, Params, ParamsExt, Shape};
+use crate::state::Store;
 
 const EXPAND: Shape = Shape::List(&Shape::Str);
 const EXPANSIONS: &[&str] = &["charge", "payment_intent"];

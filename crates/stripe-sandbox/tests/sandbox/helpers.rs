@@ -6,11 +6,11 @@ use std::time::Duration;
 use actix_web::middleware::DefaultHeaders;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::Value;
-use storefront::sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
 use stripe_core::payment_intent::{
     ConfirmPaymentIntent, CreatePaymentIntent, CreatePaymentIntentAutomaticPaymentMethods,
     CreatePaymentIntentAutomaticPaymentMethodsAllowRedirects,
 };
+use stripe_sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
 use stripe_shared::PaymentIntent;
 use stripe_types::Currency;
 

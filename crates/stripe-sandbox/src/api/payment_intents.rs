@@ -8,14 +8,12 @@ use serde_json::Value;
 
 use super::list::{ListQuery, paginate};
 use super::{Ctx, check_expand, expand_field};
-use crate::sandbox::error::ApiError;
-use crate::sandbox::objects::{PaymentIntent, PaymentMethod, Status};
-use crate::sandbox::params::{Params, ParamsExt, Shape, empty_string};
-use crate::sandbox::payments::{
-    CardInput, Confirm, PaymentMethodSource, THREE_DECIMAL, format_amount,
-};
-use crate::sandbox::search;
-use crate::sandbox::state::Store;
+use crate::error::ApiError;
+use crate::objects::{PaymentIntent, PaymentMethod, Status};
+use crate::params::{Params, ParamsExt, Shape, empty_string};
+use crate::payments::{CardInput, Confirm, PaymentMethodSource, THREE_DECIMAL, format_amount};
+use crate::search;
+use crate::state::Store;
 
 const ADDRESS: Shape = Shape::Map(&[
     ("city", Shape::Str),
@@ -319,7 +317,7 @@ pub fn apply_metadata(
     };
     for (k, v) in map {
         let value = match v {
-            crate::sandbox::params::Param::Str(s) => s.clone(),
+            crate::params::Param::Str(s) => s.clone(),
             _ => continue,
         };
         if k.chars().count() > 40 {
@@ -356,7 +354,7 @@ fn email(params: &Params, key: &str) -> Result<Option<Option<String>>, ApiError>
     match params.nullable_str(key) {
         None => Ok(None),
         Some(None) => Ok(Some(None)),
-        Some(Some(e)) if crate::sandbox::params::email_is_valid(e) => Ok(Some(Some(e.to_string()))),
+        Some(Some(e)) if crate::params::email_is_valid(e) => Ok(Some(Some(e.to_string()))),
         Some(Some(e)) => Err(ApiError::param_error(
             format!("Invalid email address: {e}"),
             key,

@@ -7,10 +7,10 @@ use serde_json::Value;
 use super::list::{ListQuery, paginate};
 use super::payment_intents::apply_metadata;
 use super::{Ctx, check_expand, expand_field};
-use crate::sandbox::error::ApiError;
-use crate::sandbox::objects::Refund;
-use crate::sandbox::params::{Params, ParamsExt, Shape};
-use crate::sandbox::state::Store;
+use crate::error::ApiError;
+use crate::objects::Refund;
+use crate::params::{Params, ParamsExt, Shape};
+use crate::state::Store;
 
 const EXPAND: Shape = Shape::List(&Shape::Str);
 

@@ -1,5 +1,5 @@
-use storefront::sandbox::standalone::{self, StandaloneArgs};
 use stripe_core::payment_intent::{CreatePaymentIntent, RetrievePaymentIntent};
+use stripe_sandbox::standalone::{self, StandaloneArgs};
 use stripe_types::Currency;
 
 #[tokio::test]
