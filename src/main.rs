@@ -2,7 +2,6 @@ use anyhow::Context;
 use storefront::config::Settings;
 use storefront::startup::Application;
 use storefront::telemetry;
-use stripe_sandbox::standalone::{self, StandaloneArgs};
 
 const USAGE: &str = "usage: storefront [serve]   (the shop; settings from the environment and .env)
        storefront admin create --email EMAIL   (password from stdin, or a prompt)";
@@ -16,13 +15,15 @@ async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         None | Some("serve") => serve().await,
-        Some("sandbox") => standalone::run(StandaloneArgs::parse(args)?).await,
+        Some("sandbox") => anyhow::bail!(
+            "the Stripe sandbox runs on its own: cargo run -p stripe-sandbox -- --port 12111 (see crates/stripe-sandbox/README.md)"
+        ),
         Some("admin") => storefront::admin::cli::run(args).await,
         Some("-h" | "--help" | "help") => {
-            println!("{USAGE}\n{}", standalone::USAGE);
+            println!("{USAGE}");
             Ok(())
         }
-        Some(other) => anyhow::bail!("unknown command {other:?}\n{USAGE}\n{}", standalone::USAGE),
+        Some(other) => anyhow::bail!("unknown command {other:?}\n{USAGE}"),
     }
 }
 

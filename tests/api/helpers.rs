@@ -157,28 +157,17 @@ pub async fn spawn_standalone_stripe() -> StandaloneStripe {
         webhook_endpoints: Vec::new(),
         state_file: None,
     });
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+    let server = sandbox
+        .bind("127.0.0.1:0")
         .unwrap_or_else(|e| panic!("binding the sandbox: {e}"));
-    let port = listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("sandbox address: {e}"))
-        .port();
-    let routes = sandbox.clone();
-    let server = actix_web::HttpServer::new(move || {
-        let routes = routes.clone();
-        actix_web::App::new().configure(move |cfg| routes.configure(cfg))
-    })
-    .workers(1)
-    .listen(listener)
-    .unwrap_or_else(|e| panic!("starting the sandbox: {e}"))
-    .run();
-    tokio::spawn(server);
+    let api_base = server.url();
+    tokio::spawn(server.run());
     StandaloneStripe {
         sandbox,
         secret_key,
         publishable_key,
         webhook_secret,
-        api_base: format!("http://127.0.0.1:{port}/"),
+        api_base,
     }
 }
 

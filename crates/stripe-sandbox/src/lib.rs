@@ -1,9 +1,9 @@
-//! An offline Stripe sandbox: the parts of Stripe's API, Stripe.js and webhooks that the shop
-//! uses, faithful enough that the shop runs unchanged against it and against Stripe.
+//! An offline Stripe: the parts of Stripe's API, Stripe.js and webhooks that a shop uses,
+//! faithful enough that an app runs unchanged against it and against Stripe.
 //!
-//! Mount it anywhere: the shop serves it under `/_sandbox`
-//! (`web::scope("/_sandbox").configure(|c| sandbox.configure(c))`), the standalone server at
-//! `/`. Under that mount point M:
+//! Mount it in any actix-web app, under any scope, with [`Sandbox::configure`] (the shop serves
+//! it under `/_sandbox` in sandbox mode), or serve it on a port of its own with
+//! [`Sandbox::bind`] (the `stripe-sandbox` binary, tests). Under that mount point M:
 //!
 //! - `M/v1/...` — the API ([`api`]): PaymentIntents, Refunds, Customers, Events, Charges.
 //! - `M/js/v3/stripe.js` — the Stripe.js stand-in; `M/elements/payment` — its card iframe;
@@ -24,7 +24,7 @@ pub mod params;
 pub mod payments;
 pub mod persist;
 pub mod search;
-pub mod standalone;
+mod serve;
 pub mod state;
 pub mod webhooks;
 
@@ -34,6 +34,13 @@ use std::time::Duration;
 use actix_web::web;
 
 use state::Store;
+
+pub use serve::Standalone;
+
+/// Well-known keys of [`SandboxConfig::default`]. They open nothing but this offline sandbox.
+pub const DEFAULT_SECRET_KEY: &str = "sk_test_sandbox_offline_0000000000000000";
+pub const DEFAULT_PUBLISHABLE_KEY: &str = "pk_test_sandbox_offline_0000000000000000";
+pub const DEFAULT_WEBHOOK_SECRET: &str = "whsec_sandbox_offline_00000000000000000000";
 
 /// How a sandbox is set up.
 #[derive(Clone)]
@@ -46,6 +53,19 @@ pub struct SandboxConfig {
     pub webhook_endpoints: Vec<WebhookEndpoint>,
     /// Where the sandbox keeps its keys and objects across restarts ([`Sandbox::open`]).
     pub state_file: Option<std::path::PathBuf>,
+}
+
+impl Default for SandboxConfig {
+    /// The well-known test keys ([`DEFAULT_SECRET_KEY`], [`DEFAULT_PUBLISHABLE_KEY`]), no
+    /// webhook endpoint, state in memory only.
+    fn default() -> Self {
+        SandboxConfig {
+            secret_key: DEFAULT_SECRET_KEY.into(),
+            publishable_key: DEFAULT_PUBLISHABLE_KEY.into(),
+            webhook_endpoints: Vec::new(),
+            state_file: None,
+        }
+    }
 }
 
 /// A webhook endpoint and its signing secret.
@@ -183,7 +203,10 @@ impl Sandbox {
         webhooks::start_workers(&self.shared);
     }
 
-    /// Registers every sandbox route relative to the current scope.
+    /// Registers every sandbox route relative to the current scope:
+    /// `App::new().configure(|c| sandbox.configure(c))` serves it at `/`,
+    /// `web::scope("/_sandbox").configure(|c| sandbox.configure(c))` under `/_sandbox/`. The
+    /// pages it serves set their own security headers; an app's defaults do not apply to them.
     pub fn configure(&self, cfg: &mut web::ServiceConfig) {
         cfg.app_data(web::Data::from(self.shared.clone()));
         api::configure(cfg);

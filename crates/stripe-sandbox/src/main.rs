@@ -1,44 +1,43 @@
-//! `storefront sandbox --port N [--webhook-url URL ...] [--webhook-secret whsec_...]
-//! [--state-file PATH]`: the sandbox alone on `127.0.0.1:N`, mounted at `/`, its objects kept
-//! in `PATH` across restarts when given.
+//! `stripe-sandbox [--port N] [--webhook-url URL ...] [--webhook-secret whsec_...]
+//! [--secret-key sk_test_...] [--publishable-key pk_test_...] [--state-file PATH]`: the sandbox
+//! alone on `127.0.0.1:N`, served at `/`, its objects kept in `PATH` across restarts when given.
 
-use std::net::{SocketAddr, TcpListener};
+use std::io::IsTerminal;
+use std::path::PathBuf;
 
-use actix_web::{App, HttpServer};
 use anyhow::{Context, bail};
+use stripe_sandbox::{
+    DEFAULT_PUBLISHABLE_KEY, DEFAULT_SECRET_KEY, DEFAULT_WEBHOOK_SECRET, Sandbox, SandboxConfig,
+    WebhookEndpoint,
+};
 
-use super::{Sandbox, SandboxConfig, WebhookEndpoint};
+const USAGE: &str = "usage: stripe-sandbox [--port N] [--webhook-url URL ...] [--webhook-secret whsec_...] [--secret-key sk_test_...] [--publishable-key pk_test_...] [--state-file PATH]";
 
-/// Well-known keys of the standalone sandbox. They only open this offline sandbox.
-pub const DEFAULT_SECRET_KEY: &str = "sk_test_sandbox_offline_0000000000000000";
-pub const DEFAULT_PUBLISHABLE_KEY: &str = "pk_test_sandbox_offline_0000000000000000";
-pub const DEFAULT_WEBHOOK_SECRET: &str = "whsec_sandbox_offline_00000000000000000000";
-
-/// Command-line arguments of `storefront sandbox`.
+/// The command line.
 #[derive(Clone, PartialEq, Eq)]
-pub struct StandaloneArgs {
+struct Options {
     /// 0 picks a free port.
-    pub port: u16,
-    pub webhook_urls: Vec<String>,
-    pub webhook_secret: String,
-    pub secret_key: String,
-    pub publishable_key: String,
+    port: u16,
+    webhook_urls: Vec<String>,
+    webhook_secret: String,
+    secret_key: String,
+    publishable_key: String,
     /// Keep the sandbox's objects in this file across restarts.
-    pub state_file: Option<std::path::PathBuf>,
+    state_file: Option<PathBuf>,
 }
 
-impl std::fmt::Debug for StandaloneArgs {
+impl std::fmt::Debug for Options {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StandaloneArgs")
+        f.debug_struct("Options")
             .field("port", &self.port)
             .field("webhook_urls", &self.webhook_urls)
             .finish_non_exhaustive()
     }
 }
 
-impl Default for StandaloneArgs {
+impl Default for Options {
     fn default() -> Self {
-        StandaloneArgs {
+        Options {
             port: 12111,
             webhook_urls: Vec::new(),
             webhook_secret: DEFAULT_WEBHOOK_SECRET.into(),
@@ -49,12 +48,16 @@ impl Default for StandaloneArgs {
     }
 }
 
-pub const USAGE: &str = "usage: storefront sandbox [--port N] [--webhook-url URL ...] [--webhook-secret whsec_...] [--secret-key sk_test_...] [--publishable-key pk_test_...] [--state-file PATH]";
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Command {
+    Serve(Options),
+    Help,
+}
 
-impl StandaloneArgs {
-    /// Parses the arguments after `sandbox`.
-    pub fn parse(args: impl IntoIterator<Item = String>) -> anyhow::Result<StandaloneArgs> {
-        let mut out = StandaloneArgs::default();
+impl Options {
+    fn parse(args: impl IntoIterator<Item = String>) -> anyhow::Result<Command> {
+        let mut out = Options::default();
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let (name, inline) = match arg.split_once('=') {
@@ -62,7 +65,7 @@ impl StandaloneArgs {
                 None => (arg.clone(), None),
             };
             if name == "--help" || name == "-h" {
-                bail!("{USAGE}");
+                return Ok(Command::Help);
             }
             let mut value = || -> anyhow::Result<String> {
                 match inline.clone() {
@@ -99,7 +102,7 @@ impl StandaloneArgs {
             reqwest::Url::parse(url)
                 .with_context(|| format!("--webhook-url {url} is not a URL"))?;
         }
-        Ok(out)
+        Ok(Command::Serve(out))
     }
 
     fn config(&self) -> SandboxConfig {
@@ -119,61 +122,66 @@ impl StandaloneArgs {
     }
 }
 
-/// Binds `127.0.0.1:port` and returns the server (not yet awaited), its address and the sandbox.
-pub fn bind(
-    args: &StandaloneArgs,
-) -> anyhow::Result<(actix_web::dev::Server, SocketAddr, Sandbox)> {
-    let listener = TcpListener::bind(("127.0.0.1", args.port))
-        .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
-    let addr = listener.local_addr()?;
-    let sandbox = Sandbox::open(args.config())?;
-    let app_sandbox = sandbox.clone();
-    let server = HttpServer::new(move || {
-        let sandbox = app_sandbox.clone();
-        App::new().configure(move |c| sandbox.configure(c))
-    })
-    .listen(listener)?
-    .run();
-    Ok((server, addr, sandbox))
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
+
+    let options = match Options::parse(std::env::args().skip(1))? {
+        Command::Help => {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        Command::Serve(options) => options,
+    };
+    let sandbox = Sandbox::open(options.config())?;
+    let server = sandbox
+        .bind(("127.0.0.1", options.port))
+        .with_context(|| format!("cannot listen on 127.0.0.1:{}", options.port))?;
+    print_banner(&options, &server.url());
+    server.run().await.context("the sandbox server stopped")?;
+    Ok(())
 }
 
-/// Runs the standalone sandbox until interrupted, after printing what a shop needs to use it.
-pub async fn run(args: StandaloneArgs) -> anyhow::Result<()> {
-    let (server, addr, _sandbox) = bind(&args)?;
-    let base = format!("http://{addr}/");
+/// What an app needs to use this sandbox instead of Stripe.
+fn print_banner(options: &Options, base: &str) {
     println!("Stripe sandbox (offline, test mode only) listening on {base}");
     println!();
-    println!("  STRIPE_SECRET_KEY={}", args.secret_key);
-    println!("  STRIPE_PUBLISHABLE_KEY={}", args.publishable_key);
-    println!("  STRIPE_WEBHOOK_SECRET={}", args.webhook_secret);
+    println!("  STRIPE_SECRET_KEY={}", options.secret_key);
+    println!("  STRIPE_PUBLISHABLE_KEY={}", options.publishable_key);
+    println!("  STRIPE_WEBHOOK_SECRET={}", options.webhook_secret);
     println!("  STRIPE_API_BASE={base}");
     println!("  STRIPE_JS_URL={base}js/v3/stripe.js");
     println!();
-    if args.webhook_urls.is_empty() {
+    if options.webhook_urls.is_empty() {
         println!(
             "  webhooks: none (add one with --webhook-url or POST {base}_controls/webhooks/endpoints)"
         );
     }
-    for url in &args.webhook_urls {
+    for url in &options.webhook_urls {
         println!("  webhooks -> {url}");
     }
     println!("  test controls: {base}_controls (Authorization: Bearer <secret key>)");
     println!("  demo payment page: {base}_demo");
-    server.await.context("the sandbox server stopped")?;
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> anyhow::Result<StandaloneArgs> {
-        StandaloneArgs::parse(list.iter().map(|s| s.to_string()))
+    fn args(list: &[&str]) -> anyhow::Result<Command> {
+        Options::parse(list.iter().map(|s| s.to_string()))
     }
 
     #[test]
     fn the_command_line_takes_a_port_several_webhook_urls_and_a_secret() {
-        let parsed = args(&[
+        let parsed = match args(&[
             "--port",
             "4242",
             "--webhook-url",
@@ -181,8 +189,10 @@ mod tests {
             "--webhook-url=http://127.0.0.1:9090/hook",
             "--webhook-secret",
             "whsec_abc",
-        ])
-        .ok();
+        ]) {
+            Ok(Command::Serve(options)) => Some(options),
+            _ => None,
+        };
         assert_eq!(parsed.as_ref().map(|a| a.port), Some(4242));
         assert_eq!(parsed.as_ref().map(|a| a.webhook_urls.len()), Some(2));
         assert_eq!(
@@ -197,5 +207,10 @@ mod tests {
         assert!(args(&["--webhook-secret", "nope"]).is_err());
         assert!(args(&["--colour"]).is_err());
         assert!(args(&["--port"]).is_err());
+    }
+
+    #[test]
+    fn help_is_not_an_error() {
+        assert!(matches!(args(&["--help"]), Ok(Command::Help)));
     }
 }
