@@ -48,10 +48,10 @@ fn sandbox_mode(
     loopback: std::net::SocketAddr,
 ) -> anyhow::Result<(StripeAccess, Sandbox)> {
     let saved = match &settings.sandbox_state_file {
-        Some(path) => stripe_sandbox::persist::saved_keys(path)?,
+        Some(path) => stripe_sandbox::SavedKeys::read(path)?,
         None => None,
     };
-    let keys = saved.unwrap_or_else(|| stripe_sandbox::persist::SavedKeys {
+    let keys = saved.unwrap_or_else(|| stripe_sandbox::SavedKeys {
         secret_key: format!("sk_test_sandbox_{}", new_token()),
         publishable_key: format!("pk_test_sandbox_{}", new_token()),
         webhook_secret: format!("whsec_sandbox_{}", new_token()),

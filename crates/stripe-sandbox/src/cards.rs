@@ -1,4 +1,6 @@
-//! Stripe's test cards and test PaymentMethod ids, and what each one does.
+//! Stripe's test cards (/testing), in one table: what each card does when it is charged, when
+//! its payment is refunded and after it paid, and its test PaymentMethod id. A number that is
+//! not a test card is declined as Stripe declines it in test mode.
 
 /// What happens when a card is charged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,33 +80,6 @@ pub const AUTHENTICATION_REQUIRED: Decline = Decline {
     creates_charge: true,
 };
 
-/// The test cards: number, behaviour.
-const CARDS: &[(&str, Behaviour)] = &[
-    ("4242424242424242", Behaviour::Succeeds),
-    ("4000056655665556", Behaviour::Succeeds),
-    ("5555555555554444", Behaviour::Succeeds),
-    ("2223003122003222", Behaviour::Succeeds),
-    ("5200828282828210", Behaviour::Succeeds),
-    ("378282246310005", Behaviour::Succeeds),
-    ("6011111111111117", Behaviour::Succeeds),
-    ("4000002500003155", Behaviour::RequiresAuthentication),
-    ("4000000000003220", Behaviour::RequiresAuthentication),
-    ("4000000000003063", Behaviour::RequiresAuthentication),
-    ("4000002760003184", Behaviour::AlwaysAuthenticate),
-    ("4000000000000002", Behaviour::Declines(GENERIC_DECLINE)),
-    ("4000000000009995", Behaviour::Declines(INSUFFICIENT_FUNDS)),
-    ("4000000000009987", Behaviour::Declines(LOST_CARD)),
-    ("4000000000009979", Behaviour::Declines(STOLEN_CARD)),
-    ("4000000000000069", Behaviour::Declines(EXPIRED_CARD)),
-    ("4000000000000127", Behaviour::Declines(INCORRECT_CVC)),
-    ("4000000000000119", Behaviour::Declines(PROCESSING_ERROR)),
-    ("4000000000007726", Behaviour::Succeeds),
-    ("4000000000005126", Behaviour::Succeeds),
-    ("4000000000000259", Behaviour::Succeeds),
-    ("4000000000002685", Behaviour::Succeeds),
-    ("4000000000001976", Behaviour::Succeeds),
-];
-
 /// What happens to a refund of a card's payment (Stripe's /testing#refunds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefundBehaviour {
@@ -116,74 +91,185 @@ pub enum RefundBehaviour {
     SucceedsThenFails,
 }
 
-pub fn refund_behaviour(number: &str) -> RefundBehaviour {
-    match number {
-        "4000000000007726" => RefundBehaviour::PendingThenSucceeds,
-        "4000000000005126" => RefundBehaviour::SucceedsThenFails,
-        _ => RefundBehaviour::Succeeds,
+/// A dispute the cardholder's bank opens once the card's payment succeeded (/testing#disputes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisputeAfterPayment {
+    pub reason: &'static str,
+    /// An inquiry rather than a chargeback: no money is withdrawn.
+    pub inquiry: bool,
+}
+
+/// One of Stripe's test cards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestCard {
+    pub number: &'static str,
+    /// Its test PaymentMethod id (`pm_card_visa`), when Stripe has one.
+    pub payment_method: Option<&'static str>,
+    /// `credit` or `debit`.
+    pub funding: &'static str,
+    pub charge: Behaviour,
+    pub refund: RefundBehaviour,
+    pub dispute: Option<DisputeAfterPayment>,
+}
+
+/// A credit card that does `charge`, whose refunds succeed and which is never disputed.
+const fn card(
+    number: &'static str,
+    payment_method: Option<&'static str>,
+    charge: Behaviour,
+) -> TestCard {
+    TestCard {
+        number,
+        payment_method,
+        funding: "credit",
+        charge,
+        refund: RefundBehaviour::Succeeds,
+        dispute: None,
     }
 }
 
-/// The dispute a card's payment draws once it succeeded (Stripe's /testing#disputes):
-/// (reason, whether it is an inquiry).
-pub fn dispute_after_payment(number: &str) -> Option<(&'static str, bool)> {
-    match number {
-        "4000000000000259" => Some(("fraudulent", false)),
-        "4000000000002685" => Some(("product_not_received", false)),
-        "4000000000001976" => Some(("fraudulent", true)),
-        _ => None,
+impl TestCard {
+    const fn debit(self) -> Self {
+        Self {
+            funding: "debit",
+            ..self
+        }
+    }
+
+    const fn refunds(self, refund: RefundBehaviour) -> Self {
+        Self { refund, ..self }
+    }
+
+    const fn disputed(self, reason: &'static str, inquiry: bool) -> Self {
+        Self {
+            dispute: Some(DisputeAfterPayment { reason, inquiry }),
+            ..self
+        }
     }
 }
 
-/// Stripe's test PaymentMethod ids and the card numbers behind them.
-const TEST_PAYMENT_METHODS: &[(&str, &str)] = &[
-    ("pm_card_visa", "4242424242424242"),
-    ("pm_card_visa_debit", "4000056655665556"),
-    ("pm_card_mastercard", "5555555555554444"),
-    ("pm_card_amex", "378282246310005"),
-    ("pm_card_discover", "6011111111111117"),
-    ("pm_card_authenticationRequiredOnSetup", "4000002500003155"),
-    ("pm_card_threeDSecure2Required", "4000000000003220"),
-    ("pm_card_threeDSecureRequired", "4000000000003063"),
-    ("pm_card_authenticationRequired", "4000002760003184"),
-    ("pm_card_chargeDeclined", "4000000000000002"),
-    (
-        "pm_card_chargeDeclinedInsufficientFunds",
+use Behaviour::{AlwaysAuthenticate, Declines, RequiresAuthentication, Succeeds};
+use RefundBehaviour::{PendingThenSucceeds, SucceedsThenFails};
+
+/// The test cards.
+pub const CARDS: &[TestCard] = &[
+    card("4242424242424242", Some("pm_card_visa"), Succeeds),
+    card("4000056655665556", Some("pm_card_visa_debit"), Succeeds).debit(),
+    card("5555555555554444", Some("pm_card_mastercard"), Succeeds),
+    card("2223003122003222", None, Succeeds),
+    card("5200828282828210", None, Succeeds).debit(),
+    card("378282246310005", Some("pm_card_amex"), Succeeds),
+    card("6011111111111117", Some("pm_card_discover"), Succeeds),
+    card(
+        "4000002500003155",
+        Some("pm_card_authenticationRequiredOnSetup"),
+        RequiresAuthentication,
+    ),
+    card(
+        "4000000000003220",
+        Some("pm_card_threeDSecure2Required"),
+        RequiresAuthentication,
+    ),
+    card(
+        "4000000000003063",
+        Some("pm_card_threeDSecureRequired"),
+        RequiresAuthentication,
+    ),
+    card(
+        "4000002760003184",
+        Some("pm_card_authenticationRequired"),
+        AlwaysAuthenticate,
+    ),
+    card(
+        "4000000000000002",
+        Some("pm_card_chargeDeclined"),
+        Declines(GENERIC_DECLINE),
+    ),
+    card(
         "4000000000009995",
+        Some("pm_card_chargeDeclinedInsufficientFunds"),
+        Declines(INSUFFICIENT_FUNDS),
     ),
-    ("pm_card_chargeDeclinedLostCard", "4000000000009987"),
-    ("pm_card_chargeDeclinedStolenCard", "4000000000009979"),
-    ("pm_card_chargeDeclinedExpiredCard", "4000000000000069"),
-    ("pm_card_chargeDeclinedIncorrectCvc", "4000000000000127"),
-    ("pm_card_chargeDeclinedProcessingError", "4000000000000119"),
-    ("pm_card_pendingRefund", "4000000000007726"),
-    ("pm_card_refundFail", "4000000000005126"),
-    ("pm_card_createDispute", "4000000000000259"),
-    (
-        "pm_card_createDisputeProductNotReceived",
+    card(
+        "4000000000009987",
+        Some("pm_card_chargeDeclinedLostCard"),
+        Declines(LOST_CARD),
+    ),
+    card(
+        "4000000000009979",
+        Some("pm_card_chargeDeclinedStolenCard"),
+        Declines(STOLEN_CARD),
+    ),
+    card(
+        "4000000000000069",
+        Some("pm_card_chargeDeclinedExpiredCard"),
+        Declines(EXPIRED_CARD),
+    ),
+    card(
+        "4000000000000127",
+        Some("pm_card_chargeDeclinedIncorrectCvc"),
+        Declines(INCORRECT_CVC),
+    ),
+    card(
+        "4000000000000119",
+        Some("pm_card_chargeDeclinedProcessingError"),
+        Declines(PROCESSING_ERROR),
+    ),
+    card("4000000000007726", Some("pm_card_pendingRefund"), Succeeds).refunds(PendingThenSucceeds),
+    card("4000000000005126", Some("pm_card_refundFail"), Succeeds).refunds(SucceedsThenFails),
+    card("4000000000000259", Some("pm_card_createDispute"), Succeeds).disputed("fraudulent", false),
+    card(
         "4000000000002685",
-    ),
-    ("pm_card_createDisputeInquiry", "4000000000001976"),
+        Some("pm_card_createDisputeProductNotReceived"),
+        Succeeds,
+    )
+    .disputed("product_not_received", false),
+    card(
+        "4000000000001976",
+        Some("pm_card_createDisputeInquiry"),
+        Succeeds,
+    )
+    .disputed("fraudulent", true),
 ];
+
+/// The test card with this number.
+pub fn card_with_number(number: &str) -> Option<&'static TestCard> {
+    CARDS.iter().find(|c| c.number == number)
+}
 
 /// The card number behind a test PaymentMethod id (`pm_card_visa`).
 pub fn test_payment_method(id: &str) -> Option<&'static str> {
-    TEST_PAYMENT_METHODS
+    CARDS
         .iter()
-        .find(|(pm, _)| *pm == id)
-        .map(|(_, n)| *n)
+        .find(|c| c.payment_method == Some(id))
+        .map(|c| c.number)
 }
 
 /// What a card number does. Numbers failing the Luhn check are `incorrect_number`; other
 /// numbers that are not test cards are refused as live cards, as Stripe does in test mode.
 pub fn behaviour(number: &str) -> Behaviour {
-    if let Some((_, b)) = CARDS.iter().find(|(n, _)| *n == number) {
-        return *b;
+    if let Some(card) = card_with_number(number) {
+        return card.charge;
     }
     if !luhn_valid(number) {
         return Behaviour::Declines(INCORRECT_NUMBER);
     }
     Behaviour::Declines(LIVE_CARD_IN_TEST_MODE)
+}
+
+/// What happens to a refund of the card's payment.
+pub fn refund_behaviour(number: &str) -> RefundBehaviour {
+    card_with_number(number).map_or(RefundBehaviour::Succeeds, |c| c.refund)
+}
+
+/// The dispute a card's payment draws once it succeeded.
+pub fn dispute_after_payment(number: &str) -> Option<DisputeAfterPayment> {
+    card_with_number(number).and_then(|c| c.dispute)
+}
+
+/// `credit` or `debit`.
+pub fn funding(number: &str) -> &'static str {
+    card_with_number(number).map_or("credit", |c| c.funding)
 }
 
 pub fn luhn_valid(number: &str) -> bool {
@@ -221,16 +307,10 @@ pub fn brand(number: &str) -> &'static str {
     }
 }
 
-/// `credit` or `debit`.
-pub fn funding(number: &str) -> &'static str {
-    match number {
-        "4000056655665556" | "5200828282828210" => "debit",
-        _ => "credit",
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
 
     #[test]
@@ -245,8 +325,22 @@ mod tests {
 
     #[test]
     fn every_test_card_passes_the_luhn_check() {
-        for (n, _) in CARDS {
-            assert!(luhn_valid(n), "{n}");
+        for c in CARDS {
+            assert!(luhn_valid(c.number), "{}", c.number);
         }
+    }
+
+    #[test]
+    fn each_number_and_each_test_payment_method_is_in_the_table_once() {
+        let numbers: HashSet<_> = CARDS.iter().map(|c| c.number).collect();
+        assert_eq!(numbers.len(), CARDS.len());
+        let ids: Vec<_> = CARDS.iter().filter_map(|c| c.payment_method).collect();
+        assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len());
+        assert_eq!(
+            test_payment_method("pm_card_visa"),
+            Some("4242424242424242")
+        );
+        assert_eq!(funding("5200828282828210"), "debit");
+        assert_eq!(funding("4111111111111111"), "credit");
     }
 }

@@ -14,9 +14,8 @@ use std::time::Duration;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
-use super::Shared;
-use super::objects::{Charge, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund};
-use super::state::{Store, StoredResponse};
+use crate::objects::{Charge, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund};
+use crate::store::{SharedStore, Store, StoredResponse};
 
 /// How soon after a change the snapshot is written.
 const WRITE_DELAY: Duration = Duration::from_millis(200);
@@ -72,9 +71,12 @@ impl Persistence {
     }
 }
 
-/// The keys saved in the snapshot at `path`, if there is one.
-pub fn saved_keys(path: &Path) -> anyhow::Result<Option<SavedKeys>> {
-    Ok(read(path)?.map(|snapshot| snapshot.keys))
+impl SavedKeys {
+    /// The keys saved in the snapshot at `path`, if there is one: an app that makes up its
+    /// sandbox's keys at the first start finds them again after a restart.
+    pub fn read(path: &Path) -> anyhow::Result<Option<SavedKeys>> {
+        Ok(read(path)?.map(|snapshot| snapshot.keys))
+    }
 }
 
 fn read(path: &Path) -> anyhow::Result<Option<Snapshot>> {
@@ -162,48 +164,46 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
-/// Starts the snapshot writer on the current tokio runtime, once.
-pub fn start_writer(shared: &Arc<Shared>) {
-    let Some(persistence) = &shared.persistence else {
-        return;
-    };
-    if tokio::runtime::Handle::try_current().is_err()
-        || persistence.writer_started.swap(true, Ordering::SeqCst)
-    {
-        return;
-    }
-    let shared = shared.clone();
-    tokio::spawn(async move {
-        let mut written = None;
-        loop {
-            tokio::time::sleep(WRITE_DELAY).await;
-            let Some(persistence) = &shared.persistence else {
-                return;
-            };
-            let (revision, text) = {
-                let store = shared.lock();
-                if written == Some(store.revision) {
-                    continue;
-                }
-                let text = serde_json::to_string(&snapshot(&store, &persistence.keys));
-                (store.revision, text)
-            };
-            let text = match text {
-                Ok(text) => text,
-                Err(e) => {
-                    tracing::error!(error = %e, "could not serialise the sandbox's state");
-                    continue;
-                }
-            };
-            let path = persistence.path.clone();
-            let result = tokio::task::spawn_blocking(move || write_atomically(&path, &text)).await;
-            match result {
-                Ok(Ok(())) => written = Some(revision),
-                Ok(Err(e)) => {
-                    tracing::warn!(path = %persistence.path.display(), error = %e, "could not write the sandbox's state");
-                }
-                Err(e) => tracing::warn!(error = %e, "the sandbox's state writer failed"),
-            }
+impl Persistence {
+    /// Starts the snapshot writer on the current tokio runtime, once (none runs outside one).
+    pub fn start_writer(self: &Arc<Self>, store: &Arc<SharedStore>) {
+        if tokio::runtime::Handle::try_current().is_err()
+            || self.writer_started.swap(true, Ordering::SeqCst)
+        {
+            return;
         }
-    });
+        let persistence = self.clone();
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut written = None;
+            loop {
+                tokio::time::sleep(WRITE_DELAY).await;
+                let (revision, text) = {
+                    let store = store.lock();
+                    if written == Some(store.revision) {
+                        continue;
+                    }
+                    let text = serde_json::to_string(&snapshot(&store, &persistence.keys));
+                    (store.revision, text)
+                };
+                let text = match text {
+                    Ok(text) => text,
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not serialise the sandbox's state");
+                        continue;
+                    }
+                };
+                let path = persistence.path.clone();
+                let result =
+                    tokio::task::spawn_blocking(move || write_atomically(&path, &text)).await;
+                match result {
+                    Ok(Ok(())) => written = Some(revision),
+                    Ok(Err(e)) => {
+                        tracing::warn!(path = %persistence.path.display(), error = %e, "could not write the sandbox's state");
+                    }
+                    Err(e) => tracing::warn!(error = %e, "the sandbox's state writer failed"),
+                }
+            }
+        });
+    }
 }

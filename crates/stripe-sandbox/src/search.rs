@@ -4,7 +4,7 @@
 //! A field the resource does not search, or a query outside this grammar, is refused with an
 //! `invalid_request_error` as Stripe refuses it.
 
-use super::error::ApiError;
+use crate::error::ApiError;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

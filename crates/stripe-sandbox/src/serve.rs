@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer};
 
-use crate::Sandbox;
+use crate::sandbox::Sandbox;
 
 /// A sandbox bound to its own address and ready to run ([`Sandbox::bind`]).
 pub struct Standalone {

@@ -2,10 +2,11 @@
 
 use serde_json::Value;
 
-use super::{Ctx, check_expand, expand_field};
+use super::context::Ctx;
+use super::expand::{check_expand, expand_field};
 use crate::error::ApiError;
 use crate::params::{Params, Shape};
-use crate::state::Store;
+use crate::store::Store;
 
 pub const RETRIEVE: &[(&str, Shape)] = &[("expand", Shape::List(&Shape::Str))];
 

@@ -4,12 +4,14 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::payment_intents::apply_metadata;
-use super::{Ctx, check_expand};
+use super::context::Ctx;
+use super::expand::check_expand;
+use super::values::{apply_metadata, email_is_valid};
 use crate::error::ApiError;
+use crate::ids::{new_id, now};
 use crate::objects::Customer;
 use crate::params::{Params, ParamsExt, Shape};
-use crate::state::{Store, new_id, now};
+use crate::store::Store;
 
 const UNSUPPORTED: &[&str] = &[
     "address",
@@ -72,7 +74,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
     check_expand(params, &[])?;
     let email = params.str("email").filter(|e| !e.is_empty());
     if let Some(e) = email
-        && !crate::params::email_is_valid(e)
+        && !email_is_valid(e)
     {
         return Err(ApiError::param_error(
             format!("Invalid email address: {e}"),
@@ -92,10 +94,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         description: text("description"),
         metadata,
     };
-    let json = customer.to_json();
-    store.customers.insert(customer.id.clone(), customer);
-    store.emit("customer.created", json.clone(), &ctx.origin);
-    Ok(json)
+    Ok(store.add_customer(customer, &ctx.origin))
 }
 
 pub fn retrieve(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiError> {

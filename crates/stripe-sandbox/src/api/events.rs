@@ -3,12 +3,13 @@
 
 use serde_json::Value;
 
+use super::context::Ctx;
+use super::expand::check_expand;
 use super::list::{ListQuery, paginate};
-use super::{Ctx, check_expand};
 use crate::error::ApiError;
 use crate::objects::Event;
 use crate::params::{Params, ParamsExt, Shape};
-use crate::state::Store;
+use crate::store::Store;
 
 pub const RETRIEVE: &[(&str, Shape)] = &[("expand", Shape::List(&Shape::Str))];
 

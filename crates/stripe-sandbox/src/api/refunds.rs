@@ -4,13 +4,14 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::context::Ctx;
+use super::expand::{check_expand, expand_field};
 use super::list::{ListQuery, paginate};
-use super::payment_intents::apply_metadata;
-use super::{Ctx, check_expand, expand_field};
+use super::values::apply_metadata;
 use crate::error::ApiError;
 use crate::objects::Refund;
 use crate::params::{Params, ParamsExt, Shape};
-use crate::state::Store;
+use crate::store::Store;
 
 const EXPAND: Shape = Shape::List(&Shape::Str);
 

@@ -33,7 +33,7 @@ async fn a_sandbox_on_the_same_state_file_finds_the_objects_and_keys_of_the_one_
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(written, "the snapshot is written shortly after a change");
-    let saved = stripe_sandbox::persist::saved_keys(&path)
+    let saved = stripe_sandbox::SavedKeys::read(&path)
         .unwrap()
         .expect("keys in the snapshot");
     assert_eq!(saved.webhook_secret, WEBHOOK_SECRET);

@@ -7,30 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
-
-use super::error::ApiError;
-use super::objects::Dispute;
-use super::state::{Origin, Store, new_id, now};
-
-/// The reasons Stripe gives a dispute.
-pub const REASONS: &[&str] = &[
-    "bank_cannot_process",
-    "check_returned",
-    "credit_not_processed",
-    "customer_initiated",
-    "debit_not_authorized",
-    "duplicate",
-    "fraudulent",
-    "general",
-    "incorrect_account_details",
-    "insufficient_funds",
-    "noncompliant",
-    "product_not_received",
-    "product_unacceptable",
-    "subscription_canceled",
-    "unrecognized",
-];
+use super::{Origin, Store};
+use crate::error::ApiError;
+use crate::ids::{new_id, now};
+use crate::objects::Dispute;
 
 impl Store {
     fn dispute_mut(&mut self, id: &str) -> Result<&mut Dispute, ApiError> {
@@ -56,9 +36,12 @@ impl Store {
             })?,
             (None, None) => return Err(ApiError::missing_parameter("payment_intent")),
         };
-        if !REASONS.contains(&reason) {
+        if !Dispute::REASONS.contains(&reason) {
             return Err(ApiError::param_error(
-                format!("Invalid reason: must be one of {}", REASONS.join(", ")),
+                format!(
+                    "Invalid reason: must be one of {}",
+                    Dispute::REASONS.join(", ")
+                ),
                 "reason",
                 None,
             ));
@@ -110,11 +93,8 @@ impl Store {
         let origin = Origin::default();
         self.emit("charge.dispute.created", dispute.to_json(), &origin);
         if !inquiry {
-            dispute.balance_transactions.push(balance_transaction(
-                -amount,
-                &dispute,
-                "Chargeback withdrawal",
-            ));
+            let withdrawal = dispute.balance_transaction(-amount, "Chargeback withdrawal");
+            dispute.balance_transactions.push(withdrawal);
             self.emit("charge.dispute.funds_withdrawn", dispute.to_json(), &origin);
         }
         self.disputes.insert(dispute.id.clone(), dispute.clone());
@@ -168,7 +148,7 @@ impl Store {
         .to_owned();
         let won = dispute.status == "won";
         if won {
-            let credit = balance_transaction(dispute.amount, dispute, "Chargeback reversal");
+            let credit = dispute.balance_transaction(dispute.amount, "Chargeback reversal");
             dispute.balance_transactions.push(credit);
         }
         let dispute = dispute.clone();
@@ -208,25 +188,4 @@ impl Store {
             .values()
             .find(|d| d.charge == charge && d.is_open() && !d.is_inquiry())
     }
-}
-
-fn balance_transaction(amount: i64, dispute: &Dispute, description: &str) -> serde_json::Value {
-    json!({
-        "id": new_id("txn"),
-        "object": "balance_transaction",
-        "amount": amount,
-        "available_on": now(),
-        "balance_type": "payments",
-        "created": now(),
-        "currency": dispute.currency,
-        "description": description,
-        "exchange_rate": null,
-        "fee": 0,
-        "fee_details": [],
-        "net": amount,
-        "reporting_category": "dispute",
-        "source": dispute.id,
-        "status": "available",
-        "type": "adjustment",
-    })
 }

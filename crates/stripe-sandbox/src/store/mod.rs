@@ -1,44 +1,29 @@
 //! The sandbox's memory: every object, event, idempotent answer and test-control setting,
-//! behind one mutex held only for short, synchronous sections.
+//! behind one mutex held only for short, synchronous sections ([`SharedStore`]).
+//!
+//! This file holds the maps and what every change shares: [`Store::emit`] records an event and
+//! queues its webhooks in the [`outbox`]. What changes the objects of each resource is in a file
+//! of its own (`payment_intents.rs`, `refunds.rs`, ...); each change emits its events.
+
+mod charges;
+pub mod customers;
+pub mod disputes;
+pub mod faults;
+pub mod outbox;
+pub mod payment_intents;
+pub mod payment_methods;
+pub mod refunds;
 
 use std::collections::HashMap;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use rand::Rng;
-use rand::distributions::Alphanumeric;
 use serde_json::Value;
 
-use super::objects::{Charge, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund};
-use super::webhooks::Webhooks;
-
-/// Seconds since the Unix epoch.
-pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0)
-}
-
-pub fn random_string(len: usize) -> String {
-    rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(len)
-        .map(char::from)
-        .collect()
-}
-
-/// A Stripe-looking id: `pi_3Qx...` (prefix, then 24 random characters).
-pub fn new_id(prefix: &str) -> String {
-    format!("{prefix}_{}", random_string(24))
-}
+use crate::error::ApiError;
+use crate::ids::{new_id, now};
+use crate::objects::{Charge, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund};
+use faults::ApiFaults;
+use outbox::Outbox;
 
 /// Who caused a change: an API request (its id and idempotency key) or nobody (the Dashboard,
 /// the 3-D Secure page, a trigger), as in an event's `request`.
@@ -60,59 +45,6 @@ pub struct StoredResponse {
     pub stored_at: i64,
 }
 
-/// Faults injected into the API by the test controls.
-#[derive(Debug, Clone, Default)]
-pub struct ApiFaults {
-    pub latency_ms: u64,
-    /// The next `count` API calls (whose path starts with `path_prefix`, if set) fail with `status`.
-    pub failures: Option<FailurePlan>,
-}
-
-#[derive(Debug, Clone)]
-pub struct FailurePlan {
-    pub remaining: u32,
-    pub status: u16,
-    pub path_prefix: Option<String>,
-    /// Only calls with this method (`GET`, `POST`), if set.
-    pub method: Option<String>,
-    pub mode: FailureMode,
-}
-
-/// Where in a request an injected failure happens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum FailureMode {
-    /// Before the endpoint runs: nothing happens, nothing is kept for the idempotency key.
-    #[default]
-    Before,
-    /// Inside the endpoint, before it changed anything: the 500 is kept for the idempotency key
-    /// and replayed to every retry with that key, as Stripe keeps answers (errors included)
-    /// once an endpoint started executing.
-    Stored,
-    /// After the endpoint ran: its answer is kept for the idempotency key, but the caller gets
-    /// it cut short (an unreadable body), as when the connection breaks or the caller crashes
-    /// before it reads the answer.
-    Lost,
-}
-
-impl FailureMode {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "before" => Some(Self::Before),
-            "stored" => Some(Self::Stored),
-            "lost" => Some(Self::Lost),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Before => "before",
-            Self::Stored => "stored",
-            Self::Lost => "lost",
-        }
-    }
-}
-
 /// How many events the sandbox remembers.
 const EVENTS_KEPT: usize = 5_000;
 /// How many PaymentIntents (with their charges and refunds) the sandbox remembers.
@@ -123,6 +55,7 @@ const ANSWERS_KEPT: usize = 20_000;
 /// Stripe keeps an idempotency key's answer at least this long.
 const ANSWER_SECONDS: i64 = 24 * 60 * 60;
 
+/// Everything one sandbox knows.
 #[derive(Default)]
 pub struct Store {
     pub intents: HashMap<String, PaymentIntent>,
@@ -141,7 +74,8 @@ pub struct Store {
     /// 3-D Secure challenge id -> PaymentIntent id.
     pub challenges: HashMap<String, String>,
     pub faults: ApiFaults,
-    pub webhooks: Webhooks,
+    /// Events waiting for their webhook deliveries, and the delivery log.
+    pub outbox: Outbox,
     /// Counts changes, so the snapshot writer knows when there is something to write.
     pub revision: u64,
 }
@@ -156,11 +90,11 @@ impl Store {
             object,
             request_id: origin.request_id.clone(),
             idempotency_key: origin.idempotency_key.clone(),
-            pending_webhooks: self.webhooks.endpoint_count() as i64,
+            pending_webhooks: self.outbox.endpoint_count() as i64,
         };
         let id = event.id.clone();
         let payload = serde_json::to_string_pretty(&event.to_json()).unwrap_or_default();
-        self.webhooks.enqueue(&event.id, &event.type_, payload);
+        self.outbox.enqueue(&event.id, &event.type_, payload);
         self.event_index.insert(id.clone(), self.events.len());
         self.events.push(event);
         self.forget_old_events();
@@ -249,6 +183,18 @@ impl Store {
         }
     }
 
+    pub fn intent(&self, id: &str) -> Result<&PaymentIntent, ApiError> {
+        self.intents
+            .get(id)
+            .ok_or_else(|| ApiError::not_found("payment_intent", id, "intent"))
+    }
+
+    pub fn intent_mut(&mut self, id: &str) -> Result<&mut PaymentIntent, ApiError> {
+        self.intents
+            .get_mut(id)
+            .ok_or_else(|| ApiError::not_found("payment_intent", id, "intent"))
+    }
+
     pub fn event(&self, id: &str) -> Option<&Event> {
         self.event_index.get(id).and_then(|&i| self.events.get(i))
     }
@@ -257,14 +203,20 @@ impl Store {
         let i = *self.event_index.get(id)?;
         self.events.get_mut(i)
     }
+}
 
-    /// Amount of a charge not yet refunded.
-    pub fn refundable(&self, charge: &Charge) -> i64 {
-        if charge.succeeded {
-            charge.amount - charge.amount_refunded
-        } else {
-            0
-        }
+/// The store behind its lock, shared by the request handlers and the background tasks.
+#[derive(Default)]
+pub struct SharedStore(Mutex<Store>);
+
+impl SharedStore {
+    pub fn new(store: Store) -> Self {
+        Self(Mutex::new(store))
+    }
+
+    /// The state; never held across an `.await`.
+    pub fn lock(&self) -> MutexGuard<'_, Store> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -1,0 +1,198 @@
+//! Parsing a PaymentIntent request's parameters as Stripe does: each function refuses what
+//! Stripe refuses, with Stripe's message.
+
+use actix_web::http::StatusCode;
+
+use super::schema::{CLIENT_EXPANSIONS, SERVER_EXPANSIONS, UNSUPPORTED};
+use crate::api::context::Ctx;
+use crate::api::expand::check_expand;
+use crate::api::values::email;
+use crate::error::ApiError;
+use crate::objects::PaymentIntent;
+use crate::params::{Params, ParamsExt, empty_string};
+use crate::store::Store;
+use crate::store::payment_intents::Confirm;
+use crate::store::payment_methods::{CardInput, PaymentMethodSource};
+
+pub fn unsupported(params: &Params) -> Result<(), ApiError> {
+    match UNSUPPORTED.iter().find(|p| params.contains_key(**p)) {
+        Some(p) => Err(ApiError::param_error(
+            format!("The Stripe sandbox does not simulate `{p}`; use Stripe's test mode for it."),
+            p,
+            None,
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The `expand[]` entries the caller's key may ask for.
+pub fn expansions(ctx: &Ctx, params: &Params) -> Result<Vec<String>, ApiError> {
+    check_expand(
+        params,
+        if ctx.publishable() {
+            CLIENT_EXPANSIONS
+        } else {
+            SERVER_EXPANSIONS
+        },
+    )
+}
+
+/// The `currency` parameter.
+pub fn currency(params: &Params) -> Result<String, ApiError> {
+    crate::currency::parse(params.required_str("currency")?)
+}
+
+/// The `customer` parameter: an existing customer.
+pub fn customer(store: &Store, params: &Params) -> Result<Option<String>, ApiError> {
+    match params.str("customer") {
+        None => Ok(None),
+        Some("") => Err(empty_string("customer")),
+        Some(id) if store.customers.contains_key(id) => Ok(Some(id.to_string())),
+        Some(id) => {
+            Err(ApiError::not_found("customer", id, "customer")
+                .with_status(StatusCode::BAD_REQUEST))
+        }
+    }
+}
+
+pub fn payment_method_types(params: &Params) -> Result<Option<Vec<String>>, ApiError> {
+    if !params.contains_key("payment_method_types") {
+        return Ok(None);
+    }
+    let types = params.strings("payment_method_types");
+    for t in &types {
+        if t != "card" {
+            return Err(ApiError::param_error(
+                format!(
+                    "The payment method type \"{t}\" is invalid. Please ensure the provided type is activated in your dashboard (https://dashboard.stripe.com/account/payments/settings) and your account is enabled for any preview features that you are trying to use."
+                ),
+                "payment_method_types",
+                None,
+            ));
+        }
+    }
+    if types.is_empty() {
+        return Err(empty_string("payment_method_types"));
+    }
+    Ok(Some(types))
+}
+
+/// A parameter that must be one of `allowed`.
+pub fn one_of<'a>(
+    params: &'a Params,
+    key: &str,
+    allowed: &[&str],
+) -> Result<Option<&'a str>, ApiError> {
+    match params.str(key) {
+        None => Ok(None),
+        Some(v) if allowed.contains(&v) => Ok(Some(v)),
+        Some(_) => Err(ApiError::param_error(
+            format!("Invalid {key}: must be one of {}", allowed.join(", ")),
+            key,
+            None,
+        )),
+    }
+}
+
+/// The payment method to confirm with: `payment_method_data`, `payment_method`, or the one
+/// already attached.
+pub fn source(params: &Params) -> Result<PaymentMethodSource, ApiError> {
+    if let Some(data) = params.map("payment_method_data") {
+        if params.contains_key("payment_method") {
+            return Err(ApiError::param_error(
+                "You may only specify one of these parameters: payment_method, payment_method_data.",
+                "payment_method_data",
+                None,
+            ));
+        }
+        match data.str("type") {
+            Some("card") => {}
+            None => return Err(ApiError::missing_parameter("payment_method_data[type]")),
+            Some(other) => {
+                return Err(ApiError::param_error(
+                    format!(
+                        "Invalid payment_method_data[type]: the sandbox only simulates cards, not {other}."
+                    ),
+                    "payment_method_data[type]",
+                    None,
+                ));
+            }
+        }
+        let card = data.map("card");
+        let billing = data.map("billing_details");
+        let get = |m: Option<&Params>, k: &str| m.and_then(|m| m.str(k)).map(str::to_string);
+        return Ok(PaymentMethodSource::Card(CardInput {
+            number: get(card, "number"),
+            exp_month: get(card, "exp_month"),
+            exp_year: get(card, "exp_year"),
+            cvc: get(card, "cvc"),
+            postal_code: billing
+                .and_then(|b| b.map("address"))
+                .and_then(|a| a.str("postal_code"))
+                .map(str::to_string),
+            name: get(billing, "name"),
+            email: get(billing, "email"),
+        }));
+    }
+    match params.str("payment_method") {
+        Some("") => Err(empty_string("payment_method")),
+        Some(id) => Ok(PaymentMethodSource::Id(id.to_string())),
+        None => Ok(PaymentMethodSource::Attached),
+    }
+}
+
+pub fn off_session(params: &Params) -> Result<bool, ApiError> {
+    match params.str("off_session") {
+        None | Some("false") => Ok(false),
+        Some("true" | "one_off" | "recurring") => Ok(true),
+        Some(v) => Err(ApiError::param_error(
+            format!("Invalid off_session: {v}"),
+            "off_session",
+            None,
+        )),
+    }
+}
+
+pub fn return_url(params: &Params) -> Result<Option<String>, ApiError> {
+    match params.str("return_url") {
+        None => Ok(None),
+        Some(u) => match reqwest::Url::parse(u) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(Some(u.to_string())),
+            _ => Err(ApiError::param_error(
+                "Not a valid URL",
+                "return_url",
+                Some("url_invalid"),
+            )),
+        },
+    }
+}
+
+/// A confirmation attempt, from `confirm=true` at creation or from `/confirm`.
+pub fn confirmation(ctx: &Ctx, params: &Params) -> Result<Confirm, ApiError> {
+    Ok(Confirm {
+        source: source(params)?,
+        return_url: return_url(params)?,
+        off_session: off_session(params)?,
+        receipt_email: email(params, "receipt_email")?.flatten(),
+        challenge: ctx.challenge.clone(),
+        client_view: ctx.publishable(),
+        require_return_url: !ctx.publishable() && params.bool("use_stripe_sdk") != Some(true),
+    })
+}
+
+/// With a publishable key the client secret must come along; with any key it must match.
+pub fn check_client_secret(ctx: &Ctx, params: &Params, pi: &PaymentIntent) -> Result<(), ApiError> {
+    match params.str("client_secret") {
+        None if ctx.publishable() => Err(ApiError::param_error(
+            "The client_secret parameter is required when using a publishable key.",
+            "client_secret",
+            Some("parameter_missing"),
+        )),
+        None => Ok(()),
+        Some(s) if s == pi.client_secret => Ok(()),
+        Some(_) => Err(ApiError::invalid(
+            "The client_secret provided does not match the client_secret associated with the PaymentIntent.",
+        )
+        .with_param("client_secret")),
+    }
+}

@@ -1,0 +1,34 @@
+//! What the browser loads from the sandbox: the Stripe.js stand-in, the card iframe, the
+//! 3-D Secure challenge page and a demo payment page. Each page sets its own
+//! Content-Security-Policy and framing headers, so the shop's defaults do not apply to them.
+//!
+//! | method | path | |
+//! |---|---|---|
+//! | GET | `M/js/v3/stripe.js` | the Stripe.js stand-in (finds its base URL from its own `src`) |
+//! | GET | `M/elements/payment?origin=ORIGIN` | the card iframe (may be framed by ORIGIN) |
+//! | GET | `M/assets/{file}` | the iframe's, challenge page's and demo's scripts and styles |
+//! | GET | `M/3ds/{challenge}` | the 3-D Secure page ("Complete authentication", "Fail authentication") |
+//! | POST | `M/3ds/{challenge}` | `outcome=complete|fail`; then 303 to the intent's `return_url` with `payment_intent`, `payment_intent_client_secret`, `redirect_status` |
+//! | GET | `M/_demo` | a demo payment page (creates a $20.00 PaymentIntent; 12 a minute in all, the latest 100 kept) |
+//! | GET | `M/_demo/return` | where the demo returns |
+
+pub mod challenge;
+pub mod demo;
+mod html;
+mod stripe_js;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/js/v3/stripe.js", web::get().to(stripe_js::stripe_js))
+        .route("/elements/payment", web::get().to(stripe_js::elements_page))
+        .route("/assets/{file}", web::get().to(stripe_js::asset))
+        .service(
+            web::resource("/3ds/{challenge}")
+                .name(challenge::ROUTE)
+                .route(web::get().to(challenge::page))
+                .route(web::post().to(challenge::answer)),
+        )
+        .route("/_demo", web::get().to(demo::page))
+        .route("/_demo/return", web::get().to(demo::returned));
+}

@@ -1,0 +1,96 @@
+//! `/_controls/webhooks/...`: the test mode of the next deliveries, the delivery log, waiting
+//! until every delivery is done, and adding an endpoint.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use super::request::{authorized, error_response, int_param, json_response};
+use super::settings::settings;
+use crate::error::ApiError;
+use crate::params::ParamsExt;
+use crate::shared::Shared;
+use crate::store::outbox::Mode;
+
+pub async fn mode(shared: web::Data<Shared>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let p = match authorized(&shared, &req, &body) {
+        Ok(p) => p,
+        Err(e) => return error_response(e),
+    };
+    let Some(mode) = p.str("mode").and_then(Mode::parse) else {
+        return error_response(ApiError::param_error(
+            "mode must be one of normal, drop, duplicate, reorder",
+            "mode",
+            None,
+        ));
+    };
+    let count = match int_param(&p, "count", 1) {
+        Ok(c) if c >= 0 => c as u32,
+        Ok(_) => return error_response(ApiError::param_error("count must be >= 0", "count", None)),
+        Err(e) => return error_response(e),
+    };
+    let mut store = shared.lock();
+    store.outbox.set_mode(mode, count);
+    json_response(StatusCode::OK, settings(&store))
+}
+
+pub async fn log(shared: web::Data<Shared>, req: HttpRequest) -> HttpResponse {
+    let p = match authorized(&shared, &req, &[]) {
+        Ok(p) => p,
+        Err(e) => return error_response(e),
+    };
+    let store = shared.lock();
+    let entries: Vec<Value> = store
+        .outbox
+        .log
+        .iter()
+        .filter(|e| p.str("event").is_none_or(|id| e.event_id == id))
+        .filter(|e| p.str("type").is_none_or(|t| e.event_type == t))
+        .map(|e| serde_json::to_value(e).unwrap_or(Value::Null))
+        .collect();
+    json_response(StatusCode::OK, json!({ "object": "list", "data": entries }))
+}
+
+pub async fn wait(shared: web::Data<Shared>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let p = match authorized(&shared, &req, &body) {
+        Ok(p) => p,
+        Err(e) => return error_response(e),
+    };
+    let timeout = match int_param(&p, "timeout_ms", 5000) {
+        Ok(t) => Duration::from_millis(t.clamp(0, 60_000) as u64),
+        Err(e) => return error_response(e),
+    };
+    let shared = shared.into_inner();
+    shared.start_background_tasks();
+    let mut rx = shared.lock().outbox.subscribe_pending();
+    let done = tokio::time::timeout(timeout, rx.wait_for(|n| *n == 0)).await;
+    let pending = shared.lock().outbox.pending();
+    match done {
+        Ok(Ok(_)) => json_response(StatusCode::OK, json!({ "pending": pending })),
+        _ => json_response(StatusCode::GATEWAY_TIMEOUT, json!({ "pending": pending })),
+    }
+}
+
+pub async fn add_endpoint(
+    shared: web::Data<Shared>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let p = match authorized(&shared, &req, &body) {
+        Ok(p) => p,
+        Err(e) => return error_response(e),
+    };
+    let url = match p.str("url") {
+        Some(u) if reqwest::Url::parse(u).is_ok() => u.to_string(),
+        _ => return error_response(ApiError::param_error("url must be a URL", "url", None)),
+    };
+    let Some(secret) = p.str("secret").filter(|s| !s.is_empty()) else {
+        return error_response(ApiError::missing_parameter("secret"));
+    };
+    let shared = shared.into_inner();
+    shared.lock().outbox.add_endpoint(url, secret.to_string());
+    shared.start_background_tasks();
+    json_response(StatusCode::OK, settings(&shared.lock()))
+}

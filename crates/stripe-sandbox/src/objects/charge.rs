@@ -1,0 +1,113 @@
+//! A Charge: one attempt to move money for a PaymentIntent, succeeded or failed.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::cards;
+
+/// A charge, made when a PaymentIntent is confirmed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Charge {
+    pub id: String,
+    pub amount: i64,
+    pub amount_refunded: i64,
+    pub currency: String,
+    pub created: i64,
+    pub payment_intent: String,
+    pub payment_method: String,
+    pub customer: Option<String>,
+    pub description: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+    pub receipt_email: Option<String>,
+    pub succeeded: bool,
+    pub failure: Option<ChargeFailure>,
+    pub billing_details: Value,
+    pub payment_method_details: Value,
+    /// A dispute was opened on it.
+    #[serde(default)]
+    pub disputed: bool,
+}
+
+/// Why a charge failed: its card's decline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChargeFailure {
+    pub code: String,
+    pub decline_code: Option<String>,
+    pub message: String,
+}
+
+impl From<cards::Decline> for ChargeFailure {
+    fn from(d: cards::Decline) -> Self {
+        Self {
+            code: d.code.to_owned(),
+            decline_code: d.decline_code.map(str::to_owned),
+            message: d.message.to_owned(),
+        }
+    }
+}
+
+impl Charge {
+    pub fn to_json(&self) -> Value {
+        let outcome = match &self.failure {
+            None => json!({
+                "advice_code": null, "network_advice_code": null, "network_decline_code": null,
+                "network_status": "approved_by_network", "reason": null, "risk_level": "normal",
+                "risk_score": 32, "seller_message": "Payment complete.", "type": "authorized",
+            }),
+            Some(d) => json!({
+                "advice_code": null, "network_advice_code": null, "network_decline_code": null,
+                "network_status": "declined_by_network",
+                "reason": d.decline_code.as_deref().unwrap_or(&d.code), "risk_level": "normal",
+                "risk_score": 32,
+                "seller_message": "The bank did not return any further details with this decline.",
+                "type": "issuer_declined",
+            }),
+        };
+        json!({
+            "id": self.id,
+            "object": "charge",
+            "amount": self.amount,
+            "amount_captured": if self.succeeded { self.amount } else { 0 },
+            "amount_refunded": self.amount_refunded,
+            "application": null,
+            "application_fee": null,
+            "application_fee_amount": null,
+            "balance_transaction": null,
+            "billing_details": self.billing_details,
+            "calculated_statement_descriptor": "STOREFRONT SANDBOX",
+            "captured": self.succeeded,
+            "created": self.created,
+            "currency": self.currency,
+            "customer": self.customer,
+            "description": self.description,
+            "disputed": self.disputed,
+            "failure_balance_transaction": null,
+            "failure_code": self.failure.as_ref().map(|d| &d.code),
+            "failure_message": self.failure.as_ref().map(|d| &d.message),
+            "fraud_details": {},
+            "livemode": false,
+            "metadata": self.metadata,
+            "on_behalf_of": null,
+            "outcome": outcome,
+            "paid": self.succeeded,
+            "payment_intent": self.payment_intent,
+            "payment_method": self.payment_method,
+            "payment_method_details": self.payment_method_details,
+            "receipt_email": self.receipt_email,
+            "receipt_number": null,
+            "receipt_url": null,
+            "refunded": self.succeeded && self.amount_refunded >= self.amount,
+            "review": null,
+            "shipping": null,
+            "source": null,
+            "source_transfer": null,
+            "statement_descriptor": null,
+            "statement_descriptor_suffix": null,
+            "status": if self.succeeded { "succeeded" } else { "failed" },
+            "transfer_data": null,
+            "transfer_group": null,
+        })
+    }
+}

@@ -1,0 +1,34 @@
+//! An Event: what happened, with the object as it was then, at the API version async-stripe
+//! pins.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// One event, with the object as it was when the event happened.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Event {
+    pub id: String,
+    pub type_: String,
+    pub created: i64,
+    pub object: Value,
+    pub request_id: Option<String>,
+    pub idempotency_key: Option<String>,
+    /// Endpoints that have not yet acknowledged it.
+    pub pending_webhooks: i64,
+}
+
+impl Event {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "object": "event",
+            "api_version": stripe_shared::version::VERSION.as_str(),
+            "created": self.created,
+            "data": { "object": self.object },
+            "livemode": false,
+            "pending_webhooks": self.pending_webhooks,
+            "request": { "id": self.request_id, "idempotency_key": self.idempotency_key },
+            "type": self.type_,
+        })
+    }
+}

@@ -1,0 +1,18 @@
+//! The objects the sandbox keeps, one file per Stripe resource, and their JSON in Stripe's shape
+//! at the API version async-stripe pins. They know nothing of the store or of HTTP.
+
+mod charge;
+mod customer;
+mod dispute;
+mod event;
+mod payment_intent;
+mod payment_method;
+mod refund;
+
+pub use charge::Charge;
+pub use customer::Customer;
+pub use dispute::Dispute;
+pub use event::Event;
+pub use payment_intent::{PaymentIntent, Status};
+pub use payment_method::PaymentMethod;
+pub use refund::Refund;

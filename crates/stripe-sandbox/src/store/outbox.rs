@@ -1,0 +1,238 @@
+//! The webhook outbox: the endpoints, each with its queue of deliveries, the test mode that
+//! drops, duplicates or reorders the next events, and the delivery log. [`Store::emit`]
+//! queues every event here; `webhooks.rs` delivers the queues.
+//!
+//! [`Store::emit`]: super::Store::emit
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::sync::{mpsc, watch};
+
+use crate::ids::now_ms;
+
+/// What the next deliveries suffer (test control).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    #[default]
+    Normal,
+    /// The event is never sent.
+    Drop,
+    /// The event is sent twice.
+    Duplicate,
+    /// The event is held and sent after the next one.
+    Reorder,
+}
+
+impl Mode {
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "normal" => Some(Mode::Normal),
+            "drop" => Some(Mode::Drop),
+            "duplicate" => Some(Mode::Duplicate),
+            "reorder" => Some(Mode::Reorder),
+            _ => None,
+        }
+    }
+}
+
+/// One line of the delivery log.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogEntry {
+    pub event_id: String,
+    pub event_type: String,
+    pub endpoint: String,
+    /// 1 for the first attempt; 0 for a dropped event.
+    pub attempt: u32,
+    /// The endpoint's HTTP status, if it answered.
+    pub status: Option<u16>,
+    /// Why no answer came (connection refused, timeout).
+    pub error: Option<String>,
+    /// `delivered`, `retry_scheduled`, `failed` (last attempt) or `dropped`.
+    pub outcome: &'static str,
+    /// Unix time in milliseconds.
+    pub at_ms: u128,
+}
+
+/// One event on its way to one endpoint.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub event_id: String,
+    pub event_type: String,
+    pub payload: Arc<String>,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// Held back until the next event is sent (`reorder` test mode).
+    pub hold: bool,
+}
+
+struct Endpoint {
+    url: String,
+    secret: String,
+    tx: mpsc::UnboundedSender<Delivery>,
+    /// Until its worker is started.
+    rx: Option<mpsc::UnboundedReceiver<Delivery>>,
+}
+
+/// A long-running demo keeps this many delivery log entries, newest last.
+const LOG_KEPT: usize = 10_000;
+
+/// Endpoints, their queues, the delivery log and the webhook test controls.
+pub struct Outbox {
+    endpoints: Vec<Endpoint>,
+    mode: Mode,
+    mode_remaining: u32,
+    pub log: Vec<LogEntry>,
+    /// Deliveries queued, in flight or waiting for a retry.
+    pending: watch::Sender<usize>,
+    /// (event id, endpoint) acknowledged at least once.
+    acknowledged: HashSet<(String, usize)>,
+}
+
+impl Default for Outbox {
+    fn default() -> Self {
+        Outbox {
+            endpoints: Vec::new(),
+            mode: Mode::Normal,
+            mode_remaining: 0,
+            log: Vec::new(),
+            pending: watch::channel(0).0,
+            acknowledged: HashSet::new(),
+        }
+    }
+}
+
+/// An endpoint whose delivery task is not started yet: its index, URL, secret and queue.
+pub struct Unstarted {
+    pub index: usize,
+    pub url: String,
+    pub secret: String,
+    pub rx: mpsc::UnboundedReceiver<Delivery>,
+    /// For retries, which go to the back of the queue.
+    pub tx: mpsc::UnboundedSender<Delivery>,
+}
+
+impl Outbox {
+    /// Appends to the delivery log, forgetting the oldest entries past `LOG_KEPT`.
+    pub fn record(&mut self, entry: LogEntry) {
+        self.log.push(entry);
+        if self.log.len() > LOG_KEPT + LOG_KEPT / 5 {
+            let excess = self.log.len() - LOG_KEPT;
+            self.log.drain(..excess);
+        }
+    }
+
+    pub fn add_endpoint(&mut self, url: String, secret: String) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.endpoints.push(Endpoint {
+            url,
+            secret,
+            tx,
+            rx: Some(rx),
+        });
+    }
+
+    pub fn endpoint_count(&self) -> usize {
+        self.endpoints.len()
+    }
+
+    pub fn endpoint_urls(&self) -> Vec<String> {
+        self.endpoints.iter().map(|e| e.url.clone()).collect()
+    }
+
+    pub fn set_mode(&mut self, mode: Mode, count: u32) {
+        self.mode = mode;
+        self.mode_remaining = if mode == Mode::Normal { 0 } else { count };
+    }
+
+    /// (mode, remaining count).
+    pub fn mode(&self) -> (Mode, u32) {
+        (self.mode, self.mode_remaining)
+    }
+
+    pub fn pending(&self) -> usize {
+        *self.pending.borrow()
+    }
+
+    pub fn subscribe_pending(&self) -> watch::Receiver<usize> {
+        self.pending.subscribe()
+    }
+
+    /// Queues one event for every endpoint, applying the current test mode.
+    pub fn enqueue(&mut self, event_id: &str, event_type: &str, payload: String) {
+        if self.endpoints.is_empty() {
+            return;
+        }
+        let mode = if self.mode_remaining > 0 {
+            self.mode_remaining -= 1;
+            let mode = self.mode;
+            if self.mode_remaining == 0 {
+                self.mode = Mode::Normal;
+            }
+            mode
+        } else {
+            Mode::Normal
+        };
+        if mode == Mode::Drop {
+            let urls: Vec<String> = self.endpoints.iter().map(|e| e.url.clone()).collect();
+            for url in urls {
+                self.record(LogEntry {
+                    event_id: event_id.to_string(),
+                    event_type: event_type.to_string(),
+                    endpoint: url,
+                    attempt: 0,
+                    status: None,
+                    error: None,
+                    outcome: "dropped",
+                    at_ms: now_ms(),
+                });
+            }
+            return;
+        }
+        let copies = if mode == Mode::Duplicate { 2 } else { 1 };
+        let payload = Arc::new(payload);
+        for e in &self.endpoints {
+            for _ in 0..copies {
+                let delivery = Delivery {
+                    event_id: event_id.to_string(),
+                    event_type: event_type.to_string(),
+                    payload: payload.clone(),
+                    attempt: 1,
+                    hold: mode == Mode::Reorder,
+                };
+                if e.tx.send(delivery).is_ok() {
+                    self.pending.send_modify(|n| *n += 1);
+                }
+            }
+        }
+    }
+
+    /// Workers not started yet (no runtime was running when their endpoint was added).
+    pub fn take_unstarted(&mut self) -> Vec<Unstarted> {
+        self.endpoints
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(index, e)| {
+                e.rx.take().map(|rx| Unstarted {
+                    index,
+                    url: e.url.clone(),
+                    secret: e.secret.clone(),
+                    rx,
+                    tx: e.tx.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// A delivery is done (acknowledged by endpoint `index`, or given up). Returns whether
+    /// this is the endpoint's first acknowledgement of the event.
+    pub fn finish(&mut self, acknowledged: Option<(&str, usize)>) -> bool {
+        self.pending.send_modify(|n| *n = n.saturating_sub(1));
+        match acknowledged {
+            Some((event_id, index)) => self.acknowledged.insert((event_id.to_string(), index)),
+            None => false,
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Payment methods: where a confirmation's card comes from (an attached one, a stored or test
+//! PaymentMethod id, raw card data from Stripe.js), and card data checked as Stripe checks it.
+
+use super::Store;
+use crate::cards;
+use crate::error::ApiError;
+use crate::ids::{new_id, now};
+use crate::objects::PaymentMethod;
+
+/// Where the payment method of a confirmation comes from.
+#[derive(Debug, Clone)]
+pub enum PaymentMethodSource {
+    /// Keep the one already on the intent.
+    Attached,
+    /// `payment_method=pm_...` (a stored one, or a test id such as `pm_card_visa`).
+    Id(String),
+    /// `payment_method_data[card][...]`, as Stripe.js sends it.
+    Card(CardInput),
+}
+
+/// Card data as Stripe.js sends it, not yet checked.
+#[derive(Debug, Clone, Default)]
+pub struct CardInput {
+    pub number: Option<String>,
+    pub exp_month: Option<String>,
+    pub exp_year: Option<String>,
+    pub cvc: Option<String>,
+    pub postal_code: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+fn current_year() -> i64 {
+    i64::from(time::OffsetDateTime::now_utc().year())
+}
+
+impl Store {
+    /// Turns the confirmation's payment method into a stored PaymentMethod.
+    pub(super) fn resolve_payment_method(
+        &mut self,
+        source: &PaymentMethodSource,
+        attached: Option<&str>,
+        customer: Option<&str>,
+    ) -> Result<Option<String>, ApiError> {
+        match source {
+            PaymentMethodSource::Attached => Ok(attached.map(str::to_string)),
+            PaymentMethodSource::Id(id) => {
+                if self.payment_methods.contains_key(id) {
+                    return Ok(Some(id.clone()));
+                }
+                let Some(number) = cards::test_payment_method(id) else {
+                    return Err(ApiError::not_found("PaymentMethod", id, "payment_method"));
+                };
+                let pm = PaymentMethod {
+                    id: new_id("pm"),
+                    created: now(),
+                    number: number.to_string(),
+                    exp_month: 12,
+                    exp_year: current_year() + 1,
+                    postal_code: None,
+                    name: None,
+                    email: None,
+                    customer: customer.map(str::to_string),
+                };
+                let pm_id = pm.id.clone();
+                self.payment_methods.insert(pm_id.clone(), pm);
+                Ok(Some(pm_id))
+            }
+            PaymentMethodSource::Card(card) => {
+                let pm = card_payment_method(card, customer)?;
+                let pm_id = pm.id.clone();
+                self.payment_methods.insert(pm_id.clone(), pm);
+                Ok(Some(pm_id))
+            }
+        }
+    }
+}
+
+/// Validates raw card data as Stripe does when it creates a card PaymentMethod.
+fn card_payment_method(
+    card: &CardInput,
+    customer: Option<&str>,
+) -> Result<PaymentMethod, ApiError> {
+    let number: String = card
+        .number
+        .as_deref()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if number.is_empty() {
+        return Err(ApiError::missing_parameter(
+            "payment_method_data[card][number]",
+        ));
+    }
+    if !cards::luhn_valid(&number) {
+        return Err(
+            ApiError::card("incorrect_number", None, "Your card number is incorrect.")
+                .with_param("number"),
+        );
+    }
+    let exp_month = card
+        .exp_month
+        .as_deref()
+        .and_then(|m| m.trim().parse::<i64>().ok())
+        .filter(|m| (1..=12).contains(m))
+        .ok_or_else(|| {
+            ApiError::card(
+                "invalid_expiry_month",
+                None,
+                "Your card's expiration month is invalid.",
+            )
+            .with_param("exp_month")
+        })?;
+    let mut exp_year = card
+        .exp_year
+        .as_deref()
+        .and_then(|y| y.trim().parse::<i64>().ok())
+        .ok_or_else(|| {
+            ApiError::card(
+                "invalid_expiry_year",
+                None,
+                "Your card's expiration year is invalid.",
+            )
+            .with_param("exp_year")
+        })?;
+    if exp_year < 100 {
+        exp_year += 2000;
+    }
+    let today = time::OffsetDateTime::now_utc();
+    let this_year = i64::from(today.year());
+    let this_month = i64::from(u8::from(today.month()));
+    if exp_year < this_year || (exp_year == this_year && exp_month < this_month) {
+        return Err(ApiError::card(
+            "invalid_expiry_year",
+            None,
+            "Your card's expiration year is in the past.",
+        )
+        .with_param("exp_year"));
+    }
+    if let Some(cvc) = card.cvc.as_deref()
+        && (!(3..=4).contains(&cvc.len()) || !cvc.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(
+            ApiError::card("invalid_cvc", None, "Your card's security code is invalid.")
+                .with_param("cvc"),
+        );
+    }
+    Ok(PaymentMethod {
+        id: new_id("pm"),
+        created: now(),
+        number,
+        exp_month,
+        exp_year,
+        postal_code: card.postal_code.clone().filter(|z| !z.is_empty()),
+        name: card.name.clone(),
+        email: card.email.clone(),
+        customer: customer.map(str::to_string),
+    })
+}
