@@ -12,6 +12,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
+use stripe_sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
 use tracing_actix_web::TracingLogger;
 
 use crate::accounts::password::PasswordHashers;
@@ -28,7 +29,6 @@ use crate::{
     accounts, admin, bad_input, cart, catalog, checkout, error, health, orders, payments, seed,
     session,
 };
-use stripe_sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
 
 pub struct Application {
     port: u16,
