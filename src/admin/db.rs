@@ -8,7 +8,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::catalog::Product;
+use crate::domain::{Currency, PaymentStatus, RefundRequestStatus};
 use crate::orders::Order;
+use crate::payments::webhook::Outcome;
 use crate::schema::{orders, products, refund_requests, stripe_events, users};
 
 /// Orders and amounts of one status (or of all, `status = None`) in three windows: placed
@@ -16,7 +18,7 @@ use crate::schema::{orders, products, refund_requests, stripe_events, users};
 #[derive(Debug, Clone, Default, QueryableByName)]
 pub struct StatusRow {
     #[diesel(sql_type = Nullable<Text>)]
-    pub status: Option<String>,
+    pub status: Option<PaymentStatus>,
     #[diesel(sql_type = BigInt)]
     pub count_today: i64,
     #[diesel(sql_type = BigInt)]
@@ -41,7 +43,7 @@ pub struct StatusRow {
 /// One row per status, plus a row with `status = None` over every status (the grand total).
 pub async fn status_summary(
     conn: &mut AsyncPgConnection,
-    currency: &str,
+    currency: Currency,
 ) -> QueryResult<Vec<StatusRow>> {
     diesel::sql_query(
         "WITH windowed AS ( \
@@ -72,7 +74,7 @@ pub async fn status_summary(
 /// What the order list shows.
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
-    pub status: Option<String>,
+    pub status: Option<PaymentStatus>,
     /// An order number (`1042` or `#1042`) or part of an email address.
     pub search: Option<String>,
 }
@@ -80,7 +82,7 @@ pub struct OrderFilter {
 fn filtered(filter: &OrderFilter) -> orders::BoxedQuery<'static, diesel::pg::Pg> {
     let mut query = orders::table.into_boxed();
     if let Some(status) = &filter.status {
-        query = query.filter(orders::status.eq(status.clone()));
+        query = query.filter(orders::status.eq(*status));
     }
     if let Some(search) = &filter.search {
         let escaped = search
@@ -123,7 +125,7 @@ pub struct StripeEventRow {
     pub order_id: Option<Uuid>,
     pub received_at: OffsetDateTime,
     pub processed_at: Option<OffsetDateTime>,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub error: Option<String>,
 }
 
@@ -142,7 +144,7 @@ pub async fn stripe_events_of_order(
 /// The most recent deliveries with the number of the order each is about.
 pub async fn recent_stripe_events(
     conn: &mut AsyncPgConnection,
-    outcome: Option<&str>,
+    outcome: Option<Outcome>,
     limit: i64,
 ) -> QueryResult<Vec<(StripeEventRow, Option<i64>)>> {
     let mut query = stripe_events::table
@@ -152,7 +154,7 @@ pub async fn recent_stripe_events(
         .limit(limit)
         .into_boxed();
     if let Some(outcome) = outcome {
-        query = query.filter(stripe_events::outcome.eq(outcome.to_owned()));
+        query = query.filter(stripe_events::outcome.eq(outcome));
     }
     query.load(conn).await
 }
@@ -181,7 +183,7 @@ pub struct RefundRequest {
     pub restock_quantities: serde_json::Value,
     /// Which idempotency key sends it (see `payments::idempotency`).
     pub attempt: i32,
-    pub status: String,
+    pub status: RefundRequestStatus,
     pub stripe_refund_id: Option<String>,
     pub error: Option<String>,
     pub created_at: OffsetDateTime,
@@ -189,12 +191,12 @@ pub struct RefundRequest {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = refund_requests)]
-pub struct NewRefundRequest<'a> {
+pub struct NewRefundRequest {
     pub key: Uuid,
     pub order_id: Uuid,
     pub admin_id: i64,
     pub amount_minor: i64,
-    pub currency: &'a str,
+    pub currency: Currency,
     pub restock: bool,
     pub restock_quantities: serde_json::Value,
 }
@@ -254,7 +256,7 @@ pub async fn refund_request_by_key(
 /// Records the request once; a second submission of the same form finds the first.
 pub async fn insert_refund_request(
     conn: &mut AsyncPgConnection,
-    new: &NewRefundRequest<'_>,
+    new: &NewRefundRequest,
 ) -> QueryResult<RefundRequest> {
     diesel::insert_into(refund_requests::table)
         .values(new)
@@ -272,7 +274,7 @@ pub async fn insert_refund_request(
 pub async fn finish_refund_request(
     conn: &mut AsyncPgConnection,
     id: i64,
-    status: &str,
+    status: RefundRequestStatus,
     stripe_refund_id: Option<&str>,
     error: Option<&str>,
 ) -> QueryResult<()> {
@@ -296,7 +298,7 @@ pub async fn unanswered_refund_request(
 ) -> QueryResult<Option<RefundRequest>> {
     refund_requests::table
         .filter(refund_requests::order_id.eq(order_id))
-        .filter(refund_requests::status.eq("requested"))
+        .filter(refund_requests::status.eq(RefundRequestStatus::Requested))
         .order(refund_requests::id.desc())
         .select(RefundRequest::as_select())
         .first(conn)
@@ -402,7 +404,7 @@ pub async fn next_refund_attempt(
         refund_requests::table
             .find(id)
             .filter(refund_requests::attempt.eq(from))
-            .filter(refund_requests::status.eq("requested")),
+            .filter(refund_requests::status.eq(RefundRequestStatus::Requested)),
     )
     .set(refund_requests::attempt.eq(from + 1))
     .execute(conn)

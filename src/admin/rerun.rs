@@ -41,7 +41,7 @@ pub async fn rerun(
             .await?
             .ok_or(AppError::NotFound)?
     };
-    if event.outcome != "failed" {
+    if event.outcome != Outcome::Failed {
         session.flash(
             FlashKind::Info,
             format!(

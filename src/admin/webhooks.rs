@@ -11,9 +11,9 @@ use super::format_time;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::page::PageContext;
+use crate::payments::webhook::Outcome;
 
 const SHOWN: i64 = 100;
-const OUTCOMES: [&str; 5] = ["received", "applied", "ignored", "unhandled", "failed"];
 
 #[derive(Debug, Deserialize)]
 pub struct DeliveriesQuery {
@@ -36,7 +36,7 @@ impl Delivery {
 pub struct DeliveriesPage {
     ctx: PageContext,
     deliveries: Vec<Delivery>,
-    outcomes: [&'static str; 5],
+    outcomes: [Outcome; Outcome::ALL.len()],
     outcome: String,
 }
 
@@ -51,10 +51,8 @@ pub async fn deliveries(
         .as_deref()
         .filter(|o| !o.is_empty())
         .map(|o| {
-            OUTCOMES
-                .into_iter()
-                .find(|known| *known == o)
-                .ok_or_else(|| AppError::bad_request("There is no such outcome."))
+            o.parse::<Outcome>()
+                .map_err(|_| AppError::bad_request("There is no such outcome."))
         })
         .transpose()?;
     let mut conn = pool.get().await?;
@@ -69,7 +67,7 @@ pub async fn deliveries(
     Ok(DeliveriesPage {
         ctx,
         deliveries,
-        outcomes: OUTCOMES,
-        outcome: outcome.unwrap_or_default().to_owned(),
+        outcomes: Outcome::ALL,
+        outcome: outcome.map(Outcome::as_str).unwrap_or_default().to_owned(),
     })
 }

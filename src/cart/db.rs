@@ -4,6 +4,7 @@ use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::domain::Currency;
 use crate::schema::{cart_items, carts, products};
 
 /// One line of a cart, with what the catalog says about its product now.
@@ -14,7 +15,7 @@ pub struct CartLine {
     pub name: String,
     pub image_path: String,
     pub price_minor: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub stock: i32,
     pub active: bool,
     pub max_per_order: i32,

@@ -47,15 +47,11 @@ pub async fn cart_for_update(
 
 impl CartLine {
     pub fn unit_price(&self) -> Money {
-        Money::new(self.price_minor, self.currency())
+        Money::new(self.price_minor, self.currency)
     }
 
     pub fn line_total(&self) -> Money {
-        Money::new(self.price_minor * i64::from(self.quantity), self.currency())
-    }
-
-    fn currency(&self) -> Currency {
-        Currency::parse(&self.currency).unwrap_or_else(|_| Currency::usd())
+        Money::new(self.price_minor * i64::from(self.quantity), self.currency)
     }
 
     /// Why this line cannot be bought as it is, in the shopper's words.

@@ -1,6 +1,7 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use crate::domain::Currency;
 use crate::schema::products;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -12,7 +13,7 @@ pub struct Product {
     pub name: String,
     pub description: String,
     pub price_minor: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub image_path: String,
     pub stock: i32,
     pub active: bool,
@@ -27,7 +28,7 @@ pub struct NewProduct<'a> {
     pub name: &'a str,
     pub description: &'a str,
     pub price_minor: i64,
-    pub currency: &'a str,
+    pub currency: Currency,
     pub image_path: &'a str,
     pub stock: i32,
     pub max_per_order: i32,

@@ -7,7 +7,7 @@ mod show;
 
 use actix_web::web;
 
-use crate::domain::{Currency, Money};
+use crate::domain::Money;
 
 pub use cache::CatalogCache;
 pub use db::Product;
@@ -19,11 +19,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 impl Product {
     pub fn price(&self) -> Money {
-        // The column's CHECK keeps the currency a valid three-letter code.
-        Money::new(
-            self.price_minor,
-            Currency::parse(&self.currency).unwrap_or_else(|_| Currency::usd()),
-        )
+        Money::new(self.price_minor, self.currency)
     }
 
     /// The listing's image: an upload's thumbnail, or the shipped image itself.

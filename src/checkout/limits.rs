@@ -20,12 +20,13 @@ use uuid::Uuid;
 
 use crate::cart::CartLine;
 use crate::config::Settings;
+use crate::domain::PaymentStatus;
 use crate::error::AppError;
 use crate::orders::Order;
 use crate::schema::{order_origins, orders};
 use crate::session::ShopSession;
 
-const OPEN: [&str; 3] = ["pending", "requires_action", "failed"];
+const OPEN: [PaymentStatus; 3] = PaymentStatus::AWAITING_PAYMENT;
 
 /// Refuses a cart whose lines break the product's most per order (the cart page says so too).
 pub fn check_lines(lines: &[CartLine]) -> Result<(), AppError> {

@@ -14,7 +14,7 @@ use crate::client_ip::ClientIp;
 use crate::config::Settings;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
-use crate::domain::{Currency, Email, PaymentStatus};
+use crate::domain::{Currency, Email, EventCause, PaymentStatus};
 use crate::error::AppError;
 use crate::orders::db::{self as orders_db, NewOrder, NewOrderEvent, NewOrderItem, Order};
 use crate::page::PageContext;
@@ -215,10 +215,7 @@ async fn place(
         .iter()
         .map(|r| r.price_minor * i64::from(r.quantity))
         .sum();
-    if reserved
-        .iter()
-        .any(|r| r.currency != placing.currency.code())
-    {
+    if reserved.iter().any(|r| r.currency != placing.currency) {
         return Err(AppError::conflict(
             "Some products in your cart are priced in another currency.",
         ));
@@ -241,7 +238,7 @@ async fn place(
             user_id: placing.user_id,
             cart_id: Some(placing.cart_id),
             email: placing.email.as_str(),
-            currency: placing.currency.code(),
+            currency: placing.currency,
             total_minor: total,
             reserved_until: placing.reserved_until,
         },
@@ -254,9 +251,9 @@ async fn place(
         &NewOrderEvent {
             order_id,
             from_status: None,
-            to_status: PaymentStatus::Pending.as_str(),
+            to_status: PaymentStatus::Pending,
             applied: true,
-            cause: "checkout",
+            cause: EventCause::Checkout,
             stripe_event_id: None,
             note: Some("order placed, stock reserved"),
         },
@@ -280,7 +277,7 @@ struct Reserved {
     product_id: i64,
     name: String,
     price_minor: i64,
-    currency: String,
+    currency: Currency,
     quantity: i32,
 }
 
@@ -294,7 +291,7 @@ async fn reserve_stock(
     lines.sort_by_key(|line| line.product_id);
     let mut reserved = Vec::with_capacity(lines.len());
     for line in lines {
-        let taken: Option<(String, i64, String)> = diesel::update(
+        let taken: Option<(String, i64, Currency)> = diesel::update(
             products::table
                 .find(line.product_id)
                 .filter(products::active.eq(true))

@@ -3,7 +3,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::domain::PaymentStatus;
+use crate::domain::{Currency, EventCause, PaymentStatus};
 use crate::schema::{order_events, order_items, orders};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -15,8 +15,8 @@ pub struct Order {
     pub user_id: Option<i64>,
     pub cart_id: Option<Uuid>,
     pub email: String,
-    pub status: String,
-    pub currency: String,
+    pub status: PaymentStatus,
+    pub currency: Currency,
     pub total_minor: i64,
     pub amount_paid_minor: i64,
     pub amount_refunded_minor: i64,
@@ -43,7 +43,7 @@ pub struct NewOrder<'a> {
     pub user_id: Option<i64>,
     pub cart_id: Option<Uuid>,
     pub email: &'a str,
-    pub currency: &'a str,
+    pub currency: Currency,
     pub total_minor: i64,
     pub reserved_until: OffsetDateTime,
 }
@@ -81,10 +81,10 @@ pub struct NewOrderItem<'a> {
 #[diesel(table_name = order_events)]
 pub struct NewOrderEvent<'a> {
     pub order_id: Uuid,
-    pub from_status: Option<&'a str>,
-    pub to_status: &'a str,
+    pub from_status: Option<PaymentStatus>,
+    pub to_status: PaymentStatus,
     pub applied: bool,
-    pub cause: &'a str,
+    pub cause: EventCause,
     pub stripe_event_id: Option<&'a str>,
     pub note: Option<&'a str>,
 }
@@ -93,10 +93,10 @@ pub struct NewOrderEvent<'a> {
 #[diesel(table_name = order_events)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct OrderEvent {
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<PaymentStatus>,
+    pub to_status: PaymentStatus,
     pub applied: bool,
-    pub cause: String,
+    pub cause: EventCause,
     pub stripe_event_id: Option<String>,
     pub note: Option<String>,
     pub created_at: OffsetDateTime,
@@ -104,8 +104,7 @@ pub struct OrderEvent {
 
 impl Order {
     pub fn status(&self) -> PaymentStatus {
-        // The column's CHECK admits only the machine's statuses.
-        self.status.parse().unwrap_or(PaymentStatus::Pending)
+        self.status
     }
 }
 
@@ -176,7 +175,7 @@ pub async fn open_order_for_cart(
 ) -> QueryResult<Option<Order>> {
     orders::table
         .filter(orders::cart_id.eq(cart_id))
-        .filter(orders::status.eq_any(["pending", "requires_action", "failed"]))
+        .filter(orders::status.eq_any(PaymentStatus::AWAITING_PAYMENT))
         .order(orders::created_at.desc())
         .select(Order::as_select())
         .first(conn)

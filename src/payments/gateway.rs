@@ -179,6 +179,7 @@ impl Payments {
     ) -> Result<PaymentIntent, GatewayError> {
         let currency = order
             .currency
+            .as_str()
             .parse::<stripe_types::Currency>()
             .map_err(|_| {
                 GatewayError::Unavailable(format!("unknown currency {}", order.currency))
@@ -237,7 +238,7 @@ impl Payments {
             .filter(|intent| {
                 intent.metadata.get("order_id") == Some(&order_id)
                     && intent.amount == order.total_minor
-                    && intent.currency.to_string() == order.currency
+                    && intent.currency.to_string() == order.currency.as_str()
                     && intent.status != PaymentIntentStatus::Canceled
             })
             .collect();

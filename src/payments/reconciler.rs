@@ -127,7 +127,7 @@ async fn sweep_locked(
     Ok(report)
 }
 
-const OPEN: [&str; 3] = ["pending", "requires_action", "failed"];
+const OPEN: [PaymentStatus; 3] = PaymentStatus::AWAITING_PAYMENT;
 
 /// Orders whose next check is due, and open orders whose reservation ended since they were last
 /// looked at; oldest-due first.

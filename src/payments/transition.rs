@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::disputes::{self, DisputeSnapshot};
 use super::refunds::{self, RefundSnapshot};
-use crate::domain::{DisputeStatus, Money, PaymentStatus, Transition};
+use crate::domain::{DisputeStatus, EventCause, Money, PaymentStatus, Transition};
 use crate::orders::db::{self as orders_db, NewOrderEvent, Order};
 use crate::schema::{cart_items, order_items, orders};
 
@@ -101,14 +101,14 @@ pub enum Cause<'a> {
 }
 
 impl Cause<'_> {
-    fn name(&self) -> &'static str {
+    fn kind(&self) -> EventCause {
         match self {
-            Self::Checkout => "checkout",
-            Self::Webhook { .. } => "webhook",
-            Self::Return => "return",
-            Self::Reconciler => "reconciler",
-            Self::Shopper => "shopper",
-            Self::Admin => "admin",
+            Self::Checkout => EventCause::Checkout,
+            Self::Webhook { .. } => EventCause::Webhook,
+            Self::Return => EventCause::Return,
+            Self::Reconciler => EventCause::Reconciler,
+            Self::Shopper => EventCause::Shopper,
+            Self::Admin => EventCause::Admin,
         }
     }
 
@@ -271,13 +271,13 @@ async fn step(
     if transition == Transition::Refused {
         tracing::warn!(
             order = %order.id, from = from.as_str(), to = to.as_str(),
-            cause = cause.name(), note = note.as_deref().unwrap_or_default(),
+            cause = cause.kind().as_str(), note = note.as_deref().unwrap_or_default(),
             "refused a payment status change"
         );
     } else if transition == Transition::Apply {
         tracing::info!(
             order = %order.id, from = from.as_str(), to = to.as_str(),
-            cause = cause.name(), "payment status changed"
+            cause = cause.kind().as_str(), "payment status changed"
         );
     }
     Ok((transition == Transition::Apply, note))
@@ -296,10 +296,10 @@ async fn settle(
     let disputes = disputes::of_order(conn, order.id).await?;
     let from = order.status();
     let paid = order.amount_paid_minor.max(order.total_minor);
-    let open: Vec<_> = disputes.iter().filter(|d| d.status().is_open()).collect();
+    let open: Vec<_> = disputes.iter().filter(|d| d.status.is_open()).collect();
     let lost: Vec<_> = disputes
         .iter()
-        .filter(|d| d.status() == DisputeStatus::Lost)
+        .filter(|d| d.status == DisputeStatus::Lost)
         .collect();
     let to = if !open.is_empty() {
         PaymentStatus::Disputed
@@ -332,7 +332,7 @@ async fn settle(
             format!("dispute lost: the bank took back {}", money(taken))
         }
         _ if from == PaymentStatus::Disputed => {
-            let closed: Vec<&str> = disputes.iter().map(|d| d.status().label()).collect();
+            let closed: Vec<&str> = disputes.iter().map(|d| d.status.label()).collect();
             format!("dispute closed ({})", closed.join(", "))
         }
         _ if refunded < order.amount_refunded_minor => format!(
@@ -348,7 +348,7 @@ async fn settle(
     }
     diesel::update(orders::table.find(order.id))
         .set((
-            orders::status.eq(to.as_str()),
+            orders::status.eq(to),
             orders::amount_refunded_minor.eq(refunded),
             orders::updated_at.eq(diesel::dsl::now),
         ))
@@ -358,7 +358,7 @@ async fn settle(
     record(conn, order, to, true, cause, Some(&note)).await?;
     tracing::info!(
         order = %order.id, from = from.as_str(), to = to.as_str(), refunded,
-        cause = cause.name(), "refunds and disputes settled"
+        cause = cause.kind().as_str(), "refunds and disputes settled"
     );
     Ok(true)
 }
@@ -400,10 +400,10 @@ async fn record(
         conn,
         &NewOrderEvent {
             order_id: order.id,
-            from_status: Some(order.status().as_str()),
-            to_status: to.as_str(),
+            from_status: Some(order.status()),
+            to_status: to,
             applied,
-            cause: cause.name(),
+            cause: cause.kind(),
             stripe_event_id: cause.event_id(),
             note,
         },
@@ -497,7 +497,7 @@ fn mismatch(order: &Order, intent: &IntentSnapshot) -> Option<String> {
             intent.id, intent.order_id
         ));
     }
-    if intent.amount != order.total_minor || intent.currency != order.currency {
+    if intent.amount != order.total_minor || intent.currency != order.currency.as_str() {
         return Some(format!(
             "amount mismatch: intent {} is {} {}, order is {} {}",
             intent.id, intent.amount, intent.currency, order.total_minor, order.currency
@@ -522,7 +522,7 @@ async fn update_order(
 ) -> QueryResult<()> {
     let target = orders::table.find(order.id);
     let status = (
-        orders::status.eq(to.as_str()),
+        orders::status.eq(to),
         orders::updated_at.eq(diesel::dsl::now),
     );
     match observation {

@@ -20,10 +20,26 @@ use crate::schema::stripe_events;
 
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// What became of an event, as stored in `stripe_events.outcome`; ordered from least to most
-/// (an event that says several things takes the most any of them did).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// What became of an event, as stored in `stripe_events.outcome`. The processed outcomes are
+/// ordered from least to most (an event that says several things takes the most any of them
+/// did).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Outcome {
+    /// Stored, not processed yet (or being processed).
+    Received,
+    /// Processing failed; kept with its error to be run again.
+    Failed,
     /// An event type the shop does not act on, or about no order of this shop.
     Unhandled,
     /// It was about an order but changed nothing (a duplicate state, a refused transition).
@@ -33,14 +49,54 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 5] = [
+        Self::Received,
+        Self::Applied,
+        Self::Ignored,
+        Self::Unhandled,
+        Self::Failed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Received => "received",
+            Self::Failed => "failed",
             Self::Applied => "applied",
             Self::Ignored => "ignored",
             Self::Unhandled => "unhandled",
         }
     }
+
+    /// Not processed yet: a delivery (or a re-run) may still process it.
+    pub fn is_waiting(self) -> bool {
+        matches!(self, Self::Received | Self::Failed)
+    }
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown event outcome")]
+pub struct UnknownOutcome;
+
+impl std::str::FromStr for Outcome {
+    type Err = UnknownOutcome;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|outcome| outcome.as_str() == s)
+            .ok_or(UnknownOutcome)
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+crate::domain::sql::text_column!(Outcome, "webhook event outcome");
+
+const WAITING: [Outcome; 2] = [Outcome::Received, Outcome::Failed];
 
 #[tracing::instrument(skip_all, fields(event_id, event_type))]
 pub async fn receive_event(
@@ -142,13 +198,13 @@ pub async fn record_and_apply(
                     .await?;
                 // Locks the event: a concurrent delivery of the same event waits here, then
                 // sees it processed.
-                let outcome: String = stripe_events::table
+                let outcome: Outcome = stripe_events::table
                     .find(event_id)
                     .select(stripe_events::outcome)
                     .for_update()
                     .first(conn)
                     .await?;
-                if outcome != "received" && outcome != "failed" {
+                if !outcome.is_waiting() {
                     return Ok(None);
                 }
                 let mut outcome = Outcome::Unhandled;
@@ -177,10 +233,10 @@ pub(crate) async fn mark_processed(
     diesel::update(
         stripe_events::table
             .find(event_id)
-            .filter(stripe_events::outcome.eq_any(["received", "failed"])),
+            .filter(stripe_events::outcome.eq_any(WAITING)),
     )
     .set((
-        stripe_events::outcome.eq(outcome.as_str()),
+        stripe_events::outcome.eq(outcome),
         stripe_events::order_id.eq(order_id),
         stripe_events::processed_at.eq(diesel::dsl::now),
         stripe_events::error.eq(None::<String>),
@@ -301,7 +357,7 @@ pub(crate) async fn current(payments: &Payments, snapshot: IntentSnapshot) -> In
 async fn already_processed(pool: &DbPool, event_id: &str) -> bool {
     let outcome = async {
         let mut conn = pool.get().await?;
-        let outcome: Option<String> = stripe_events::table
+        let outcome: Option<Outcome> = stripe_events::table
             .find(event_id)
             .select(stripe_events::outcome)
             .first(&mut conn)
@@ -309,7 +365,7 @@ async fn already_processed(pool: &DbPool, event_id: &str) -> bool {
             .optional()?;
         anyhow::Ok(outcome)
     };
-    matches!(outcome.await, Ok(Some(o)) if o != "received" && o != "failed")
+    matches!(outcome.await, Ok(Some(o)) if !o.is_waiting())
 }
 
 async fn apply_observation(
@@ -387,14 +443,17 @@ pub(crate) async fn mark_failed(
         // A concurrent delivery that succeeded keeps its outcome.
         diesel::sql_query(
             "INSERT INTO stripe_events (id, event_type, payload, outcome, error) \
-             VALUES ($1, $2, $3, 'failed', $4) \
-             ON CONFLICT (id) DO UPDATE SET outcome = 'failed', error = excluded.error \
-             WHERE stripe_events.outcome IN ('received', 'failed')",
+             VALUES ($1, $2, $3, $5, $4) \
+             ON CONFLICT (id) DO UPDATE SET outcome = $5, error = excluded.error \
+             WHERE stripe_events.outcome IN ($6, $7)",
         )
         .bind::<Text, _>(event_id)
         .bind::<Text, _>(event_type)
         .bind::<Jsonb, _>(payload)
         .bind::<Text, _>(error.to_string())
+        .bind::<Text, _>(Outcome::Failed)
+        .bind::<Text, _>(WAITING[0])
+        .bind::<Text, _>(WAITING[1])
         .execute(&mut conn)
         .await?;
         anyhow::Ok(())

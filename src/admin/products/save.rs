@@ -212,7 +212,7 @@ async fn save(
                     name: &valid.name,
                     description: &valid.description,
                     price_minor: valid.price.minor,
-                    currency: currency.code(),
+                    currency,
                     image_path: &image_path,
                     stock: valid.stock,
                     max_per_order: valid.max_per_order,
