@@ -26,8 +26,8 @@ use crate::session::new_token;
 use crate::session::store::PgSessionStore;
 use crate::telemetry::RequestSpan;
 use crate::{
-    accounts, admin, bad_input, cart, catalog, checkout, error, health, orders, payments, seed,
-    session,
+    accounts, admin, bad_input, cart, catalog, checkout, error_page, health, orders, payments,
+    seed, session,
 };
 
 pub struct Application {
@@ -205,7 +205,7 @@ impl Application {
             HttpServer::new(move || {
                 App::new()
                     .wrap(from_fn(bad_input::refuse_nul_in_address))
-                    .wrap(ErrorHandlers::new().default_handler(error::render_error_page))
+                    .wrap(ErrorHandlers::new().default_handler(error_page::render_error_page))
                     .wrap(
                         SessionMiddleware::builder(session_store.clone(), session_key.clone())
                             .session_lifecycle(

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::db::{self, RefundRequest};
-use super::format_time;
+use super::format::format_time;
 use crate::db::DbPool;
 use crate::domain::Money;
 use crate::error::AppError;
@@ -16,7 +16,7 @@ use crate::orders::db as orders_db;
 use crate::orders::{Order, OrderItem};
 use crate::page::PageContext;
 use crate::payments::disputes::DisputeRow;
-use crate::payments::{Payments, disputes, refunds};
+use crate::payments::{Payments, disputes, events, refunds};
 
 pub struct TimelineEntry {
     pub at: OffsetDateTime,
@@ -73,7 +73,7 @@ pub async fn order_page(
         .ok_or(AppError::NotFound)?;
     let items = orders_db::items(&mut conn, order.id).await?;
     let events = orders_db::events(&mut conn, order.id).await?;
-    let stripe_events = db::stripe_events_of_order(&mut conn, order.id).await?;
+    let stripe_events = events::of_order(&mut conn, order.id).await?;
     let requests = db::refund_requests_of_order(&mut conn, order.id).await?;
     let unanswered = db::unanswered_refund_request(&mut conn, order.id).await?;
 

@@ -15,8 +15,8 @@ use diesel_async::scoped_futures::ScopedFutureExt;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::AdminUser;
 use super::db::{self, NewRefundRequest};
+use super::guard::AdminUser;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::{Money, RefundRequestStatus, RefundStatus};
@@ -26,6 +26,7 @@ use crate::orders::db as orders_db;
 use crate::page::see_other;
 use crate::payments::{GatewayError, Payments};
 use crate::session::{FlashKind, ShopSession};
+use crate::stock;
 
 #[derive(Debug, Deserialize)]
 pub struct RefundForm {
@@ -197,7 +198,7 @@ pub async fn refund(
     let returned = conn
         .transaction::<_, diesel::result::Error, _>(|conn| {
             async move {
-                let returned = orders_db::restock_items(conn, order_id, &wanted).await?;
+                let returned = stock::give_back(conn, order_id, &wanted).await?;
                 db::finish_refund_request(conn, request.id, status, Some(&refund_id), None).await?;
                 db::set_refund_restocked(conn, request.id, !returned.is_empty()).await?;
                 Ok(returned)

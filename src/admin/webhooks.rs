@@ -6,12 +6,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::db::{self, StripeEventRow};
-use super::format_time;
+use super::format::format_time;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::page::PageContext;
-use crate::payments::webhook::Outcome;
+use crate::payments::events::{self, Outcome, StoredEvent};
 
 const SHOWN: i64 = 100;
 
@@ -21,7 +20,7 @@ pub struct DeliveriesQuery {
 }
 
 pub struct Delivery {
-    pub event: StripeEventRow,
+    pub event: StoredEvent,
     pub order_number: Option<i64>,
 }
 
@@ -56,7 +55,7 @@ pub async fn deliveries(
         })
         .transpose()?;
     let mut conn = pool.get().await?;
-    let deliveries = db::recent_stripe_events(&mut conn, outcome, SHOWN)
+    let deliveries = events::recent(&mut conn, outcome, SHOWN)
         .await?
         .into_iter()
         .map(|(event, order_number)| Delivery {

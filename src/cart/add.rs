@@ -3,7 +3,8 @@ use diesel_async::AsyncConnection;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use serde::Deserialize;
 
-use super::{cart_for_update, db};
+use super::current::cart_for_update;
+use super::db;
 use crate::catalog;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;

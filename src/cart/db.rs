@@ -140,6 +140,22 @@ pub async fn remove(
     Ok(removed)
 }
 
+/// Takes these products out of the cart (what an order bought, once it is paid).
+pub async fn remove_products(
+    conn: &mut AsyncPgConnection,
+    cart_id: Uuid,
+    product_ids: &[i64],
+) -> QueryResult<()> {
+    diesel::delete(
+        cart_items::table
+            .filter(cart_items::cart_id.eq(cart_id))
+            .filter(cart_items::product_id.eq_any(product_ids)),
+    )
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
 pub async fn clear(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<usize> {
     diesel::delete(cart_items::table.filter(cart_items::cart_id.eq(cart_id)))
         .execute(conn)

@@ -2,7 +2,8 @@ use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::{CartSummary, db};
+use super::db;
+use super::summary::CartSummary;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::error::AppError;

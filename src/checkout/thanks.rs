@@ -3,7 +3,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use uuid::Uuid;
 
-use super::load_order;
+use super::order::load_order;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::error::AppError;

@@ -2,7 +2,7 @@ use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::{Order, db};
+use super::db::{self, Order};
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::page::PageContext;

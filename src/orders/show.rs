@@ -3,7 +3,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use uuid::Uuid;
 
-use super::{Access, Order, OrderItem, access, db};
+use super::access::{Access, access};
+use super::db::{self, Order, OrderItem};
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::error::AppError;

@@ -8,36 +8,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::stripe::DisputeSnapshot;
 use crate::domain::{Currency, DisputeStatus};
 use crate::schema::disputes;
-
-/// One dispute as Stripe reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DisputeSnapshot {
-    pub id: String,
-    pub payment_intent: Option<String>,
-    pub amount: i64,
-    pub currency: Currency,
-    pub reason: String,
-    pub status: DisputeStatus,
-}
-
-impl DisputeSnapshot {
-    /// `None` for a dispute whose status the shop does not know (a newer API version).
-    pub fn from_stripe(dispute: &stripe_shared::Dispute) -> Option<Self> {
-        Some(Self {
-            id: dispute.id.as_str().to_owned(),
-            payment_intent: dispute
-                .payment_intent
-                .as_ref()
-                .map(|pi| pi.id().as_str().to_owned()),
-            amount: dispute.amount,
-            currency: Currency::parse(&dispute.currency.to_string()).ok()?,
-            reason: dispute.reason.clone(),
-            status: dispute.status.as_str().parse().ok()?,
-        })
-    }
-}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = disputes)]

@@ -10,38 +10,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::domain::{Currency, RefundStatus};
+use super::stripe::RefundSnapshot;
+use crate::domain::RefundStatus;
 use crate::schema::refunds;
-
-/// One refund as Stripe reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefundSnapshot {
-    pub id: String,
-    pub payment_intent: Option<String>,
-    pub amount: i64,
-    pub currency: Currency,
-    pub status: RefundStatus,
-    pub failure_reason: Option<String>,
-}
-
-impl RefundSnapshot {
-    /// `None` for a refund whose status (or currency) the shop does not know (a newer API
-    /// version).
-    pub fn from_stripe(refund: &stripe_shared::Refund) -> Option<Self> {
-        let status = refund.status.as_deref()?.parse().ok()?;
-        Some(Self {
-            id: refund.id.as_str().to_owned(),
-            payment_intent: refund
-                .payment_intent
-                .as_ref()
-                .map(|pi| pi.id().as_str().to_owned()),
-            amount: refund.amount,
-            currency: Currency::parse(&refund.currency.to_string()).ok()?,
-            status,
-            failure_reason: refund.failure_reason.clone(),
-        })
-    }
-}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = refunds)]
