@@ -1,3 +1,5 @@
+//! `GET /login` and `POST /login`: sign-in, behind the login throttle.
+
 use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 use askama_web::WebTemplate;

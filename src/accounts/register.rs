@@ -1,3 +1,5 @@
+//! `GET /register` and `POST /register`: a new account, signed in at once.
+
 use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,3 +1,5 @@
+//! `POST /cart/items`: adds a product to the session's cart.
+
 use actix_web::{HttpResponse, web};
 use diesel_async::AsyncConnection;
 use diesel_async::scoped_futures::ScopedFutureExt;

@@ -1,3 +1,5 @@
+//! The cart's queries: the one writer of `carts` and `cart_items`.
+
 use diesel::dsl::sum;
 use diesel::prelude::*;
 use diesel::upsert::excluded;

@@ -1,3 +1,5 @@
+//! `GET /cart`: the cart page.
+
 use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,3 +1,5 @@
+//! `GET /`: the product listing, from the catalog cache.
+
 use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,3 +1,5 @@
+//! `GET /products/{slug}`: a product's page.
+
 use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,3 +1,6 @@
+//! Giving an unpaid order up ([`give_up`]: its PaymentIntent cancelled unless it was paid, its
+//! stock released), the shopper's cancel button, and the cancelled page.
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,3 +1,7 @@
+//! `GET /checkout` (review) and `POST /checkout` (place): the cart is claimed under a lock, its
+//! stock reserved and the order written in one transaction, then the order goes to the way the
+//! shopper pays.
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;

@@ -1,3 +1,5 @@
+//! `GET /orders/{id}/thanks`: the success page, whatever way the shopper paid.
+
 use actix_web::{HttpRequest, web};
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,3 +1,5 @@
+//! A dispute's status, in Stripe's words.
+
 use std::str::FromStr;
 
 /// Where a dispute of a payment stands, in Stripe's words. Chargebacks take the money while

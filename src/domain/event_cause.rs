@@ -1,3 +1,5 @@
+//! Who or what moved an order, as its timeline records it.
+
 use std::str::FromStr;
 
 /// Who or what moved an order (`order_events.cause`), as its timeline says.

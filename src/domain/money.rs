@@ -1,3 +1,5 @@
+//! Money in minor units and ISO currencies, as Stripe counts them.
+
 use std::fmt;
 
 /// An ISO 4217 currency code, lower-cased as Stripe writes it.

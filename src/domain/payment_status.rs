@@ -1,3 +1,5 @@
+//! An order's payment status and its one-way state machine.
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -1,3 +1,5 @@
+//! A refund's status at Stripe, and the status of a refund the admin asked for.
+
 use std::str::FromStr;
 
 /// Where a refund stands at Stripe. A refund can be `pending` (or `requires_action`) before it

@@ -1,3 +1,7 @@
+//! Orders and what belongs to them: the one writer of `orders`, `order_items`, `order_events`
+//! and `order_origins`. Only the transition function moves an order's status (`set_status`,
+//! `set_cancelled`, `settle`); stock is put back by [`crate::stock`], which counts it here.
+
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;

@@ -1,3 +1,5 @@
+//! `GET /orders`: the signed-in shopper's orders.
+
 use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,3 +1,5 @@
+//! `GET /orders/{id}`: an order's page, for its owner or the holder of its link.
+
 use actix_web::{HttpRequest, web};
 use askama::Template;
 use askama_web::WebTemplate;

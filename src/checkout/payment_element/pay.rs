@@ -1,3 +1,5 @@
+//! `GET /orders/{id}/pay`: the order's summary and Stripe's Payment Element.
+
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;

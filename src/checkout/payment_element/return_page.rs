@@ -1,3 +1,6 @@
+//! `GET /checkout/return`: where Stripe.js sends the shopper after confirming; the intent's
+//! status is asked of Stripe, never read from the query string.
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 

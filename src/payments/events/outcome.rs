@@ -1,3 +1,5 @@
+//! What became of a stored Stripe event (`stripe_events.outcome`).
+
 use std::str::FromStr;
 
 /// What became of an event, as stored in `stripe_events.outcome`. The processed outcomes are
