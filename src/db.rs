@@ -56,3 +56,12 @@ pub async fn migrate(pool: &DbPool) -> anyhow::Result<()> {
     .await
     .context("migration task")?
 }
+
+/// A database call that failed: no connection could be had, or the query failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database connection: {0}")]
+    Pool(#[from] deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>),
+    #[error("database query: {0}")]
+    Query(#[from] diesel::result::Error),
+}

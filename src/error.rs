@@ -1,16 +1,11 @@
 //! What a failed request looks like: one error type for the whole shop, rendered as a page in
-//! the site's layout. Internals (SQL, error chains, Stripe payloads) go to the log, never to
+//! the site's layout (by [`crate::error_page`]). Internals (SQL, error chains, Stripe payloads) go to the log, never to
 //! the page.
 
-use actix_web::body::{BodySize, MessageBody};
-use actix_web::dev::ServiceResponse;
+use crate::payments::stripe::error::GatewayError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
-use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, ResponseError};
-use askama::Template;
-
-use crate::page::PageContext;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -58,7 +53,7 @@ impl AppError {
     }
 
     /// The heading and sentence a person reads on the error page.
-    fn page_text(&self) -> (&'static str, String) {
+    pub fn page_text(&self) -> (&'static str, String) {
         match self {
             Self::NotFound => page_text_for(StatusCode::NOT_FOUND),
             Self::BadRequest(message) => ("That didn't work", message.clone()),
@@ -95,7 +90,9 @@ impl AppError {
     }
 }
 
-fn page_text_for(status: StatusCode) -> (&'static str, String) {
+/// The heading and sentence of an error page with no [`AppError`] behind it (actix's own 404,
+/// 405, 413).
+pub fn page_text_for(status: StatusCode) -> (&'static str, String) {
     match status {
         StatusCode::NOT_FOUND => (
             "Page not found",
@@ -122,12 +119,20 @@ fn page_text_for(status: StatusCode) -> (&'static str, String) {
     }
 }
 
-impl From<crate::accounts::password::HashError> for AppError {
-    fn from(e: crate::accounts::password::HashError) -> Self {
+impl From<GatewayError> for AppError {
+    fn from(e: GatewayError) -> Self {
+        tracing::warn!(error = %e, "a Stripe call failed");
         match e {
-            crate::accounts::password::HashError::Busy => Self::Busy,
-            crate::accounts::password::HashError::Failed(e) => Self::Unexpected(e),
+            GatewayError::Unavailable(_)
+            | GatewayError::Failed { .. }
+            | GatewayError::Refused { .. } => Self::PaymentsUnavailable,
         }
+    }
+}
+
+impl From<crate::db::DbError> for AppError {
+    fn from(e: crate::db::DbError) -> Self {
+        Self::Unexpected(e.into())
     }
 }
 
@@ -169,7 +174,7 @@ impl ResponseError for AppError {
         if let Self::Unexpected(e) = self {
             tracing::error!(error = ?e, "request failed");
         }
-        // A bare page; `render_error_page` replaces it with one in the site's layout.
+        // A bare page; `error_page::render_error_page` replaces it with one in the site's layout.
         let (title, message) = self.page_text();
         let mut response = HttpResponse::build(self.status_code());
         match self {
@@ -194,71 +199,6 @@ pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)])
         .map(|s| s.trim_start_matches('=').to_owned())
         .unwrap_or_default()
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    ctx: PageContext,
-    status: u16,
-    title: &'static str,
-    message: String,
-}
-
-/// Renders every error response that has no page of its own (an [`AppError`], or actix's
-/// answer to an unknown route) as a page in the layout. Pages a handler rendered itself (a
-/// form shown again with its error) and JSON or plain-text answers (the webhook route, the
-/// sandbox's API) are left as they are.
-pub fn render_error_page<B: MessageBody + 'static>(
-    res: ServiceResponse<B>,
-) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_none_or(|ct| ct.to_str().is_ok_and(|ct| ct.starts_with("text/html")));
-    let has_no_page = res.response().error().is_some()
-        || matches!(
-            res.response().body().size(),
-            BodySize::None | BodySize::Sized(0)
-        );
-    if !is_html || !has_no_page {
-        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
-    }
-    let status = res.status();
-    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
-    let (title, message) = match res
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<AppError>())
-    {
-        Some(app_error) => app_error.page_text(),
-        None => page_text_for(status),
-    };
-    let (req, _) = res.into_parts();
-    Ok(ErrorHandlerResponse::Future(Box::pin(async move {
-        let ctx = PageContext::for_error_page(&req).await;
-        let page = ErrorPage {
-            ctx,
-            status: status.as_u16(),
-            title,
-            message,
-        };
-        let mut response = match page.render() {
-            Ok(body) => HttpResponse::build(status)
-                .content_type(ContentType::html())
-                .body(body),
-            Err(e) => {
-                tracing::error!(error = %e, "rendering the error page failed");
-                HttpResponse::build(status).finish()
-            }
-        };
-        if let Some(retry_after) = retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, retry_after);
-        }
-        Ok(ServiceResponse::new(req, response).map_into_right_body::<B>())
-    })))
 }
 
 fn escape_html(text: &str) -> String {

@@ -1,3 +1,5 @@
+//! The `storefront` binary: serves the shop, or runs one of its commands (see `USAGE`).
+
 use anyhow::Context;
 use storefront::config::Settings;
 use storefront::startup::Application;

@@ -5,9 +5,11 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use askama::Template;
 
-use crate::cart;
+use crate::cart::db as cart_db;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::session::{Flash, SessionUser, ShopSession};
@@ -52,7 +54,7 @@ impl PageContext {
                     .app_data::<web::Data<DbPool>>()
                     .ok_or_else(|| anyhow::anyhow!("no database pool configured"))?;
                 let mut conn = pool.get().await?;
-                cart::db::item_count(&mut conn, cart_id).await?
+                cart_db::item_count(&mut conn, cart_id).await?
             }
             None => 0,
         };
@@ -93,6 +95,16 @@ impl FromRequest for PageContext {
         let req = req.clone();
         Box::pin(async move { Self::load(&req).await })
     }
+}
+
+/// Renders a page with `status`: a form shown again with its error (400, 401, 409), or a page
+/// whose answer needs headers of its own. Pages answered with 200 are returned by their
+/// handlers as templates.
+pub fn render(page: &impl Template, status: StatusCode) -> Result<HttpResponse, AppError> {
+    let body = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
 }
 
 /// A 303 to `location`: where every form post sends the browser next.

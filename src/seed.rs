@@ -132,7 +132,7 @@ pub async fn catalog(
             name: p.name,
             description: p.description,
             price_minor: p.price_minor,
-            currency: currency.code(),
+            currency,
             image_path: image,
             stock: p.stock,
             max_per_order: 10,

@@ -26,8 +26,8 @@ use crate::session::new_token;
 use crate::session::store::PgSessionStore;
 use crate::telemetry::RequestSpan;
 use crate::{
-    accounts, admin, bad_input, cart, catalog, checkout, error, health, orders, payments, seed,
-    session,
+    accounts, admin, bad_input, cart, catalog, checkout, error_page, health, orders, payments,
+    seed, session,
 };
 
 pub struct Application {
@@ -77,6 +77,32 @@ fn sandbox_mode(
     Ok((access, sandbox))
 }
 
+/// Where payments go: the keys the shop uses, how the banner names the mode, and the in-process
+/// sandbox when it is Stripe.
+struct PaymentsSetup {
+    access: StripeAccess,
+    sandbox: Option<Sandbox>,
+    mode: PaymentMode,
+}
+
+/// The shared state every worker's `App` gets, built once.
+struct Shared {
+    settings: web::Data<Settings>,
+    payment_mode: web::Data<PaymentMode>,
+    payments: web::Data<Payments>,
+    catalog_cache: web::Data<catalog::CatalogCache>,
+    password_hashers: web::Data<PasswordHashers>,
+    login_throttle: web::Data<LoginThrottle>,
+    trusted_proxies: web::Data<crate::client_ip::TrustedProxies>,
+}
+
+/// The cookie session: the store, the key that seals the cookie, and how long it lives.
+struct Sessions {
+    store: PgSessionStore,
+    key: actix_web::cookie::Key,
+    lifetime: CookieDuration,
+}
+
 impl Application {
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.listen_addr)
@@ -88,128 +114,34 @@ impl Application {
             settings.base_url = format!("http://{local_addr}");
         }
 
-        let pool = db::pool(settings.database_url.expose(), 16)?;
-        db::migrate(&pool).await?;
-        if settings.seed_catalog {
-            let mut conn = pool.get().await.context("connecting to seed the catalog")?;
-            let added = seed::catalog(&mut conn, settings.currency).await?;
-            if added > 0 {
-                tracing::info!(added, "seeded the demo catalog");
-            }
-        }
-
-        // In sandbox mode the shop serves the sandbox on its own origin and talks to it over
-        // loopback, with keys made up for this process, exactly as it would talk to Stripe.
-        let loopback = if local_addr.ip().is_unspecified() {
-            std::net::SocketAddr::from(([127, 0, 0, 1], port))
-        } else {
-            local_addr
-        };
-        let (access, sandbox, payment_mode) = match &settings.stripe {
-            StripeSettings::Sandbox => {
-                let (access, sandbox) = sandbox_mode(&settings, loopback)?;
-                tracing::info!(
-                    "sandbox mode: payments go to the built-in Stripe sandbox at {SANDBOX_SCOPE}/, no network needed"
-                );
-                (access, Some(sandbox), PaymentMode::Sandbox)
-            }
-            StripeSettings::Keys(keys) => {
-                let live = keys.is_live();
-                let access = StripeAccess {
-                    secret_key: keys.secret_key.clone(),
-                    publishable_key: keys.publishable_key.clone(),
-                    webhook_secret: keys.webhook_secret.clone(),
-                    api_base: keys.api_base.clone(),
-                    js_url: keys.js_url.clone(),
-                    dashboard_url: keys.api_base.is_none().then(|| {
-                        if live {
-                            "https://dashboard.stripe.com"
-                        } else {
-                            "https://dashboard.stripe.com/test"
-                        }
-                        .to_owned()
-                    }),
-                };
-                tracing::info!(
-                    mode = if live { "live" } else { "test" },
-                    api = keys
-                        .api_base
-                        .as_deref()
-                        .unwrap_or("https://api.stripe.com/"),
-                    "payments go to Stripe"
-                );
-                let mode = if live {
-                    PaymentMode::StripeLive
-                } else {
-                    PaymentMode::StripeTest
-                };
-                (access, None, mode)
-            }
-        };
-        let catalog_cache = web::Data::new(catalog::CatalogCache::default());
-        catalog::cache::spawn_listener(
-            settings.database_url.expose().to_owned(),
-            catalog_cache.clone().into_inner(),
-        );
-
-        let js_origin = origin_of(&access.js_url);
-        let sandbox_key = sandbox.as_ref().map(|_| access.secret_key.clone());
-        let keys = {
-            let mut conn = pool
-                .get()
-                .await
-                .context("connecting to read the installation")?;
-            payments::idempotency::Keys::of_installation(&mut conn).await?
-        };
-        let payments = web::Data::new(Payments::new(access, keys)?);
-        reconciler::spawn(
-            pool.clone(),
-            payments.clone().into_inner(),
-            settings.reconciler.clone(),
-        );
-
-        let session_key = {
-            let mut conn = pool.get().await.context("connecting for the session key")?;
-            session::key::cookie_key(&mut conn, settings.session_key.as_ref()).await?
-        };
-        let session_store = PgSessionStore::start(
-            pool.clone(),
-            settings.database_url.expose().to_owned(),
-            settings.sessions.clone(),
-        );
-        let session_lifetime = CookieDuration::try_from(settings.sessions.lifetime)
-            .unwrap_or(CookieDuration::days(30));
-
+        let pool = prepare_database(&settings).await?;
+        let setup = choose_payments(&settings, loopback_of(local_addr))?;
+        let js_origin = origin_of(&setup.access.js_url);
+        let sandbox_key = setup
+            .sandbox
+            .as_ref()
+            .map(|_| setup.access.secret_key.clone());
+        let payments = start_payments(&pool, &settings, setup.access).await?;
+        let sessions = start_sessions(&pool, &settings).await?;
         // Uploaded product images are served from their own directory, which may lie outside
         // `static/`.
         std::fs::create_dir_all(&settings.upload_dir)
             .with_context(|| format!("creating the upload directory {}", settings.upload_dir))?;
         let upload_dir = settings.upload_dir.clone();
-
-        let password_hashers = web::Data::new(PasswordHashers::start(
-            settings.limits.password_hashing_threads,
-        )?);
-
-        let login_throttle = web::Data::new(LoginThrottle::new(settings.limits.login.clone()));
-        login_throttle
-            .clone()
-            .into_inner()
-            .spawn_cleanup(pool.clone());
-        let trusted_proxies = web::Data::new(settings.limits.trusted_proxies.clone());
+        let https = settings.is_https();
+        let shared = start_shared(&pool, settings, payments, setup.mode)?;
+        let sandbox = setup.sandbox;
 
         let server = {
             let pool = pool.clone();
-            let https = settings.is_https();
-            let settings = web::Data::new(settings);
-            let payment_mode = web::Data::new(payment_mode);
             HttpServer::new(move || {
                 App::new()
                     .wrap(from_fn(bad_input::refuse_nul_in_address))
-                    .wrap(ErrorHandlers::new().default_handler(error::render_error_page))
+                    .wrap(ErrorHandlers::new().default_handler(error_page::render_error_page))
                     .wrap(
-                        SessionMiddleware::builder(session_store.clone(), session_key.clone())
+                        SessionMiddleware::builder(sessions.store.clone(), sessions.key.clone())
                             .session_lifecycle(
-                                PersistentSession::default().session_ttl(session_lifetime),
+                                PersistentSession::default().session_ttl(sessions.lifetime),
                             )
                             .cookie_name("storefront_session".into())
                             .cookie_content_security(CookieContentSecurity::Private)
@@ -221,23 +153,16 @@ impl Application {
                     .wrap(default_headers(js_origin.as_deref(), https))
                     .wrap(TracingLogger::<RequestSpan>::new())
                     .app_data(web::Data::new(pool.clone()))
-                    .app_data(settings.clone())
-                    .app_data(payment_mode.clone())
-                    .app_data(payments.clone())
-                    .app_data(catalog_cache.clone())
-                    .app_data(password_hashers.clone())
-                    .app_data(login_throttle.clone())
-                    .app_data(trusted_proxies.clone())
+                    .app_data(shared.settings.clone())
+                    .app_data(shared.payment_mode.clone())
+                    .app_data(shared.payments.clone())
+                    .app_data(shared.catalog_cache.clone())
+                    .app_data(shared.password_hashers.clone())
+                    .app_data(shared.login_throttle.clone())
+                    .app_data(shared.trusted_proxies.clone())
                     .app_data(web::FormConfig::default().limit(64 * 1024))
                     .app_data(web::PayloadConfig::default().limit(64 * 1024))
-                    .route("/healthz", web::get().to(health::healthz))
-                    .configure(catalog::routes)
-                    .configure(cart::routes)
-                    .configure(accounts::routes)
-                    .configure(checkout::routes)
-                    .configure(orders::routes)
-                    .configure(payments::routes)
-                    .configure(admin::routes)
+                    .configure(routes)
                     .configure(|cfg| {
                         if let Some(sandbox) = &sandbox {
                             cfg.service(
@@ -277,4 +202,170 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Every route of the shop, module by module.
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .configure(catalog::routes)
+        .configure(cart::routes)
+        .configure(accounts::routes)
+        .configure(checkout::routes)
+        .configure(orders::routes)
+        .configure(payments::routes)
+        .configure(admin::routes);
+}
+
+/// Connects, runs the migrations, and seeds the demo catalog when asked.
+async fn prepare_database(settings: &Settings) -> anyhow::Result<DbPool> {
+    let pool = db::pool(settings.database_url.expose(), 16)?;
+    db::migrate(&pool).await?;
+    if settings.seed_catalog {
+        let mut conn = pool.get().await.context("connecting to seed the catalog")?;
+        let added = seed::catalog(&mut conn, settings.currency).await?;
+        if added > 0 {
+            tracing::info!(added, "seeded the demo catalog");
+        }
+    }
+    Ok(pool)
+}
+
+/// The address the shop reaches itself on (the in-process sandbox, its webhooks).
+fn loopback_of(local_addr: std::net::SocketAddr) -> std::net::SocketAddr {
+    if local_addr.ip().is_unspecified() {
+        std::net::SocketAddr::from(([127, 0, 0, 1], local_addr.port()))
+    } else {
+        local_addr
+    }
+}
+
+/// The built-in sandbox with keys made up for it, or Stripe with the configured keys.
+fn choose_payments(
+    settings: &Settings,
+    loopback: std::net::SocketAddr,
+) -> anyhow::Result<PaymentsSetup> {
+    // In sandbox mode the shop serves the sandbox on its own origin and talks to it over
+    // loopback, with keys made up for this process, exactly as it would talk to Stripe.
+    Ok(match &settings.stripe {
+        StripeSettings::Sandbox => {
+            let (access, sandbox) = sandbox_mode(settings, loopback)?;
+            tracing::info!(
+                "sandbox mode: payments go to the built-in Stripe sandbox at {SANDBOX_SCOPE}/, no network needed"
+            );
+            PaymentsSetup {
+                access,
+                sandbox: Some(sandbox),
+                mode: PaymentMode::Sandbox,
+            }
+        }
+        StripeSettings::Keys(keys) => {
+            let live = keys.is_live();
+            let access = StripeAccess {
+                secret_key: keys.secret_key.clone(),
+                publishable_key: keys.publishable_key.clone(),
+                webhook_secret: keys.webhook_secret.clone(),
+                api_base: keys.api_base.clone(),
+                js_url: keys.js_url.clone(),
+                dashboard_url: keys.api_base.is_none().then(|| {
+                    if live {
+                        "https://dashboard.stripe.com"
+                    } else {
+                        "https://dashboard.stripe.com/test"
+                    }
+                    .to_owned()
+                }),
+            };
+            tracing::info!(
+                mode = if live { "live" } else { "test" },
+                api = keys
+                    .api_base
+                    .as_deref()
+                    .unwrap_or("https://api.stripe.com/"),
+                "payments go to Stripe"
+            );
+            PaymentsSetup {
+                access,
+                sandbox: None,
+                mode: if live {
+                    PaymentMode::StripeLive
+                } else {
+                    PaymentMode::StripeTest
+                },
+            }
+        }
+    })
+}
+
+/// The Stripe client with this installation's idempotency keys, and the reconciler behind it.
+async fn start_payments(
+    pool: &DbPool,
+    settings: &Settings,
+    access: StripeAccess,
+) -> anyhow::Result<web::Data<Payments>> {
+    let keys = {
+        let mut conn = pool
+            .get()
+            .await
+            .context("connecting to read the installation")?;
+        payments::idempotency::Keys::of_installation(&mut conn).await?
+    };
+    let payments = web::Data::new(Payments::new(access, keys)?);
+    reconciler::spawn(
+        pool.clone(),
+        payments.clone().into_inner(),
+        settings.reconciler.clone(),
+    );
+    Ok(payments)
+}
+
+async fn start_sessions(pool: &DbPool, settings: &Settings) -> anyhow::Result<Sessions> {
+    let key = {
+        let mut conn = pool.get().await.context("connecting for the session key")?;
+        session::key::cookie_key(&mut conn, settings.session_key.as_ref()).await?
+    };
+    let store = PgSessionStore::start(
+        pool.clone(),
+        settings.database_url.expose().to_owned(),
+        settings.sessions.clone(),
+    );
+    let lifetime =
+        CookieDuration::try_from(settings.sessions.lifetime).unwrap_or(CookieDuration::days(30));
+    Ok(Sessions {
+        store,
+        key,
+        lifetime,
+    })
+}
+
+/// The state shared by every worker, with the background tasks that keep it (the catalog's
+/// change listener, the login throttle's cleanup).
+fn start_shared(
+    pool: &DbPool,
+    settings: Settings,
+    payments: web::Data<Payments>,
+    mode: PaymentMode,
+) -> anyhow::Result<Shared> {
+    let catalog_cache = web::Data::new(catalog::CatalogCache::default());
+    catalog::cache::spawn_listener(
+        settings.database_url.expose().to_owned(),
+        catalog_cache.clone().into_inner(),
+    );
+    let password_hashers = web::Data::new(PasswordHashers::start(
+        settings.limits.password_hashing_threads,
+    )?);
+    let login_throttle = web::Data::new(LoginThrottle::new(settings.limits.login.clone()));
+    login_throttle
+        .clone()
+        .into_inner()
+        .spawn_cleanup(pool.clone());
+    let trusted_proxies = web::Data::new(settings.limits.trusted_proxies.clone());
+    Ok(Shared {
+        settings: web::Data::new(settings),
+        payment_mode: web::Data::new(mode),
+        payments,
+        catalog_cache,
+        password_hashers,
+        login_throttle,
+        trusted_proxies,
+    })
 }

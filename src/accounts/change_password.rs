@@ -8,13 +8,14 @@ use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::password::{self, PasswordHashers};
+use super::sign_in::start_session;
 use super::throttle::LoginThrottle;
-use super::{db, start_session, strength};
+use super::{db, strength};
 use crate::client_ip::ClientIp;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::error::AppError;
-use crate::page::{PageContext, see_other};
+use crate::page::{PageContext, render, see_other};
 use crate::session::store::revoke_user_sessions;
 use crate::session::{FlashKind, SessionUser, ShopSession};
 
@@ -62,15 +63,11 @@ pub async fn change_password(
             .ok_or_else(|| AppError::SignInRequired { next: PATH.into() })?
     };
     let refuse = |ctx: PageContext, message: String| -> Result<HttpResponse, AppError> {
-        let body = PasswordPage {
+        let page = PasswordPage {
             ctx,
             error: Some(message),
-        }
-        .render()
-        .map_err(|e| AppError::Unexpected(e.into()))?;
-        Ok(HttpResponse::build(StatusCode::BAD_REQUEST)
-            .content_type("text/html; charset=utf-8")
-            .body(body))
+        };
+        render(&page, StatusCode::BAD_REQUEST)
     };
     let current = form
         .current_password

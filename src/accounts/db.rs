@@ -1,3 +1,5 @@
+//! Accounts' queries: the one writer of `users`.
+
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 

@@ -1,18 +1,21 @@
+//! `GET /login` and `POST /login`: sign-in, behind the login throttle.
+
 use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
+use super::db;
 use super::password::{self, PasswordHashers};
+use super::sign_in::{safe_next, start_session};
 use super::throttle::LoginThrottle;
-use super::{db, safe_next, start_session};
 use crate::client_ip::ClientIp;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::Email;
 use crate::error::AppError;
-use crate::page::PageContext;
 use crate::page::see_other;
+use crate::page::{PageContext, render};
 use crate::session::{FlashKind, SessionUser, ShopSession};
 
 /// The same words whether the email is unknown or the password wrong, so that the form does
@@ -89,10 +92,7 @@ pub async fn login(
                 next,
                 error: Some(BAD_CREDENTIALS),
             };
-            let body = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
-            return Ok(HttpResponse::build(StatusCode::UNAUTHORIZED)
-                .content_type("text/html; charset=utf-8")
-                .body(body));
+            return render(&page, StatusCode::UNAUTHORIZED);
         }
     };
     tracing::info!(user_id = user.id, "signed in");

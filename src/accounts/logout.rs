@@ -1,3 +1,5 @@
+//! `POST /logout`.
+
 use actix_web::HttpResponse;
 
 use crate::csrf::{CsrfForm, NoFields};

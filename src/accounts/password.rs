@@ -209,6 +209,15 @@ fn verify_in(password: &str, stored: Option<&str>, memory: &mut [Block]) -> anyh
     Ok(stored.is_some() && computed == expected)
 }
 
+impl From<HashError> for crate::error::AppError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => Self::Busy,
+            HashError::Failed(e) => Self::Unexpected(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

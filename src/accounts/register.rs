@@ -1,18 +1,21 @@
+//! `GET /register` and `POST /register`: a new account, signed in at once.
+
 use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::password::PasswordHashers;
+use super::sign_in::{safe_next, start_session};
 use super::throttle::LoginThrottle;
-use super::{db, safe_next, start_session, strength};
+use super::{db, strength};
 use crate::client_ip::ClientIp;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::Email;
 use crate::error::AppError;
-use crate::page::PageContext;
 use crate::page::see_other;
+use crate::page::{PageContext, render};
 use crate::session::{FlashKind, SessionUser, ShopSession};
 
 #[derive(Template, WebTemplate)]
@@ -68,10 +71,7 @@ pub async fn register(
             next: next.clone(),
             error: Some(message),
         };
-        let body = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
-        Ok(HttpResponse::build(StatusCode::BAD_REQUEST)
-            .content_type("text/html; charset=utf-8")
-            .body(body))
+        render(&page, StatusCode::BAD_REQUEST)
     };
 
     let email = match Email::parse(&form.email) {

@@ -108,10 +108,10 @@ pub async fn dashboard(
 
     let currency = settings.currency;
     let mut conn = pool.get().await?;
-    let rows = db::status_summary(&mut conn, currency.code()).await?;
-    let (disputed_orders, at_stake) = disputes::at_stake(&mut conn, currency.code()).await?;
+    let rows = db::status_summary(&mut conn, currency).await?;
+    let (disputed_orders, at_stake) = disputes::at_stake(&mut conn, currency).await?;
     let filter = OrderFilter {
-        status: status.map(|s| s.as_str().to_owned()),
+        status,
         search: search.clone(),
     };
     let (orders, matching) =
@@ -122,7 +122,7 @@ pub async fn dashboard(
         status,
         row: rows
             .iter()
-            .find(|r| r.status.as_deref() == status.map(PaymentStatus::as_str))
+            .find(|r| r.status == status)
             .cloned()
             .unwrap_or_default(),
         currency,

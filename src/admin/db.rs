@@ -1,5 +1,5 @@
 //! The admin's queries: aggregates by payment status, the order list, an order's timeline
-//! sources, refund requests, webhook deliveries and products.
+//! sources and refund requests (the one writer of `refund_requests`).
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
@@ -7,16 +7,16 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::catalog::Product;
+use crate::domain::{Currency, PaymentStatus, RefundRequestStatus};
 use crate::orders::Order;
-use crate::schema::{orders, products, refund_requests, stripe_events, users};
+use crate::schema::{orders, refund_requests, users};
 
 /// Orders and amounts of one status (or of all, `status = None`) in three windows: placed
 /// today (UTC), in the last 7 days and in the last 30 days.
 #[derive(Debug, Clone, Default, QueryableByName)]
 pub struct StatusRow {
     #[diesel(sql_type = Nullable<Text>)]
-    pub status: Option<String>,
+    pub status: Option<PaymentStatus>,
     #[diesel(sql_type = BigInt)]
     pub count_today: i64,
     #[diesel(sql_type = BigInt)]
@@ -41,7 +41,7 @@ pub struct StatusRow {
 /// One row per status, plus a row with `status = None` over every status (the grand total).
 pub async fn status_summary(
     conn: &mut AsyncPgConnection,
-    currency: &str,
+    currency: Currency,
 ) -> QueryResult<Vec<StatusRow>> {
     diesel::sql_query(
         "WITH windowed AS ( \
@@ -72,7 +72,7 @@ pub async fn status_summary(
 /// What the order list shows.
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
-    pub status: Option<String>,
+    pub status: Option<PaymentStatus>,
     /// An order number (`1042` or `#1042`) or part of an email address.
     pub search: Option<String>,
 }
@@ -80,7 +80,7 @@ pub struct OrderFilter {
 fn filtered(filter: &OrderFilter) -> orders::BoxedQuery<'static, diesel::pg::Pg> {
     let mut query = orders::table.into_boxed();
     if let Some(status) = &filter.status {
-        query = query.filter(orders::status.eq(status.clone()));
+        query = query.filter(orders::status.eq(*status));
     }
     if let Some(search) = &filter.search {
         let escaped = search
@@ -115,61 +115,6 @@ pub async fn list_orders(
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = stripe_events)]
-#[diesel(check_for_backend(diesel::pg::Pg))]
-pub struct StripeEventRow {
-    pub id: String,
-    pub event_type: String,
-    pub order_id: Option<Uuid>,
-    pub received_at: OffsetDateTime,
-    pub processed_at: Option<OffsetDateTime>,
-    pub outcome: String,
-    pub error: Option<String>,
-}
-
-pub async fn stripe_events_of_order(
-    conn: &mut AsyncPgConnection,
-    order_id: Uuid,
-) -> QueryResult<Vec<StripeEventRow>> {
-    stripe_events::table
-        .filter(stripe_events::order_id.eq(order_id))
-        .order(stripe_events::received_at.asc())
-        .select(StripeEventRow::as_select())
-        .load(conn)
-        .await
-}
-
-/// The most recent deliveries with the number of the order each is about.
-pub async fn recent_stripe_events(
-    conn: &mut AsyncPgConnection,
-    outcome: Option<&str>,
-    limit: i64,
-) -> QueryResult<Vec<(StripeEventRow, Option<i64>)>> {
-    let mut query = stripe_events::table
-        .left_join(orders::table)
-        .select((StripeEventRow::as_select(), orders::number.nullable()))
-        .order(stripe_events::received_at.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(outcome) = outcome {
-        query = query.filter(stripe_events::outcome.eq(outcome.to_owned()));
-    }
-    query.load(conn).await
-}
-
-pub async fn stripe_event(
-    conn: &mut AsyncPgConnection,
-    id: &str,
-) -> QueryResult<Option<(StripeEventRow, serde_json::Value)>> {
-    stripe_events::table
-        .find(id)
-        .select((StripeEventRow::as_select(), stripe_events::payload))
-        .first(conn)
-        .await
-        .optional()
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = refund_requests)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct RefundRequest {
@@ -181,7 +126,7 @@ pub struct RefundRequest {
     pub restock_quantities: serde_json::Value,
     /// Which idempotency key sends it (see `payments::idempotency`).
     pub attempt: i32,
-    pub status: String,
+    pub status: RefundRequestStatus,
     pub stripe_refund_id: Option<String>,
     pub error: Option<String>,
     pub created_at: OffsetDateTime,
@@ -189,12 +134,12 @@ pub struct RefundRequest {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = refund_requests)]
-pub struct NewRefundRequest<'a> {
+pub struct NewRefundRequest {
     pub key: Uuid,
     pub order_id: Uuid,
     pub admin_id: i64,
     pub amount_minor: i64,
-    pub currency: &'a str,
+    pub currency: Currency,
     pub restock: bool,
     pub restock_quantities: serde_json::Value,
 }
@@ -254,7 +199,7 @@ pub async fn refund_request_by_key(
 /// Records the request once; a second submission of the same form finds the first.
 pub async fn insert_refund_request(
     conn: &mut AsyncPgConnection,
-    new: &NewRefundRequest<'_>,
+    new: &NewRefundRequest,
 ) -> QueryResult<RefundRequest> {
     diesel::insert_into(refund_requests::table)
         .values(new)
@@ -272,7 +217,7 @@ pub async fn insert_refund_request(
 pub async fn finish_refund_request(
     conn: &mut AsyncPgConnection,
     id: i64,
-    status: &str,
+    status: RefundRequestStatus,
     stripe_refund_id: Option<&str>,
     error: Option<&str>,
 ) -> QueryResult<()> {
@@ -296,99 +241,12 @@ pub async fn unanswered_refund_request(
 ) -> QueryResult<Option<RefundRequest>> {
     refund_requests::table
         .filter(refund_requests::order_id.eq(order_id))
-        .filter(refund_requests::status.eq("requested"))
+        .filter(refund_requests::status.eq(RefundRequestStatus::Requested))
         .order(refund_requests::id.desc())
         .select(RefundRequest::as_select())
         .first(conn)
         .await
         .optional()
-}
-
-pub async fn all_products(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Product>> {
-    products::table
-        .order((
-            products::active.desc(),
-            products::name.asc(),
-            products::id.asc(),
-        ))
-        .select(Product::as_select())
-        .load(conn)
-        .await
-}
-
-pub async fn product(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Product>> {
-    products::table
-        .find(id)
-        .select(Product::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-/// Whether another product than `except` uses the slug.
-pub async fn slug_taken(
-    conn: &mut AsyncPgConnection,
-    slug: &str,
-    except: Option<i64>,
-) -> QueryResult<bool> {
-    let mut query = products::table
-        .filter(products::slug.eq(slug.to_owned()))
-        .into_boxed();
-    if let Some(id) = except {
-        query = query.filter(products::id.ne(id));
-    }
-    diesel::select(diesel::dsl::exists(query))
-        .get_result(conn)
-        .await
-}
-
-#[derive(Debug, AsChangeset)]
-#[diesel(table_name = products)]
-pub struct ProductChanges<'a> {
-    pub slug: &'a str,
-    pub name: &'a str,
-    pub description: &'a str,
-    pub price_minor: i64,
-    pub max_per_order: i32,
-    pub image_path: &'a str,
-}
-
-pub async fn update_product(
-    conn: &mut AsyncPgConnection,
-    id: i64,
-    changes: &ProductChanges<'_>,
-) -> QueryResult<bool> {
-    diesel::update(products::table.find(id))
-        .set((changes, products::updated_at.eq(diesel::dsl::now)))
-        .execute(conn)
-        .await
-        .map(|n| n == 1)
-}
-
-pub async fn set_product_active(
-    conn: &mut AsyncPgConnection,
-    id: i64,
-    active: bool,
-) -> QueryResult<bool> {
-    diesel::update(products::table.find(id))
-        .set((
-            products::active.eq(active),
-            products::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await
-        .map(|n| n == 1)
-}
-
-pub async fn insert_product(
-    conn: &mut AsyncPgConnection,
-    new: &crate::catalog::db::NewProduct<'_>,
-) -> QueryResult<i64> {
-    diesel::insert_into(products::table)
-        .values(new)
-        .returning(products::id)
-        .get_result(conn)
-        .await
 }
 
 /// Moves an unanswered request to its next idempotency key after Stripe answered attempt
@@ -402,7 +260,7 @@ pub async fn next_refund_attempt(
         refund_requests::table
             .find(id)
             .filter(refund_requests::attempt.eq(from))
-            .filter(refund_requests::status.eq("requested")),
+            .filter(refund_requests::status.eq(RefundRequestStatus::Requested)),
     )
     .set(refund_requests::attempt.eq(from + 1))
     .execute(conn)

@@ -8,15 +8,15 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::db::{self, RefundRequest};
-use super::format_time;
+use super::format::format_time;
 use crate::db::DbPool;
-use crate::domain::{Money, PaymentStatus};
+use crate::domain::Money;
 use crate::error::AppError;
 use crate::orders::db as orders_db;
 use crate::orders::{Order, OrderItem};
 use crate::page::PageContext;
 use crate::payments::disputes::DisputeRow;
-use crate::payments::{Payments, disputes, refunds};
+use crate::payments::{Payments, disputes, events, refunds};
 
 pub struct TimelineEntry {
     pub at: OffsetDateTime,
@@ -73,17 +73,16 @@ pub async fn order_page(
         .ok_or(AppError::NotFound)?;
     let items = orders_db::items(&mut conn, order.id).await?;
     let events = orders_db::events(&mut conn, order.id).await?;
-    let stripe_events = db::stripe_events_of_order(&mut conn, order.id).await?;
+    let stripe_events = events::of_order(&mut conn, order.id).await?;
     let requests = db::refund_requests_of_order(&mut conn, order.id).await?;
     let unanswered = db::unanswered_refund_request(&mut conn, order.id).await?;
 
     let money = |minor: i64| Money::new(minor, order.total().currency);
     let mut timeline = Vec::new();
     for event in events {
-        let label = |s: &str| s.parse::<PaymentStatus>().map_or("?", PaymentStatus::label);
-        let change = match &event.from_status {
-            Some(from) => format!("{} → {}", label(from), label(&event.to_status)),
-            None => label(&event.to_status).to_owned(),
+        let change = match event.from_status {
+            Some(from) => format!("{} → {}", from.label(), event.to_status.label()),
+            None => event.to_status.label().to_owned(),
         };
         let title = if event.applied {
             change
@@ -107,7 +106,7 @@ pub async fn order_page(
         });
     }
     for event in stripe_events {
-        let detail = [Some(event.id), Some(event.outcome), event.error]
+        let detail = [Some(event.id), Some(event.outcome.to_string()), event.error]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
@@ -130,13 +129,13 @@ pub async fn order_page(
             title: format!(
                 "Dispute of {}: {}",
                 money(dispute.amount_minor),
-                dispute.status().label()
+                dispute.status.label()
             ),
             detail: format!("{} · reason: {}", dispute.id, dispute.reason),
         });
     }
     for refund in refunds::of_order(&mut conn, order.id).await? {
-        let status = refund.status();
+        let status = refund.status;
         let detail = [Some(refund.id.clone()), refund.failure_reason.clone()]
             .into_iter()
             .flatten()
@@ -179,7 +178,7 @@ pub async fn order_page(
     let at_stake = money(
         disputes
             .iter()
-            .filter(|d| d.status().is_open())
+            .filter(|d| d.status.is_open())
             .map(|d| d.amount_minor)
             .sum(),
     );
@@ -197,19 +196,10 @@ pub async fn order_page(
 }
 
 fn refund_entry(request: &RefundRequest, admin: Option<String>, amount: Money) -> TimelineEntry {
-    let status = match request.status.as_str() {
-        "requested" => "no answer from Stripe yet",
-        "pending" => "accepted by Stripe, pending",
-        "succeeded" => "accepted by Stripe",
-        "refused" => "refused by Stripe",
-        "failed" => "failed at Stripe",
-        "canceled" => "canceled at Stripe",
-        _ => "unknown",
-    };
-    let restocked = (request.restock && matches!(request.status.as_str(), "pending" | "succeeded"))
+    let restocked = (request.restock && request.status.accepted())
         .then(|| "items returned to stock".to_owned());
     let detail = [
-        Some(status.to_owned()),
+        Some(request.status.label().to_owned()),
         request.stripe_refund_id.clone(),
         restocked,
         request.error.clone(),

@@ -15,17 +15,18 @@ use diesel_async::scoped_futures::ScopedFutureExt;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::AdminUser;
 use super::db::{self, NewRefundRequest};
+use super::guard::AdminUser;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
-use crate::domain::Money;
+use crate::domain::{Money, RefundRequestStatus, RefundStatus};
 use crate::error::AppError;
 use crate::orders::OrderItem;
 use crate::orders::db as orders_db;
 use crate::page::see_other;
 use crate::payments::{GatewayError, Payments};
 use crate::session::{FlashKind, ShopSession};
+use crate::stock;
 
 #[derive(Debug, Deserialize)]
 pub struct RefundForm {
@@ -105,7 +106,7 @@ pub async fn refund(
 
     let request = match db::refund_request_by_key(&mut conn, form.key).await? {
         Some(request) if request.order_id != order.id => return Err(AppError::NotFound),
-        Some(request) if request.status != "requested" => {
+        Some(request) if request.status != RefundRequestStatus::Requested => {
             session.flash(FlashKind::Info, "This refund was already sent to Stripe.");
             return Ok(see_other(back));
         }
@@ -146,7 +147,7 @@ pub async fn refund(
                     order_id: order.id,
                     admin_id: admin.id,
                     amount_minor: amount.minor,
-                    currency: currency.code(),
+                    currency,
                     restock: !restock.is_empty(),
                     restock_quantities: db::restock_quantities_json(&restock),
                 },
@@ -162,8 +163,14 @@ pub async fn refund(
     {
         Ok(refund) => refund,
         Err(GatewayError::Refused { message, .. }) => {
-            db::finish_refund_request(&mut conn, request.id, "refused", None, Some(&message))
-                .await?;
+            db::finish_refund_request(
+                &mut conn,
+                request.id,
+                RefundRequestStatus::Refused,
+                None,
+                Some(&message),
+            )
+            .await?;
             return refuse(format!("Stripe refused the refund: {message}"));
         }
         Err(e @ (GatewayError::Unavailable(_) | GatewayError::Failed { .. })) => {
@@ -179,8 +186,7 @@ pub async fn refund(
             ));
         }
     };
-    let status = refund.status.clone().unwrap_or_else(|| "pending".into());
-    let accepted = matches!(status.as_str(), "succeeded" | "pending");
+    let (status, accepted) = answered(&refund);
     // What this request asked to return (a retried request keeps what it first asked).
     let wanted = if accepted {
         db::restock_quantities_of(&request)
@@ -192,12 +198,8 @@ pub async fn refund(
     let returned = conn
         .transaction::<_, diesel::result::Error, _>(|conn| {
             async move {
-                let returned = orders_db::restock_items(conn, order_id, &wanted).await?;
-                let stored = match status.as_str() {
-                    "pending" | "succeeded" | "failed" | "canceled" => status.as_str(),
-                    _ => "pending",
-                };
-                db::finish_refund_request(conn, request.id, stored, Some(&refund_id), None).await?;
+                let returned = stock::give_back(conn, order_id, &wanted).await?;
+                db::finish_refund_request(conn, request.id, status, Some(&refund_id), None).await?;
                 db::set_refund_restocked(conn, request.id, !returned.is_empty()).await?;
                 Ok(returned)
             }
@@ -225,4 +227,19 @@ pub async fn refund(
     }
     session.flash(FlashKind::Info, message);
     Ok(see_other(back))
+}
+
+/// What Stripe's answer says of the refund it made, and whether Stripe accepted it (the refund
+/// is made or on its way: the chosen units go back to stock). A refund that waits for something
+/// (`requires_action`) or whose status this API version does not know is stored as pending and
+/// not taken as accepted; its own events (and the reconciler) record what becomes of it.
+fn answered(refund: &stripe_shared::Refund) -> (RefundRequestStatus, bool) {
+    let Some(status) = refund.status.as_deref() else {
+        return (RefundRequestStatus::Pending, true);
+    };
+    match status.parse::<RefundStatus>() {
+        Ok(status @ (RefundStatus::Pending | RefundStatus::Succeeded)) => (status.into(), true),
+        Ok(status @ (RefundStatus::Failed | RefundStatus::Canceled)) => (status.into(), false),
+        Ok(RefundStatus::RequiresAction) | Err(_) => (RefundRequestStatus::Pending, false),
+    }
 }

@@ -6,14 +6,13 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::db::{self, StripeEventRow};
-use super::format_time;
+use super::format::format_time;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::page::PageContext;
+use crate::payments::events::{self, Outcome, StoredEvent};
 
 const SHOWN: i64 = 100;
-const OUTCOMES: [&str; 5] = ["received", "applied", "ignored", "unhandled", "failed"];
 
 #[derive(Debug, Deserialize)]
 pub struct DeliveriesQuery {
@@ -21,7 +20,7 @@ pub struct DeliveriesQuery {
 }
 
 pub struct Delivery {
-    pub event: StripeEventRow,
+    pub event: StoredEvent,
     pub order_number: Option<i64>,
 }
 
@@ -36,7 +35,7 @@ impl Delivery {
 pub struct DeliveriesPage {
     ctx: PageContext,
     deliveries: Vec<Delivery>,
-    outcomes: [&'static str; 5],
+    outcomes: [Outcome; Outcome::ALL.len()],
     outcome: String,
 }
 
@@ -51,14 +50,12 @@ pub async fn deliveries(
         .as_deref()
         .filter(|o| !o.is_empty())
         .map(|o| {
-            OUTCOMES
-                .into_iter()
-                .find(|known| *known == o)
-                .ok_or_else(|| AppError::bad_request("There is no such outcome."))
+            o.parse::<Outcome>()
+                .map_err(|_| AppError::bad_request("There is no such outcome."))
         })
         .transpose()?;
     let mut conn = pool.get().await?;
-    let deliveries = db::recent_stripe_events(&mut conn, outcome, SHOWN)
+    let deliveries = events::recent(&mut conn, outcome, SHOWN)
         .await?
         .into_iter()
         .map(|(event, order_number)| Delivery {
@@ -69,7 +66,7 @@ pub async fn deliveries(
     Ok(DeliveriesPage {
         ctx,
         deliveries,
-        outcomes: OUTCOMES,
-        outcome: outcome.unwrap_or_default().to_owned(),
+        outcomes: Outcome::ALL,
+        outcome: outcome.map(Outcome::as_str).unwrap_or_default().to_owned(),
     })
 }

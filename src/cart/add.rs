@@ -1,9 +1,12 @@
+//! `POST /cart/items`: adds a product to the session's cart.
+
 use actix_web::{HttpResponse, web};
 use diesel_async::AsyncConnection;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use serde::Deserialize;
 
-use super::{cart_for_update, db};
+use super::current::cart_for_update;
+use super::db;
 use crate::catalog;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;

@@ -1,9 +1,12 @@
+//! The cart's queries: the one writer of `carts` and `cart_items`.
+
 use diesel::dsl::sum;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::domain::Currency;
 use crate::schema::{cart_items, carts, products};
 
 /// One line of a cart, with what the catalog says about its product now.
@@ -14,7 +17,7 @@ pub struct CartLine {
     pub name: String,
     pub image_path: String,
     pub price_minor: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub stock: i32,
     pub active: bool,
     pub max_per_order: i32,
@@ -137,6 +140,22 @@ pub async fn remove(
         .await?;
     touch(conn, cart_id).await?;
     Ok(removed)
+}
+
+/// Takes these products out of the cart (what an order bought, once it is paid).
+pub async fn remove_products(
+    conn: &mut AsyncPgConnection,
+    cart_id: Uuid,
+    product_ids: &[i64],
+) -> QueryResult<()> {
+    diesel::delete(
+        cart_items::table
+            .filter(cart_items::cart_id.eq(cart_id))
+            .filter(cart_items::product_id.eq_any(product_ids)),
+    )
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 pub async fn clear(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<usize> {

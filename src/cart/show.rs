@@ -1,8 +1,11 @@
+//! `GET /cart`: the cart page.
+
 use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::{CartSummary, db};
+use super::db;
+use super::summary::CartSummary;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::error::AppError;

@@ -1,3 +1,5 @@
+//! `POST /cart/items/{product_id}` and `.../remove`: changes or removes a cart line.
+
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::StreamExt;
 
-use super::{Product, db};
+use super::db::{self, Product};
 use crate::db::DbPool;
 use crate::error::AppError;
 

@@ -1,6 +1,10 @@
+//! The catalog's queries, and the one writer of `products` rows (a product's stock changes
+//! through [`crate::stock`]).
+
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use crate::domain::{Currency, Money};
 use crate::schema::products;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -12,12 +16,31 @@ pub struct Product {
     pub name: String,
     pub description: String,
     pub price_minor: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub image_path: String,
     pub stock: i32,
     pub active: bool,
     /// At most this many in one order and one cart line.
     pub max_per_order: i32,
+}
+
+impl Product {
+    pub fn price(&self) -> Money {
+        Money::new(self.price_minor, self.currency)
+    }
+
+    /// The listing's image: an upload's thumbnail, or the shipped image itself.
+    pub fn thumbnail_path(&self) -> String {
+        super::images::thumbnail_of(&self.image_path)
+    }
+
+    pub fn stock_label(&self) -> String {
+        match self.stock {
+            0 => "Sold out".into(),
+            1..=5 => format!("Only {} left", self.stock),
+            _ => "In stock".into(),
+        }
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -27,7 +50,7 @@ pub struct NewProduct<'a> {
     pub name: &'a str,
     pub description: &'a str,
     pub price_minor: i64,
-    pub currency: &'a str,
+    pub currency: Currency,
     pub image_path: &'a str,
     pub stock: i32,
     pub max_per_order: i32,
@@ -78,22 +101,89 @@ pub async fn insert_missing(
         .await
 }
 
-/// Changes a product's stock by `delta` units (a return, a restock, an admin's correction),
-/// never below zero; the stock after the change, or `None` when there were too few units (or
-/// there is no such product). A change, never a value: reservations made meanwhile stay.
-pub async fn add_stock(
+pub async fn all_products(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Product>> {
+    products::table
+        .order((
+            products::active.desc(),
+            products::name.asc(),
+            products::id.asc(),
+        ))
+        .select(Product::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn product(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Product>> {
+    products::table
+        .find(id)
+        .select(Product::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Whether another product than `except` uses the slug.
+pub async fn slug_taken(
     conn: &mut AsyncPgConnection,
-    product_id: i64,
-    delta: i32,
-) -> QueryResult<Option<i32>> {
-    diesel::update(
-        products::table
-            .find(product_id)
-            .filter((products::stock + delta).ge(0)),
-    )
-    .set(products::stock.eq(products::stock + delta))
-    .returning(products::stock)
-    .get_result(conn)
-    .await
-    .optional()
+    slug: &str,
+    except: Option<i64>,
+) -> QueryResult<bool> {
+    let mut query = products::table
+        .filter(products::slug.eq(slug.to_owned()))
+        .into_boxed();
+    if let Some(id) = except {
+        query = query.filter(products::id.ne(id));
+    }
+    diesel::select(diesel::dsl::exists(query))
+        .get_result(conn)
+        .await
+}
+
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = products)]
+pub struct ProductChanges<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub price_minor: i64,
+    pub max_per_order: i32,
+    pub image_path: &'a str,
+}
+
+pub async fn update_product(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    changes: &ProductChanges<'_>,
+) -> QueryResult<bool> {
+    diesel::update(products::table.find(id))
+        .set((changes, products::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+pub async fn set_product_active(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    active: bool,
+) -> QueryResult<bool> {
+    diesel::update(products::table.find(id))
+        .set((
+            products::active.eq(active),
+            products::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+pub async fn insert_product(
+    conn: &mut AsyncPgConnection,
+    new: &NewProduct<'_>,
+) -> QueryResult<i64> {
+    diesel::insert_into(products::table)
+        .values(new)
+        .returning(products::id)
+        .get_result(conn)
+        .await
 }

@@ -1,9 +1,10 @@
+//! `GET /`: the product listing, from the catalog cache.
+
 use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::CatalogCache;
-use super::cache::Catalog;
+use super::cache::{Catalog, CatalogCache};
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::page::PageContext;

@@ -2,12 +2,11 @@
 
 pub mod cache;
 pub mod db;
+pub mod images;
 mod list;
 mod show;
 
 use actix_web::web;
-
-use crate::domain::{Currency, Money};
 
 pub use cache::CatalogCache;
 pub use db::Product;
@@ -15,27 +14,4 @@ pub use db::Product;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(list::product_listing))
         .route("/products/{slug}", web::get().to(show::product_page));
-}
-
-impl Product {
-    pub fn price(&self) -> Money {
-        // The column's CHECK keeps the currency a valid three-letter code.
-        Money::new(
-            self.price_minor,
-            Currency::parse(&self.currency).unwrap_or_else(|_| Currency::usd()),
-        )
-    }
-
-    /// The listing's image: an upload's thumbnail, or the shipped image itself.
-    pub fn thumbnail_path(&self) -> String {
-        crate::admin::products::image::thumbnail_of(&self.image_path)
-    }
-
-    pub fn stock_label(&self) -> String {
-        match self.stock {
-            0 => "Sold out".into(),
-            1..=5 => format!("Only {} left", self.stock),
-            _ => "In stock".into(),
-        }
-    }
 }

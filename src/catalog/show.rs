@@ -1,8 +1,11 @@
+//! `GET /products/{slug}`: a product's page.
+
 use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::{CatalogCache, Product};
+use super::cache::CatalogCache;
+use super::db::Product;
 use crate::db::DbPool;
 use crate::domain::Quantity;
 use crate::error::AppError;

@@ -1,11 +1,12 @@
+//! Giving an unpaid order up ([`give_up`]: its PaymentIntent cancelled unless it was paid, its
+//! stock released), the shopper's cancel button, and the cancelled page.
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
-use diesel_async::AsyncConnection;
-use diesel_async::scoped_futures::ScopedFutureExt;
 use uuid::Uuid;
 
-use super::{is_unexpected_state, load_order};
+use super::order::load_order;
 use crate::csrf::{CsrfForm, NoFields};
 use crate::db::DbPool;
 use crate::domain::PaymentStatus;
@@ -13,8 +14,8 @@ use crate::error::AppError;
 use crate::orders::{Order, require_owner};
 use crate::page::PageContext;
 use crate::page::see_other;
-use crate::payments::Payments;
-use crate::payments::transition::{self, Applied, Cause, IntentSnapshot, Observation};
+use crate::payments::stripe::{IntentSnapshot, Payments};
+use crate::payments::transition::{self, Applied, Cause, Observation};
 use crate::session::{FlashKind, ShopSession};
 
 /// Gives up an unpaid order: its PaymentIntent is cancelled at Stripe first, then the order is
@@ -28,11 +29,8 @@ pub async fn give_up(
     reason: &'static str,
 ) -> Result<Option<Applied>, AppError> {
     let observation = match &order.payment_intent_id {
-        Some(intent_id) => match payments.cancel_intent(intent_id).await {
+        Some(intent_id) => match payments.cancel_unless_paid(intent_id).await {
             Ok(intent) => Observation::Intent(IntentSnapshot::from(&intent)),
-            Err(e) if is_unexpected_state(&e) => Observation::Intent(IntentSnapshot::from(
-                &payments.retrieve_intent(intent_id).await?,
-            )),
             // Stripe does not know the intent (the keys changed, test data was deleted):
             // nothing can be paid through it, and nothing is left to cancel there.
             Err(e) if e.is_missing() => Observation::Cancelled { reason },
@@ -40,15 +38,7 @@ pub async fn give_up(
         },
         None => Observation::Cancelled { reason },
     };
-    let mut conn = pool.get().await?;
-    let order_id = order.id;
-    let applied = conn
-        .transaction::<_, AppError, _>(|conn| {
-            async move { Ok(transition::apply(conn, order_id, &observation, cause).await?) }
-                .scope_boxed()
-        })
-        .await?;
-    Ok(applied)
+    Ok(transition::apply(pool, order.id, &observation, cause).await?)
 }
 
 #[tracing::instrument(skip(session, pool, payments, req, _form))]

@@ -20,12 +20,14 @@ use uuid::Uuid;
 
 use crate::cart::CartLine;
 use crate::config::Settings;
+use crate::domain::PaymentStatus;
 use crate::error::AppError;
 use crate::orders::Order;
+use crate::orders::db as orders_db;
 use crate::schema::{order_origins, orders};
 use crate::session::ShopSession;
 
-const OPEN: [&str; 3] = ["pending", "requires_action", "failed"];
+const OPEN: [PaymentStatus; 3] = PaymentStatus::AWAITING_PAYMENT;
 
 /// Refuses a cart whose lines break the product's most per order (the cart page says so too).
 pub fn check_lines(lines: &[CartLine]) -> Result<(), AppError> {
@@ -106,23 +108,6 @@ pub async fn check_open_orders(
     Ok(())
 }
 
-/// Remembers where an order was placed from (call it in the order's transaction).
-pub async fn record_origin(
-    conn: &mut AsyncPgConnection,
-    order_id: Uuid,
-    ip: IpAddr,
-) -> QueryResult<()> {
-    diesel::insert_into(order_origins::table)
-        .values((
-            order_origins::order_id.eq(order_id),
-            order_origins::placed_from.eq(ip.to_string()),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await
-        .map(drop)
-}
-
 /// The shopper pressed Pay: the order holds its stock for `payment` from now, never more than
 /// `short + payment` after it was placed. Returns the new end, or `None` if the order no
 /// longer waits for payment.
@@ -133,21 +118,5 @@ pub async fn extend_for_payment(
     payment: Duration,
 ) -> QueryResult<Option<OffsetDateTime>> {
     let until = (OffsetDateTime::now_utc() + payment).min(order.created_at + short + payment);
-    let extended = diesel::update(
-        orders::table
-            .find(order.id)
-            .filter(orders::status.eq_any(OPEN)),
-    )
-    .set(
-        orders::reserved_until.eq(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
-            "GREATEST(reserved_until, ",
-        )
-        .bind::<diesel::sql_types::Timestamptz, _>(until)
-        .sql(")")),
-    )
-    .returning(orders::reserved_until)
-    .get_result(conn)
-    .await
-    .optional()?;
-    Ok(extended)
+    orders_db::extend_reservation(conn, order.id, until).await
 }

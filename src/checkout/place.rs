@@ -1,28 +1,33 @@
+//! `GET /checkout` (review) and `POST /checkout` (place): the cart is claimed under a lock, its
+//! stock reserved and the order written in one transaction, then the order goes to the way the
+//! shopper pays.
+
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
-use diesel::prelude::*;
 use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{ensure_intent, give_up, limits};
+use super::cancel::give_up;
+use super::{limits, payment_element};
 use crate::cart::{self, CartLine, CartSummary};
 use crate::client_ip::ClientIp;
 use crate::config::Settings;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
-use crate::domain::{Currency, Email, PaymentStatus};
+use crate::domain::{Currency, Email, EventCause, PaymentStatus};
 use crate::error::AppError;
 use crate::orders::db::{self as orders_db, NewOrder, NewOrderEvent, NewOrderItem, Order};
-use crate::page::PageContext;
 use crate::page::see_other;
+use crate::page::{PageContext, render};
 use crate::payments::Payments;
 use crate::payments::transition::Cause;
-use crate::schema::products;
 use crate::session::ShopSession;
+use crate::stock::{self, Shortage};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "checkout/review.html")]
@@ -57,7 +62,7 @@ pub async fn review_page(
         cart: CartSummary::new(lines, settings.currency),
         error: None,
     };
-    render(page, actix_web::http::StatusCode::OK)
+    render(&page, StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,7 +106,7 @@ pub async fn place_order(
                 email: form.email,
                 error: Some(e.to_string()),
             };
-            return render(page, actix_web::http::StatusCode::BAD_REQUEST);
+            return render(&page, StatusCode::BAD_REQUEST);
         }
     };
 
@@ -126,7 +131,7 @@ pub async fn place_order(
                 if user.is_none() {
                     session.remember_guest_order(order.id);
                 }
-                return continue_to_payment(&pool, &payments, &order).await;
+                return payment_element::start(&pool, &payments, &order).await;
             }
             Claim::Replace(stale) => {
                 let applied = give_up(
@@ -215,10 +220,7 @@ async fn place(
         .iter()
         .map(|r| r.price_minor * i64::from(r.quantity))
         .sum();
-    if reserved
-        .iter()
-        .any(|r| r.currency != placing.currency.code())
-    {
+    if reserved.iter().any(|r| r.currency != placing.currency) {
         return Err(AppError::conflict(
             "Some products in your cart are priced in another currency.",
         ));
@@ -241,22 +243,22 @@ async fn place(
             user_id: placing.user_id,
             cart_id: Some(placing.cart_id),
             email: placing.email.as_str(),
-            currency: placing.currency.code(),
+            currency: placing.currency,
             total_minor: total,
             reserved_until: placing.reserved_until,
         },
         &items,
     )
     .await?;
-    limits::record_origin(conn, order_id, placing.ip).await?;
+    orders_db::record_origin(conn, order_id, placing.ip).await?;
     orders_db::record_event(
         conn,
         &NewOrderEvent {
             order_id,
             from_status: None,
-            to_status: PaymentStatus::Pending.as_str(),
+            to_status: PaymentStatus::Pending,
             applied: true,
-            cause: "checkout",
+            cause: EventCause::Checkout,
             stripe_event_id: None,
             note: Some("order placed, stock reserved"),
         },
@@ -265,78 +267,32 @@ async fn place(
     Ok(order)
 }
 
-async fn continue_to_payment(
-    pool: &DbPool,
-    payments: &Payments,
-    order: &Order,
-) -> Result<HttpResponse, AppError> {
-    // If Stripe fails now, the order waits (stock reserved, no intent): the payment page or a
-    // second checkout of the same cart tries again with the same idempotency key.
-    ensure_intent(pool, payments, order).await?;
-    Ok(see_other(format!("/orders/{}/pay", order.id)))
-}
-
-struct Reserved {
-    product_id: i64,
-    name: String,
-    price_minor: i64,
-    currency: String,
-    quantity: i32,
-}
-
 /// Takes each line's quantity off the shelf, or fails naming the product that ran short.
-/// Products are locked in id order so that concurrent checkouts cannot deadlock.
 async fn reserve_stock(
     conn: &mut AsyncPgConnection,
     lines: &[CartLine],
-) -> Result<Vec<Reserved>, AppError> {
-    let mut lines: Vec<&CartLine> = lines.iter().collect();
-    lines.sort_by_key(|line| line.product_id);
-    let mut reserved = Vec::with_capacity(lines.len());
-    for line in lines {
-        let taken: Option<(String, i64, String)> = diesel::update(
-            products::table
-                .find(line.product_id)
-                .filter(products::active.eq(true))
-                .filter(products::stock.ge(line.quantity)),
-        )
-        .set(products::stock.eq(products::stock - line.quantity))
-        .returning((products::name, products::price_minor, products::currency))
-        .get_result(conn)
-        .await
-        .optional()?;
-        let Some((name, price_minor, currency)) = taken else {
-            let (active, stock): (bool, i32) = products::table
-                .find(line.product_id)
-                .select((products::active, products::stock))
-                .first(conn)
-                .await?;
-            return Err(AppError::conflict(if !active {
-                format!(
-                    "{} is no longer available. Remove it from your cart to check out.",
-                    line.name
-                )
-            } else if stock == 0 {
-                format!(
-                    "Sorry, {} just sold out. Remove it from your cart to check out.",
-                    line.name
-                )
-            } else {
-                format!(
-                    "Sorry, only {stock} of {} left. Lower the quantity in your cart to check out.",
-                    line.name
-                )
-            }));
-        };
-        reserved.push(Reserved {
-            product_id: line.product_id,
-            name,
-            price_minor,
-            currency,
-            quantity: line.quantity,
-        });
-    }
-    Ok(reserved)
+) -> Result<Vec<stock::Reserved>, AppError> {
+    let wanted: Vec<(i64, i32)> = lines.iter().map(|l| (l.product_id, l.quantity)).collect();
+    let shortage = match stock::reserve(conn, &wanted).await? {
+        Ok(reserved) => return Ok(reserved),
+        Err(shortage) => shortage,
+    };
+    let (Shortage::Inactive { product_id } | Shortage::Short { product_id, .. }) = shortage;
+    let name = lines
+        .iter()
+        .find(|l| l.product_id == product_id)
+        .map_or("A product", |l| l.name.as_str());
+    Err(AppError::conflict(match shortage {
+        Shortage::Inactive { .. } => {
+            format!("{name} is no longer available. Remove it from your cart to check out.")
+        }
+        Shortage::Short { left: 0, .. } => {
+            format!("Sorry, {name} just sold out. Remove it from your cart to check out.")
+        }
+        Shortage::Short { left, .. } => format!(
+            "Sorry, only {left} of {name} left. Lower the quantity in your cart to check out."
+        ),
+    }))
 }
 
 fn same_items(items: &[crate::orders::OrderItem], lines: &[CartLine]) -> bool {
@@ -345,14 +301,4 @@ fn same_items(items: &[crate::orders::OrderItem], lines: &[CartLine]) -> bool {
     ordered.sort_unstable();
     in_cart.sort_unstable();
     ordered == in_cart
-}
-
-fn render(
-    page: impl Template,
-    status: actix_web::http::StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let body = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
 }

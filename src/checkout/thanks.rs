@@ -1,9 +1,11 @@
+//! `GET /orders/{id}/thanks`: the success page, whatever way the shopper paid.
+
 use actix_web::{HttpRequest, web};
 use askama::Template;
 use askama_web::WebTemplate;
 use uuid::Uuid;
 
-use super::load_order;
+use super::order::load_order;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::error::AppError;

@@ -1,8 +1,20 @@
+//! A dispute's status, in Stripe's words.
+
 use std::str::FromStr;
 
 /// Where a dispute of a payment stands, in Stripe's words. Chargebacks take the money while
 /// they are open; inquiries (`warning_*`) do not, and close without a fee.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum DisputeStatus {
     WarningNeedsResponse,
     WarningUnderReview,
@@ -97,6 +109,8 @@ impl FromStr for DisputeStatus {
             .ok_or(UnknownDisputeStatus)
     }
 }
+
+crate::domain::sql::text_column!(DisputeStatus, "dispute status");
 
 #[cfg(test)]
 mod tests {

@@ -1,3 +1,5 @@
+//! An email address, checked and normalised once.
+
 use std::fmt;
 
 /// An email address as the shop keeps it: trimmed and lower-cased, so that uniqueness is

@@ -1,7 +1,19 @@
+//! Money in minor units and ISO currencies, as Stripe counts them.
+
 use std::fmt;
 
 /// An ISO 4217 currency code, lower-cased as Stripe writes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub struct Currency([u8; 3]);
 
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +83,27 @@ impl Currency {
         })
     }
 }
+
+impl Currency {
+    /// The code as stored and as Stripe writes it ("usd").
+    pub fn as_str(&self) -> &str {
+        self.code()
+    }
+}
+
+impl std::str::FromStr for Currency {
+    type Err = CurrencyError;
+
+    /// Strict: exactly three lower-case letters, as stored (`parse` also takes "USD").
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        match code.as_bytes() {
+            &[a, b, c] if [a, b, c].iter().all(u8::is_ascii_lowercase) => Ok(Self([a, b, c])),
+            _ => Err(CurrencyError),
+        }
+    }
+}
+
+crate::domain::sql::text_column!(Currency, "currency");
 
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,3 +1,5 @@
+//! An order's payment status and its one-way state machine.
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -13,7 +15,17 @@ use std::str::FromStr;
 /// paid / partially_refunded / refunded ──> disputed ──> (won) back where it was
 ///                                                   └─> (lost) dispute_lost
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum PaymentStatus {
     Pending,
     RequiresAction,
@@ -53,6 +65,10 @@ impl PaymentStatus {
         Self::DisputeLost,
     ];
 
+    /// The statuses in which the shopper can still pay ([`Self::awaits_payment`]).
+    pub const AWAITING_PAYMENT: [PaymentStatus; 3] =
+        [Self::Pending, Self::RequiresAction, Self::Failed];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
@@ -84,7 +100,7 @@ impl PaymentStatus {
 
     /// The shopper can still pay for the order.
     pub fn awaits_payment(self) -> bool {
-        matches!(self, Self::Pending | Self::RequiresAction | Self::Failed)
+        Self::AWAITING_PAYMENT.contains(&self)
     }
 
     /// Money was received for the order (some of it may have been refunded or disputed since).
@@ -142,6 +158,8 @@ impl FromStr for PaymentStatus {
             .ok_or(UnknownStatus)
     }
 }
+
+crate::domain::sql::text_column!(PaymentStatus, "payment status");
 
 impl fmt::Display for PaymentStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

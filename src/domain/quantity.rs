@@ -1,3 +1,5 @@
+//! A cart line's quantity, checked once.
+
 use std::fmt;
 
 /// How many of one product a cart line or order line holds: 1 to 99.

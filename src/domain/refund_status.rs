@@ -1,9 +1,21 @@
+//! A refund's status at Stripe, and the status of a refund the admin asked for.
+
 use std::str::FromStr;
 
 /// Where a refund stands at Stripe. A refund can be `pending` (or `requires_action`) before it
 /// `succeeded`, and can still fail after it succeeded (the card was closed): `failed` and
 /// `canceled` are final, and the money stays with the shop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum RefundStatus {
     Pending,
     RequiresAction,
@@ -76,6 +88,95 @@ impl FromStr for RefundStatus {
             .ok_or(UnknownRefundStatus)
     }
 }
+
+crate::domain::sql::text_column!(RefundStatus, "refund status");
+
+/// Where a refund the admin asked for stands: `requested` until Stripe answers (sent again
+/// under the same key until then), `refused` when Stripe refused it, otherwise the status
+/// Stripe gave the refund it made.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub enum RefundRequestStatus {
+    Requested,
+    Refused,
+    Pending,
+    Succeeded,
+    Failed,
+    Canceled,
+}
+
+impl RefundRequestStatus {
+    pub const ALL: [RefundRequestStatus; 6] = [
+        Self::Requested,
+        Self::Refused,
+        Self::Pending,
+        Self::Succeeded,
+        Self::Failed,
+        Self::Canceled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Requested => "requested",
+            Self::Refused => "refused",
+            Self::Pending => "pending",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Canceled => "canceled",
+        }
+    }
+
+    /// What the admin's timeline says of it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Requested => "no answer from Stripe yet",
+            Self::Pending => "accepted by Stripe, pending",
+            Self::Succeeded => "accepted by Stripe",
+            Self::Refused => "refused by Stripe",
+            Self::Failed => "failed at Stripe",
+            Self::Canceled => "canceled at Stripe",
+        }
+    }
+
+    /// Stripe accepted the refund (it is made, or on its way).
+    pub fn accepted(self) -> bool {
+        matches!(self, Self::Pending | Self::Succeeded)
+    }
+}
+
+impl From<RefundStatus> for RefundRequestStatus {
+    fn from(status: RefundStatus) -> Self {
+        match status {
+            // Stored as pending: the request is answered, the refund is not done.
+            RefundStatus::Pending | RefundStatus::RequiresAction => Self::Pending,
+            RefundStatus::Succeeded => Self::Succeeded,
+            RefundStatus::Failed => Self::Failed,
+            RefundStatus::Canceled => Self::Canceled,
+        }
+    }
+}
+
+impl FromStr for RefundRequestStatus {
+    type Err = UnknownRefundStatus;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or(UnknownRefundStatus)
+    }
+}
+
+crate::domain::sql::text_column!(RefundRequestStatus, "refund request status");
 
 #[cfg(test)]
 mod tests {

@@ -1,10 +1,14 @@
+//! Orders and what belongs to them: the one writer of `orders`, `order_items`, `order_events`
+//! and `order_origins`. Only the transition function moves an order's status (`set_status`,
+//! `set_cancelled`, `settle`); stock is put back by [`crate::stock`], which counts it here.
+
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::domain::PaymentStatus;
-use crate::schema::{order_events, order_items, orders};
+use crate::domain::{Currency, EventCause, Money, PaymentStatus};
+use crate::schema::{order_events, order_items, order_origins, orders};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = orders)]
@@ -15,8 +19,8 @@ pub struct Order {
     pub user_id: Option<i64>,
     pub cart_id: Option<Uuid>,
     pub email: String,
-    pub status: String,
-    pub currency: String,
+    pub status: PaymentStatus,
+    pub currency: Currency,
     pub total_minor: i64,
     pub amount_paid_minor: i64,
     pub amount_refunded_minor: i64,
@@ -43,7 +47,7 @@ pub struct NewOrder<'a> {
     pub user_id: Option<i64>,
     pub cart_id: Option<Uuid>,
     pub email: &'a str,
-    pub currency: &'a str,
+    pub currency: Currency,
     pub total_minor: i64,
     pub reserved_until: OffsetDateTime,
 }
@@ -67,6 +71,17 @@ impl OrderItem {
     }
 }
 
+/// An item as the stock module reads it to put units back.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = order_items)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct LockedItem {
+    pub id: i64,
+    pub product_id: i64,
+    pub quantity: i32,
+    pub restocked: i32,
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = order_items)]
 pub struct NewOrderItem<'a> {
@@ -81,10 +96,10 @@ pub struct NewOrderItem<'a> {
 #[diesel(table_name = order_events)]
 pub struct NewOrderEvent<'a> {
     pub order_id: Uuid,
-    pub from_status: Option<&'a str>,
-    pub to_status: &'a str,
+    pub from_status: Option<PaymentStatus>,
+    pub to_status: PaymentStatus,
     pub applied: bool,
-    pub cause: &'a str,
+    pub cause: EventCause,
     pub stripe_event_id: Option<&'a str>,
     pub note: Option<&'a str>,
 }
@@ -93,10 +108,10 @@ pub struct NewOrderEvent<'a> {
 #[diesel(table_name = order_events)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct OrderEvent {
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<PaymentStatus>,
+    pub to_status: PaymentStatus,
     pub applied: bool,
-    pub cause: String,
+    pub cause: EventCause,
     pub stripe_event_id: Option<String>,
     pub note: Option<String>,
     pub created_at: OffsetDateTime,
@@ -104,8 +119,49 @@ pub struct OrderEvent {
 
 impl Order {
     pub fn status(&self) -> PaymentStatus {
-        // The column's CHECK admits only the machine's statuses.
-        self.status.parse().unwrap_or(PaymentStatus::Pending)
+        self.status
+    }
+}
+
+impl Order {
+    fn currency_code(&self) -> Currency {
+        self.currency
+    }
+
+    pub fn total(&self) -> Money {
+        Money::new(self.total_minor, self.currency_code())
+    }
+
+    pub fn amount_paid(&self) -> Money {
+        Money::new(self.amount_paid_minor, self.currency_code())
+    }
+
+    pub fn amount_refunded(&self) -> Money {
+        Money::new(self.amount_refunded_minor, self.currency_code())
+    }
+
+    /// What the shopper reads as the order's state; a paid-but-unconfirmed order reads
+    /// "Processing" rather than "Awaiting payment" on the success page.
+    pub fn status_label(&self) -> &'static str {
+        self.status().label()
+    }
+
+    pub fn placed_on(&self) -> String {
+        let format = time::macros::format_description!("[day] [month repr:short] [year]");
+        self.created_at.format(&format).unwrap_or_default()
+    }
+}
+
+impl OrderItem {
+    pub fn unit_price(&self, order: &Order) -> Money {
+        Money::new(self.unit_price_minor, order.currency_code())
+    }
+
+    pub fn line_total(&self, order: &Order) -> Money {
+        Money::new(
+            self.unit_price_minor * i64::from(self.quantity),
+            order.currency_code(),
+        )
     }
 }
 
@@ -176,7 +232,7 @@ pub async fn open_order_for_cart(
 ) -> QueryResult<Option<Order>> {
     orders::table
         .filter(orders::cart_id.eq(cart_id))
-        .filter(orders::status.eq_any(["pending", "requires_action", "failed"]))
+        .filter(orders::status.eq_any(PaymentStatus::AWAITING_PAYMENT))
         .order(orders::created_at.desc())
         .select(Order::as_select())
         .first(conn)
@@ -270,67 +326,164 @@ pub async fn record_event(
         .map(drop)
 }
 
-/// Puts every unit of the order still out back on the shelf (a cancellation); `false` when
-/// they were all back already. Call it inside a transaction.
-pub async fn release_stock(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<bool> {
-    let out: Vec<(i64, i32)> = order_items::table
-        .filter(order_items::order_id.eq(order_id))
-        .select((
-            order_items::product_id,
-            order_items::quantity - order_items::restocked,
-        ))
-        .load(conn)
-        .await?;
-    let returned = restock_items(conn, order_id, &out).await?;
-    Ok(returned.iter().any(|(_, units)| *units > 0))
-}
-
-/// Puts back up to `wanted` units (product id, units) of the order's items — never more than
-/// an item has still out, so a repeated or concurrent call returns nothing twice — and returns
-/// what went back. Once every unit is back, the order says so (`stock_released`). Call it
-/// inside a transaction.
-pub async fn restock_items(
+/// An order's items with their row ids, locked until the transaction ends, in product order (as
+/// checkout locks products, so that the two cannot deadlock).
+pub async fn items_for_update(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
-    wanted: &[(i64, i32)],
-) -> QueryResult<Vec<(i64, i32)>> {
-    // Locked in product order, as checkout locks products, so that the two cannot deadlock.
-    let items: Vec<(i64, i64, i32, i32)> = order_items::table
+) -> QueryResult<Vec<LockedItem>> {
+    order_items::table
         .filter(order_items::order_id.eq(order_id))
         .order(order_items::product_id.asc())
-        .select((
-            order_items::id,
-            order_items::product_id,
-            order_items::quantity,
-            order_items::restocked,
-        ))
+        .select(LockedItem::as_select())
         .for_update()
         .load(conn)
-        .await?;
-    let mut returned = Vec::new();
-    let mut all_back = true;
-    for (item_id, product_id, quantity, restocked) in items {
-        let asked: i32 = wanted
-            .iter()
-            .filter(|(p, _)| *p == product_id)
-            .map(|(_, units)| (*units).max(0))
-            .sum();
-        let units = asked.min(quantity - restocked);
-        if units > 0 {
-            diesel::update(order_items::table.find(item_id))
-                .set(order_items::restocked.eq(order_items::restocked + units))
-                .execute(conn)
-                .await?;
-            crate::catalog::db::add_stock(conn, product_id, units).await?;
-            returned.push((product_id, units));
-        }
-        all_back &= restocked + units == quantity;
-    }
-    if all_back {
-        diesel::update(orders::table.find(order_id))
-            .set(orders::stock_released.eq(true))
-            .execute(conn)
-            .await?;
-    }
-    Ok(returned)
+        .await
+}
+
+/// Counts `units` more of an item as back on the shelf (the stock module puts them there).
+pub async fn count_restocked(
+    conn: &mut AsyncPgConnection,
+    item_id: i64,
+    units: i32,
+) -> QueryResult<()> {
+    diesel::update(order_items::table.find(item_id))
+        .set(order_items::restocked.eq(order_items::restocked + units))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Every unit of the order is back on the shelf.
+pub async fn mark_stock_released(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<()> {
+    diesel::update(orders::table.find(order_id))
+        .set(orders::stock_released.eq(true))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The shopper pressed Pay: the order holds its stock until `until` (never less than it held
+/// already). The new end, or `None` if the order no longer waits for payment.
+pub async fn extend_reservation(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    until: OffsetDateTime,
+) -> QueryResult<Option<OffsetDateTime>> {
+    diesel::update(
+        orders::table
+            .find(order_id)
+            .filter(orders::status.eq_any(PaymentStatus::AWAITING_PAYMENT)),
+    )
+    .set(
+        orders::reserved_until.eq(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
+            "GREATEST(reserved_until, ",
+        )
+        .bind::<diesel::sql_types::Timestamptz, _>(until)
+        .sql(")")),
+    )
+    .returning(orders::reserved_until)
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// Remembers where an order was placed from (call it in the order's transaction).
+pub async fn record_origin(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    ip: std::net::IpAddr,
+) -> QueryResult<()> {
+    diesel::insert_into(order_origins::table)
+        .values((
+            order_origins::order_id.eq(order_id),
+            order_origins::placed_from.eq(ip.to_string()),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Moves the order to a new status as an observation of its PaymentIntent says: the shopper's
+/// error message and the amount received go with it.
+pub async fn set_status(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    to: PaymentStatus,
+    last_payment_error: Option<&str>,
+    amount_paid_minor: i64,
+) -> QueryResult<()> {
+    diesel::update(orders::table.find(order_id))
+        .set((
+            orders::status.eq(to),
+            orders::updated_at.eq(diesel::dsl::now),
+            orders::last_payment_error.eq(last_payment_error),
+            orders::amount_paid_minor.eq(amount_paid_minor),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Cancels the order (its stock is released by the stock module in the same transaction).
+pub async fn set_cancelled(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<()> {
+    diesel::update(orders::table.find(order_id))
+        .set((
+            orders::status.eq(PaymentStatus::Cancelled),
+            orders::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// A repeated failure still updates the message the shopper sees.
+pub async fn set_last_payment_error(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    error: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(orders::table.find(order_id))
+        .set(orders::last_payment_error.eq(error))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// A paid order's status and refunded amount, as its refunds and disputes settle them.
+pub async fn settle(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    to: PaymentStatus,
+    amount_refunded_minor: i64,
+) -> QueryResult<()> {
+    diesel::update(orders::table.find(order_id))
+        .set((
+            orders::status.eq(to),
+            orders::amount_refunded_minor.eq(amount_refunded_minor),
+            orders::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The reconciler looks at the order again from the start of its backoff (`next`: `None` once
+/// it is not watched any more); `paid_at` starts the watch for refunds and disputes.
+pub async fn watch_from(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    next: Option<OffsetDateTime>,
+    paid_at: Option<OffsetDateTime>,
+) -> QueryResult<()> {
+    diesel::update(orders::table.find(order_id))
+        .set((
+            orders::next_check_at.eq(next),
+            orders::checks.eq(0),
+            orders::paid_at.eq(paid_at),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
 }

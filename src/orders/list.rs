@@ -1,8 +1,10 @@
+//! `GET /orders`: the signed-in shopper's orders.
+
 use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::{Order, db};
+use super::db::{self, Order};
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::page::PageContext;

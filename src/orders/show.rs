@@ -1,9 +1,12 @@
+//! `GET /orders/{id}`: an order's page, for its owner or the holder of its link.
+
 use actix_web::{HttpRequest, web};
 use askama::Template;
 use askama_web::WebTemplate;
 use uuid::Uuid;
 
-use super::{Access, Order, OrderItem, access, db};
+use super::access::{Access, access};
+use super::db::{self, Order, OrderItem};
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::error::AppError;

@@ -8,36 +8,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::domain::DisputeStatus;
+use super::stripe::DisputeSnapshot;
+use crate::domain::{Currency, DisputeStatus};
 use crate::schema::disputes;
-
-/// One dispute as Stripe reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DisputeSnapshot {
-    pub id: String,
-    pub payment_intent: Option<String>,
-    pub amount: i64,
-    pub currency: String,
-    pub reason: String,
-    pub status: DisputeStatus,
-}
-
-impl DisputeSnapshot {
-    /// `None` for a dispute whose status the shop does not know (a newer API version).
-    pub fn from_stripe(dispute: &stripe_shared::Dispute) -> Option<Self> {
-        Some(Self {
-            id: dispute.id.as_str().to_owned(),
-            payment_intent: dispute
-                .payment_intent
-                .as_ref()
-                .map(|pi| pi.id().as_str().to_owned()),
-            amount: dispute.amount,
-            currency: dispute.currency.to_string(),
-            reason: dispute.reason.clone(),
-            status: dispute.status.as_str().parse().ok()?,
-        })
-    }
-}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = disputes)]
@@ -46,16 +19,9 @@ pub struct DisputeRow {
     pub id: String,
     pub amount_minor: i64,
     pub reason: String,
-    pub status: String,
+    pub status: DisputeStatus,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
-}
-
-impl DisputeRow {
-    pub fn status(&self) -> DisputeStatus {
-        // The column's CHECK admits only these statuses.
-        self.status.parse().unwrap_or(DisputeStatus::NeedsResponse)
-    }
 }
 
 /// Records what Stripe reports of an order's disputes; `true` when something changed. Call it
@@ -67,23 +33,23 @@ pub async fn record(
 ) -> QueryResult<bool> {
     let mut changed = false;
     for dispute in reported {
-        let known: Option<String> = disputes::table
+        let known: Option<DisputeStatus> = disputes::table
             .find(&dispute.id)
             .select(disputes::status)
             .for_update()
             .first(conn)
             .await
             .optional()?;
-        match known.and_then(|s| s.parse::<DisputeStatus>().ok()) {
+        match known {
             None => {
                 changed |= diesel::insert_into(disputes::table)
                     .values((
                         disputes::id.eq(&dispute.id),
                         disputes::order_id.eq(order_id),
                         disputes::amount_minor.eq(dispute.amount),
-                        disputes::currency.eq(&dispute.currency),
+                        disputes::currency.eq(dispute.currency),
                         disputes::reason.eq(&dispute.reason),
-                        disputes::status.eq(dispute.status.as_str()),
+                        disputes::status.eq(dispute.status),
                     ))
                     .on_conflict_do_nothing()
                     .execute(conn)
@@ -93,7 +59,7 @@ pub async fn record(
             Some(status) if status.may_become(dispute.status) => {
                 diesel::update(disputes::table.find(&dispute.id))
                     .set((
-                        disputes::status.eq(dispute.status.as_str()),
+                        disputes::status.eq(dispute.status),
                         disputes::amount_minor.eq(dispute.amount),
                         disputes::updated_at.eq(diesel::dsl::now),
                     ))
@@ -120,11 +86,10 @@ pub async fn of_order(
 }
 
 /// Open disputes of orders in `currency`: how many orders, and the amount at stake.
-pub async fn at_stake(conn: &mut AsyncPgConnection, currency: &str) -> QueryResult<(i64, i64)> {
-    let open: Vec<&str> = DisputeStatus::ALL
+pub async fn at_stake(conn: &mut AsyncPgConnection, currency: Currency) -> QueryResult<(i64, i64)> {
+    let open: Vec<DisputeStatus> = DisputeStatus::ALL
         .into_iter()
         .filter(|s| s.is_open())
-        .map(DisputeStatus::as_str)
         .collect();
     let rows: Vec<(Uuid, i64)> = disputes::table
         .filter(disputes::status.eq_any(open))

@@ -18,14 +18,13 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
-use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use stripe_shared::PaymentIntentStatus;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::transition::{self, Cause, IntentSnapshot, Observation};
-use super::{GatewayError, Payments};
+use super::stripe::{IntentSnapshot, Payments};
+use super::transition::{self, Cause, Observation};
 use crate::config::ReconcilerSettings;
 use crate::db::DbPool;
 use crate::domain::PaymentStatus;
@@ -127,7 +126,7 @@ async fn sweep_locked(
     Ok(report)
 }
 
-const OPEN: [&str; 3] = ["pending", "requires_action", "failed"];
+const OPEN: [PaymentStatus; 3] = PaymentStatus::AWAITING_PAYMENT;
 
 /// Orders whose next check is due, and open orders whose reservation ended since they were last
 /// looked at; oldest-due first.
@@ -274,7 +273,11 @@ async fn reconcile_open(
         },
         // Checkout may have made the intent without learning its id (a crash, a lost answer):
         // Stripe's search finds it by `metadata[order_id]`, and the order adopts it.
-        None => payments.intent_made_for(&order).await?,
+        None => {
+            payments
+                .intent_made_for(order.id, order.total_minor, order.currency)
+                .await?
+        }
     };
     let observation = match intent {
         Some(intent) => {
@@ -285,7 +288,9 @@ async fn reconcile_open(
                     | PaymentIntentStatus::RequiresAction
             );
             if expired && unpaid {
-                Observation::Intent(cancel(payments, intent.id.as_str()).await?)
+                Observation::Intent(IntentSnapshot::from(
+                    &payments.cancel_unless_paid(intent.id.as_str()).await?,
+                ))
             } else {
                 Observation::Intent(IntentSnapshot::from(&intent))
             }
@@ -303,7 +308,7 @@ async fn reconcile_open(
             });
         }
     };
-    let applied = apply(pool, order.id, &observation).await?;
+    let applied = transition::apply(pool, order.id, &observation, Cause::Reconciler).await?;
     if order.intent_attempt > 0 {
         cancel_orphans(pool, payments, order.id).await;
     }
@@ -343,7 +348,7 @@ async fn reconcile_paid(
     ];
     let mut changed = false;
     for observation in &observations {
-        changed |= apply(pool, order.id, observation)
+        changed |= transition::apply(pool, order.id, observation, Cause::Reconciler)
             .await?
             .is_some_and(|a| a.changed());
     }
@@ -351,31 +356,6 @@ async fn reconcile_paid(
         changed,
         expired: false,
     })
-}
-
-async fn apply(
-    pool: &DbPool,
-    order_id: Uuid,
-    observation: &Observation,
-) -> anyhow::Result<Option<transition::Applied>> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, anyhow::Error, _>(|conn| {
-        async move { Ok(transition::apply(conn, order_id, observation, Cause::Reconciler).await?) }
-            .scope_boxed()
-    })
-    .await
-}
-
-/// Cancels an intent whose reservation expired. Stripe refuses to cancel an intent that
-/// succeeded meanwhile; its status then tells, and money that arrived makes the order paid.
-async fn cancel(payments: &Payments, intent_id: &str) -> Result<IntentSnapshot, GatewayError> {
-    match payments.cancel_intent(intent_id).await {
-        Ok(cancelled) => Ok(IntentSnapshot::from(&cancelled)),
-        Err(e) if e.code() == Some("payment_intent_unexpected_state") => Ok(IntentSnapshot::from(
-            &payments.retrieve_intent(intent_id).await?,
-        )),
-        Err(e) => Err(e),
-    }
 }
 
 /// An order whose intent took more than one attempt may have a second intent at Stripe (made by
@@ -401,17 +381,11 @@ async fn cancel_orphans(pool: &DbPool, payments: &Payments, order_id: Uuid) {
                 Observation::Intent(IntentSnapshot::from(&intent))
             } else {
                 tracing::info!(order = %order.id, intent = %intent.id, "cancelling a second intent of an order");
-                Observation::Intent(cancel(payments, intent.id.as_str()).await?)
+                Observation::Intent(IntentSnapshot::from(
+                    &payments.cancel_unless_paid(intent.id.as_str()).await?,
+                ))
             };
-            let mut conn = pool.get().await?;
-            conn.transaction::<_, anyhow::Error, _>(|conn| {
-                async move {
-                    transition::apply(conn, order_id, &observation, Cause::Reconciler).await?;
-                    Ok(())
-                }
-                .scope_boxed()
-            })
-            .await?;
+            transition::apply(pool, order_id, &observation, Cause::Reconciler).await?;
         }
         Ok(())
     };

@@ -10,37 +10,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::stripe::RefundSnapshot;
 use crate::domain::RefundStatus;
 use crate::schema::refunds;
-
-/// One refund as Stripe reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefundSnapshot {
-    pub id: String,
-    pub payment_intent: Option<String>,
-    pub amount: i64,
-    pub currency: String,
-    pub status: RefundStatus,
-    pub failure_reason: Option<String>,
-}
-
-impl RefundSnapshot {
-    /// `None` for a refund whose status the shop does not know (a newer API version).
-    pub fn from_stripe(refund: &stripe_shared::Refund) -> Option<Self> {
-        let status = refund.status.as_deref()?.parse().ok()?;
-        Some(Self {
-            id: refund.id.as_str().to_owned(),
-            payment_intent: refund
-                .payment_intent
-                .as_ref()
-                .map(|pi| pi.id().as_str().to_owned()),
-            amount: refund.amount,
-            currency: refund.currency.to_string(),
-            status,
-            failure_reason: refund.failure_reason.clone(),
-        })
-    }
-}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = refunds)]
@@ -48,17 +20,10 @@ impl RefundSnapshot {
 pub struct RefundRow {
     pub id: String,
     pub amount_minor: i64,
-    pub status: String,
+    pub status: RefundStatus,
     pub failure_reason: Option<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
-}
-
-impl RefundRow {
-    pub fn status(&self) -> RefundStatus {
-        // The column's CHECK admits only these statuses.
-        self.status.parse().unwrap_or(RefundStatus::Pending)
-    }
 }
 
 /// Records what Stripe reports of an order's refunds; `true` when something changed. With
@@ -83,22 +48,22 @@ pub async fn record(
             > 0;
     }
     for refund in reported {
-        let known: Option<String> = refunds::table
+        let known: Option<RefundStatus> = refunds::table
             .find(&refund.id)
             .select(refunds::status)
             .for_update()
             .first(conn)
             .await
             .optional()?;
-        match known.and_then(|s| s.parse::<RefundStatus>().ok()) {
+        match known {
             None => {
                 let inserted = diesel::insert_into(refunds::table)
                     .values((
                         refunds::id.eq(&refund.id),
                         refunds::order_id.eq(order_id),
                         refunds::amount_minor.eq(refund.amount),
-                        refunds::currency.eq(&refund.currency),
-                        refunds::status.eq(refund.status.as_str()),
+                        refunds::currency.eq(refund.currency),
+                        refunds::status.eq(refund.status),
                         refunds::failure_reason.eq(&refund.failure_reason),
                     ))
                     .on_conflict_do_nothing()
@@ -109,7 +74,7 @@ pub async fn record(
             Some(status) if status.may_become(refund.status) => {
                 diesel::update(refunds::table.find(&refund.id))
                     .set((
-                        refunds::status.eq(refund.status.as_str()),
+                        refunds::status.eq(refund.status),
                         refunds::failure_reason.eq(&refund.failure_reason),
                         refunds::updated_at.eq(diesel::dsl::now),
                     ))
@@ -125,10 +90,9 @@ pub async fn record(
 
 /// What has been refunded of the order's payment, or is on its way back.
 pub async fn counted_total(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<i64> {
-    let counting: Vec<&str> = RefundStatus::ALL
+    let counting: Vec<RefundStatus> = RefundStatus::ALL
         .into_iter()
         .filter(|s| s.counts())
-        .map(RefundStatus::as_str)
         .collect();
     let amounts: Vec<i64> = refunds::table
         .filter(refunds::order_id.eq(order_id))

@@ -1,67 +1,20 @@
-//! The one place where an order's payment status changes. The webhook, the return page, the
-//! reconciler, the shopper's cancel and the admin all call [`apply`] inside a transaction; it
-//! locks the order row, so two of them racing agree.
+//! The one place where an order's payment status changes. The return page, the reconciler, the
+//! shopper's cancel and checkout call [`apply`], which runs its own transaction; the stored
+//! Stripe events call [`apply_in`] inside theirs (the event is marked processed in the same
+//! one). Either locks the order row, so two of them racing agree.
 
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use stripe_shared::{PaymentIntent, PaymentIntentStatus};
+use diesel::QueryResult;
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::disputes::{self, DisputeSnapshot};
-use super::refunds::{self, RefundSnapshot};
-use crate::domain::{DisputeStatus, Money, PaymentStatus, Transition};
+use super::stripe::{DisputeSnapshot, IntentSnapshot, RefundSnapshot};
+use super::{disputes, refunds};
+use crate::db::{DbError, DbPool};
+use crate::domain::{DisputeStatus, EventCause, Money, PaymentStatus, Transition};
 use crate::orders::db::{self as orders_db, NewOrderEvent, Order};
-use crate::schema::{cart_items, order_items, orders};
-
-/// What Stripe says of an order's PaymentIntent, reduced to what the shop decides on.
-#[derive(Debug, Clone)]
-pub struct IntentSnapshot {
-    pub id: String,
-    pub status: PaymentIntentStatus,
-    pub amount: i64,
-    pub amount_received: i64,
-    pub currency: String,
-    /// `metadata[order_id]`, set by checkout.
-    pub order_id: Option<String>,
-    /// Stripe's message for the last failed attempt: safe to show to the shopper.
-    pub error: Option<String>,
-}
-
-impl From<&PaymentIntent> for IntentSnapshot {
-    fn from(intent: &PaymentIntent) -> Self {
-        Self {
-            id: intent.id.as_str().to_owned(),
-            status: intent.status.clone(),
-            amount: intent.amount,
-            amount_received: intent.amount_received,
-            currency: intent.currency.to_string(),
-            order_id: intent.metadata.get("order_id").cloned(),
-            error: intent
-                .last_payment_error
-                .as_ref()
-                .and_then(|e| e.message.clone()),
-        }
-    }
-}
-
-impl IntentSnapshot {
-    /// The order status this intent stands for; `None` for statuses the shop does not use.
-    pub fn order_status(&self) -> Option<PaymentStatus> {
-        Some(match self.status {
-            PaymentIntentStatus::Succeeded => PaymentStatus::Paid,
-            PaymentIntentStatus::RequiresAction => PaymentStatus::RequiresAction,
-            PaymentIntentStatus::Canceled => PaymentStatus::Cancelled,
-            PaymentIntentStatus::RequiresPaymentMethod if self.error.is_some() => {
-                PaymentStatus::Failed
-            }
-            PaymentIntentStatus::RequiresPaymentMethod
-            | PaymentIntentStatus::RequiresConfirmation
-            | PaymentIntentStatus::Processing => PaymentStatus::Pending,
-            _ => return None,
-        })
-    }
-}
+use crate::{cart, stock};
 
 /// Something that happened to an order's payment.
 #[derive(Debug, Clone)]
@@ -101,14 +54,14 @@ pub enum Cause<'a> {
 }
 
 impl Cause<'_> {
-    fn name(&self) -> &'static str {
+    fn kind(&self) -> EventCause {
         match self {
-            Self::Checkout => "checkout",
-            Self::Webhook { .. } => "webhook",
-            Self::Return => "return",
-            Self::Reconciler => "reconciler",
-            Self::Shopper => "shopper",
-            Self::Admin => "admin",
+            Self::Checkout => EventCause::Checkout,
+            Self::Webhook { .. } => EventCause::Webhook,
+            Self::Return => EventCause::Return,
+            Self::Reconciler => EventCause::Reconciler,
+            Self::Shopper => EventCause::Shopper,
+            Self::Admin => EventCause::Admin,
         }
     }
 
@@ -129,12 +82,31 @@ pub struct Applied {
     pub changed: bool,
     /// Why an observation was refused or ignored, for logs and the admin timeline.
     pub note: Option<String>,
+    /// The order as the transition left it.
+    pub order: Order,
 }
 
 impl Applied {
     pub fn changed(&self) -> bool {
         self.changed
     }
+}
+
+/// Applies an observation to an order in a transaction of its own (see [`apply_in`]); `None`
+/// when there is no such order.
+pub async fn apply(
+    pool: &DbPool,
+    order_id: Uuid,
+    observation: &Observation,
+    cause: Cause<'_>,
+) -> Result<Option<Applied>, DbError> {
+    let mut conn = pool.get().await?;
+    let applied = conn
+        .transaction::<_, diesel::result::Error, _>(|conn| {
+            async move { apply_in(conn, order_id, observation, cause).await }.scope_boxed()
+        })
+        .await?;
+    Ok(applied)
 }
 
 /// Applies an observation to an order. Call it inside a transaction: it locks the order row,
@@ -144,7 +116,7 @@ impl Applied {
 /// records the change — or the refusal — on the order's timeline. A paid order then settles to
 /// what its disputes and refunds say, whichever observation came first: a refund reported
 /// before the payment is kept and counted once the payment is confirmed.
-pub async fn apply(
+pub async fn apply_in(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
     observation: &Observation,
@@ -199,14 +171,13 @@ pub async fn apply(
     if order.status().was_paid() {
         changed |= settle(conn, &order, cause).await?;
     }
-    let to = orders_db::find(conn, order.id)
-        .await?
-        .map_or(order.status(), |o| o.status());
+    let order = orders_db::find(conn, order.id).await?.unwrap_or(order);
     Ok(Some(Applied {
         from,
-        to,
+        to: order.status(),
         changed,
         note,
+        order,
     }))
 }
 
@@ -236,7 +207,7 @@ async fn step(
             update_order(conn, order, to, observation).await?;
             watch_again(conn, order, to).await?;
             if to == PaymentStatus::Cancelled {
-                orders_db::release_stock(conn, order.id).await?;
+                stock::release(conn, order.id).await?;
             }
             if to == PaymentStatus::Paid {
                 empty_cart_of_order(conn, order).await?;
@@ -248,10 +219,7 @@ async fn step(
                 && intent.error.is_some()
                 && intent.error != order.last_payment_error
             {
-                diesel::update(orders::table.find(order.id))
-                    .set(orders::last_payment_error.eq(&intent.error))
-                    .execute(conn)
-                    .await?;
+                orders_db::set_last_payment_error(conn, order.id, intent.error.as_deref()).await?;
             }
         }
         Transition::Refused => {}
@@ -271,13 +239,13 @@ async fn step(
     if transition == Transition::Refused {
         tracing::warn!(
             order = %order.id, from = from.as_str(), to = to.as_str(),
-            cause = cause.name(), note = note.as_deref().unwrap_or_default(),
+            cause = cause.kind().as_str(), note = note.as_deref().unwrap_or_default(),
             "refused a payment status change"
         );
     } else if transition == Transition::Apply {
         tracing::info!(
             order = %order.id, from = from.as_str(), to = to.as_str(),
-            cause = cause.name(), "payment status changed"
+            cause = cause.kind().as_str(), "payment status changed"
         );
     }
     Ok((transition == Transition::Apply, note))
@@ -296,10 +264,10 @@ async fn settle(
     let disputes = disputes::of_order(conn, order.id).await?;
     let from = order.status();
     let paid = order.amount_paid_minor.max(order.total_minor);
-    let open: Vec<_> = disputes.iter().filter(|d| d.status().is_open()).collect();
+    let open: Vec<_> = disputes.iter().filter(|d| d.status.is_open()).collect();
     let lost: Vec<_> = disputes
         .iter()
-        .filter(|d| d.status() == DisputeStatus::Lost)
+        .filter(|d| d.status == DisputeStatus::Lost)
         .collect();
     let to = if !open.is_empty() {
         PaymentStatus::Disputed
@@ -332,7 +300,7 @@ async fn settle(
             format!("dispute lost: the bank took back {}", money(taken))
         }
         _ if from == PaymentStatus::Disputed => {
-            let closed: Vec<&str> = disputes.iter().map(|d| d.status().label()).collect();
+            let closed: Vec<&str> = disputes.iter().map(|d| d.status.label()).collect();
             format!("dispute closed ({})", closed.join(", "))
         }
         _ if refunded < order.amount_refunded_minor => format!(
@@ -346,19 +314,12 @@ async fn settle(
         record(conn, order, to, false, cause, Some(&note)).await?;
         return Ok(false);
     }
-    diesel::update(orders::table.find(order.id))
-        .set((
-            orders::status.eq(to.as_str()),
-            orders::amount_refunded_minor.eq(refunded),
-            orders::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await?;
+    orders_db::settle(conn, order.id, to, refunded).await?;
     watch_again(conn, order, to).await?;
     record(conn, order, to, true, cause, Some(&note)).await?;
     tracing::info!(
         order = %order.id, from = from.as_str(), to = to.as_str(), refunded,
-        cause = cause.name(), "refunds and disputes settled"
+        cause = cause.kind().as_str(), "refunds and disputes settled"
     );
     Ok(true)
 }
@@ -376,15 +337,7 @@ async fn watch_again(
         (None, PaymentStatus::Paid) => Some(OffsetDateTime::now_utc()),
         (paid_at, _) => paid_at,
     };
-    diesel::update(orders::table.find(order.id))
-        .set((
-            orders::next_check_at.eq(next),
-            orders::checks.eq(0),
-            orders::paid_at.eq(paid_at),
-        ))
-        .execute(conn)
-        .await
-        .map(drop)
+    orders_db::watch_from(conn, order.id, next, paid_at).await
 }
 
 /// Puts a change (or a refusal) of the order on its timeline.
@@ -400,10 +353,10 @@ async fn record(
         conn,
         &NewOrderEvent {
             order_id: order.id,
-            from_status: Some(order.status().as_str()),
-            to_status: to.as_str(),
+            from_status: Some(order.status()),
+            to_status: to,
             applied,
-            cause: cause.name(),
+            cause: cause.kind(),
             stripe_event_id: cause.event_id(),
             note,
         },
@@ -497,7 +450,7 @@ fn mismatch(order: &Order, intent: &IntentSnapshot) -> Option<String> {
             intent.id, intent.order_id
         ));
     }
-    if intent.amount != order.total_minor || intent.currency != order.currency {
+    if intent.amount != order.total_minor || intent.currency != order.currency.as_str() {
         return Some(format!(
             "amount mismatch: intent {} is {} {}, order is {} {}",
             intent.id, intent.amount, intent.currency, order.total_minor, order.currency
@@ -520,15 +473,10 @@ async fn update_order(
     to: PaymentStatus,
     observation: &Observation,
 ) -> QueryResult<()> {
-    let target = orders::table.find(order.id);
-    let status = (
-        orders::status.eq(to.as_str()),
-        orders::updated_at.eq(diesel::dsl::now),
-    );
     match observation {
         Observation::Intent(intent) => {
             let error = if to == PaymentStatus::Failed {
-                intent.error.clone()
+                intent.error.as_deref()
             } else {
                 None
             };
@@ -537,22 +485,13 @@ async fn update_order(
             } else {
                 order.amount_paid_minor
             };
-            diesel::update(target)
-                .set((
-                    status,
-                    orders::last_payment_error.eq(error),
-                    orders::amount_paid_minor.eq(paid),
-                ))
-                .execute(conn)
-                .await?;
+            orders_db::set_status(conn, order.id, to, error, paid).await
         }
         Observation::Refunds { .. } | Observation::Disputes { .. } | Observation::IntentMade(_) => {
+            Ok(())
         }
-        Observation::Cancelled { .. } => {
-            diesel::update(target).set(status).execute(conn).await?;
-        }
+        Observation::Cancelled { .. } => orders_db::set_cancelled(conn, order.id).await,
     }
-    Ok(())
 }
 
 /// Once an order is paid, what it bought leaves the cart it came from.
@@ -560,15 +499,10 @@ async fn empty_cart_of_order(conn: &mut AsyncPgConnection, order: &Order) -> Que
     let Some(cart_id) = order.cart_id else {
         return Ok(());
     };
-    let bought = order_items::table
-        .filter(order_items::order_id.eq(order.id))
-        .select(order_items::product_id);
-    diesel::delete(
-        cart_items::table
-            .filter(cart_items::cart_id.eq(cart_id))
-            .filter(cart_items::product_id.eq_any(bought)),
-    )
-    .execute(conn)
-    .await
-    .map(drop)
+    let bought: Vec<i64> = orders_db::items(conn, order.id)
+        .await?
+        .iter()
+        .map(|item| item.product_id)
+        .collect();
+    cart::db::remove_products(conn, cart_id, &bought).await
 }

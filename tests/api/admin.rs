@@ -318,7 +318,7 @@ async fn the_order_list_filters_by_status_searches_and_pages() {
                     user_id: None,
                     cart_id: None,
                     email: &email,
-                    currency: "usd",
+                    currency: storefront::domain::Currency::usd(),
                     total_minor: 1850,
                     reserved_until: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
                 },

@@ -90,3 +90,44 @@ async fn src_schema_rs_matches_what_the_migrations_create() {
         "src/schema.rs drifted from the migrations.\nIn the database, not in schema.rs: {missing:#?}\nIn schema.rs, not in the database: {extra:#?}"
     );
 }
+
+/// Statuses are typed: a value the shop does not know (a migration that widened a CHECK
+/// without teaching the code, a hand edit) is an error when the row is read, never taken for
+/// another status.
+#[tokio::test]
+async fn an_unknown_status_in_the_database_is_an_error_not_a_default() {
+    let app = spawn_app().await;
+    app.add_to_cart("canvas-tote-bag", "1").await;
+    let order = app.checkout("typed@example.com").await;
+    let mut conn = app.conn().await;
+    let order_page = format!("/orders/{order}");
+    assert_eq!(app.get(&order_page).await.status(), 200);
+
+    diesel::sql_query("ALTER TABLE orders DROP CONSTRAINT orders_status_check")
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("dropping the status CHECK: {e}"));
+    diesel::sql_query("UPDATE orders SET status = 'on_hold' WHERE id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(order)
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("storing an unknown status: {e}"));
+
+    let read = storefront::orders::db::find(&mut conn, order).await;
+    let Err(error) = read else {
+        panic!("an unknown status must not load");
+    };
+    let described = format!("{error:?}");
+    assert!(
+        described.contains(r#"unknown payment status \"on_hold\""#),
+        "the error names the value: {described}"
+    );
+    // The shopper's page fails rather than show the order as something it is not.
+    let response = app.get(&order_page).await;
+    assert_eq!(response.status(), 500);
+    assert!(
+        !crate::helpers::text(response)
+            .await
+            .contains("Awaiting payment")
+    );
+}

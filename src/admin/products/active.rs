@@ -3,8 +3,8 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::admin::db;
 use crate::catalog::CatalogCache;
+use crate::catalog::db;
 use crate::csrf::{CsrfForm, NoFields};
 use crate::db::DbPool;
 use crate::error::AppError;

@@ -6,8 +6,8 @@ use askama_web::WebTemplate;
 
 use super::form::ProductFields;
 use super::image::{MAX_IMAGE_BYTES, shipped};
-use crate::admin::db;
 use crate::catalog::Product;
+use crate::catalog::db;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::page::PageContext;

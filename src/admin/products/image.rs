@@ -12,6 +12,7 @@ use image::imageops::FilterType;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use uuid::Uuid;
 
+use crate::catalog::images::{THUMB_SUFFIX, UPLOAD_URL};
 use crate::seed;
 
 /// Larger uploads are refused; product photos for the web are far smaller.
@@ -23,10 +24,6 @@ pub const MAX_SIDE: u32 = 6000;
 const MAIN_SIZE: (u32, u32) = (1280, 960);
 const THUMB_SIZE: (u32, u32) = (640, 480);
 const JPEG_QUALITY: u8 = 85;
-
-/// Where `Settings.upload_dir` is served.
-pub const UPLOAD_URL: &str = "/static/uploads";
-const THUMB_SUFFIX: &str = "-thumb";
 
 /// Why an upload is not an image the shop takes, in the admin's words.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -103,20 +100,6 @@ pub fn shipped() -> Vec<String> {
         .collect()
 }
 
-/// The catalog's thumbnail of a product image: an upload's smaller copy; a shipped (SVG) image
-/// is its own.
-pub fn thumbnail_of(image_path: &str) -> String {
-    match image_path
-        .strip_prefix(UPLOAD_URL)
-        .and_then(|name| name.rsplit_once('.'))
-    {
-        Some((stem, extension)) if !stem.ends_with(THUMB_SUFFIX) => {
-            format!("{UPLOAD_URL}{stem}{THUMB_SUFFIX}.{extension}")
-        }
-        _ => image_path.to_owned(),
-    }
-}
-
 /// Writes both sizes under a random name in `dir`; returns the main image's path on the site.
 pub async fn store(dir: &str, image: Processed) -> anyhow::Result<String> {
     let name = Uuid::new_v4().simple().to_string();
@@ -183,17 +166,5 @@ mod tests {
         );
         let tiny = encoded(DynamicImage::new_rgb8(1, 1), ImageFormat::Png);
         assert!(reencode(&tiny).is_ok());
-    }
-
-    #[test]
-    fn thumbnails_of_uploads_sit_beside_them() {
-        assert_eq!(
-            thumbnail_of("/static/uploads/abc.jpg"),
-            "/static/uploads/abc-thumb.jpg"
-        );
-        assert_eq!(
-            thumbnail_of("/static/img/products/mug.svg"),
-            "/static/img/products/mug.svg"
-        );
     }
 }

@@ -4,8 +4,8 @@ use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
 
-use crate::admin::db;
 use crate::catalog::Product;
+use crate::catalog::db;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::page::PageContext;

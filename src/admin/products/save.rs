@@ -5,22 +5,22 @@
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use askama::Template;
 use diesel_async::AsyncConnection;
 use diesel_async::scoped_futures::ScopedFutureExt;
 
 use super::edit::ProductFormPage;
 use super::form::{self, ProductFields, Submitted, Upload};
 use super::image::{self, MAX_IMAGE_BYTES};
-use crate::admin::db;
+use crate::catalog::db;
 use crate::catalog::db::NewProduct;
 use crate::catalog::{CatalogCache, Product};
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::error::AppError;
-use crate::page::PageContext;
 use crate::page::see_other;
+use crate::page::{PageContext, render};
 use crate::session::{FlashKind, ShopSession};
+use crate::stock;
 
 #[tracing::instrument(skip_all)]
 pub async fn create(
@@ -120,10 +120,7 @@ async fn save(
         Ok(valid) if errors.is_empty() => valid,
         _ => {
             let page = ProductFormPage::new(ctx, product, fields, errors);
-            let body = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
-            return Ok(HttpResponse::build(StatusCode::BAD_REQUEST)
-                .content_type("text/html; charset=utf-8")
-                .body(body));
+            return render(&page, StatusCode::BAD_REQUEST);
         }
     };
 
@@ -169,11 +166,7 @@ async fn save(
             let stocked = conn
                 .transaction::<_, diesel::result::Error, _>(|conn| {
                     async move {
-                        if delta != 0
-                            && crate::catalog::db::add_stock(conn, product_id, delta)
-                                .await?
-                                .is_none()
-                        {
+                        if delta != 0 && stock::change(conn, product_id, delta).await?.is_none() {
                             return Ok(false);
                         }
                         db::update_product(conn, product_id, &changes).await?;
@@ -197,10 +190,7 @@ async fn save(
                     -delta
                 )];
                 let page = ProductFormPage::new(ctx, Some(product.clone()), fields, errors);
-                let body = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
-                return Ok(HttpResponse::build(StatusCode::CONFLICT)
-                    .content_type("text/html; charset=utf-8")
-                    .body(body));
+                return render(&page, StatusCode::CONFLICT);
             }
             (product.id, "saved")
         }
@@ -212,7 +202,7 @@ async fn save(
                     name: &valid.name,
                     description: &valid.description,
                     price_minor: valid.price.minor,
-                    currency: currency.code(),
+                    currency,
                     image_path: &image_path,
                     stock: valid.stock,
                     max_per_order: valid.max_per_order,

@@ -1,6 +1,8 @@
-//! The calls the shop makes to Stripe, through async-stripe. Each POST carries an idempotency
-//! key derived from what it is for (see [`super::idempotency`]), so a retry never creates a
-//! second object.
+//! The calls the shop makes to Stripe, through async-stripe, over plain values: ids, amounts,
+//! currencies and keys in, Stripe's objects (or the shop's snapshots of them) and a
+//! [`GatewayError`] out. It knows nothing of the shop's rows or its web error. Each POST carries
+//! an idempotency key derived from what it is for (see [`crate::payments::idempotency`]), so a
+//! retry never creates a second object.
 
 use std::future::Future;
 use std::time::Duration;
@@ -12,14 +14,41 @@ use stripe_core::payment_intent::{
     CancelPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent, SearchPaymentIntent,
 };
 use stripe_core::refund::{CreateRefund, ListRefund};
-use stripe_shared::{ApiErrorsCode, ApiErrorsType, PaymentIntent, PaymentIntentStatus, Refund};
+use stripe_shared::{PaymentIntent, PaymentIntentStatus, Refund};
+use uuid::Uuid;
 
-use super::StripeAccess;
-use super::disputes::DisputeSnapshot;
-use super::idempotency::Keys;
-use super::refunds::RefundSnapshot;
+use super::error::GatewayError;
+use super::snapshots::{DisputeSnapshot, RefundSnapshot};
 use crate::config::Secret;
-use crate::orders::db::Order;
+use crate::domain::Currency;
+use crate::payments::idempotency::Keys;
+
+/// The keys and URLs the shop talks to Stripe (or the sandbox) with.
+#[derive(Debug, Clone)]
+pub struct StripeAccess {
+    pub secret_key: Secret,
+    pub publishable_key: String,
+    pub webhook_secret: Secret,
+    /// async-stripe's base URL; `None` for api.stripe.com.
+    pub api_base: Option<String>,
+    /// Where the payment page loads Stripe.js from.
+    pub js_url: String,
+    /// Links to the Stripe Dashboard (only with real Stripe).
+    pub dashboard_url: Option<String>,
+}
+
+/// A PaymentIntent for an order: what it charges, and what it is for.
+#[derive(Debug, Clone)]
+pub struct NewIntent<'a> {
+    pub order_id: Uuid,
+    pub order_number: i64,
+    pub amount: i64,
+    pub currency: Currency,
+    pub receipt_email: &'a str,
+    pub customer: Option<&'a str>,
+    /// Which idempotency key creates it (see `orders.intent_attempt`).
+    pub attempt: i32,
+}
 
 pub struct Payments {
     client: Client,
@@ -28,93 +57,6 @@ pub struct Payments {
     pub js_url: String,
     webhook_secret: Secret,
     pub dashboard_url: Option<String>,
-}
-
-/// Why a call to Stripe did not give what was asked, without anything secret in it.
-#[derive(Debug, thiserror::Error)]
-pub enum GatewayError {
-    /// No answer from Stripe (unreachable, timed out, unreadable), or "not now" (429, a
-    /// concurrent request with the same key): the same request, with the same idempotency key,
-    /// can be sent again.
-    #[error("Stripe is unavailable: {0}")]
-    Unavailable(String),
-    /// Stripe answered with an error of its own (5xx). Stripe keeps that answer under the
-    /// idempotency key and replays it, so trying again needs another key — and, for a create,
-    /// making sure first that nothing was created.
-    #[error("Stripe failed the request (status {status})")]
-    Failed { status: u16 },
-    /// Stripe refused the request (4xx): nothing was created. `message` is Stripe's, safe to
-    /// show for card errors.
-    #[error("Stripe refused the request ({status} {kind} {code} {param}): {message}")]
-    Refused {
-        status: u16,
-        kind: String,
-        code: String,
-        param: String,
-        message: String,
-    },
-}
-
-impl GatewayError {
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            Self::Refused { code, .. } => Some(code),
-            Self::Unavailable(_) | Self::Failed { .. } => None,
-        }
-    }
-
-    /// Stripe answered, and keeps the answer under the request's idempotency key.
-    pub fn answered(&self) -> bool {
-        !matches!(self, Self::Unavailable(_))
-    }
-
-    /// Stripe says the object does not exist (in this account, with these keys).
-    pub fn is_missing(&self) -> bool {
-        matches!(self, Self::Refused { status: 404, .. }) || self.code() == Some("resource_missing")
-    }
-}
-
-impl From<StripeError> for GatewayError {
-    fn from(e: StripeError) -> Self {
-        match e {
-            StripeError::Stripe(errors, status) => {
-                if status == 429 || status == 409 {
-                    return Self::Unavailable(format!("status {status}"));
-                }
-                if status >= 500 || matches!(errors.type_, ApiErrorsType::ApiError) {
-                    return Self::Failed { status };
-                }
-                Self::Refused {
-                    status,
-                    kind: errors.type_.as_str().to_owned(),
-                    code: errors
-                        .code
-                        .as_ref()
-                        .map(ApiErrorsCode::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    param: errors.param.clone().unwrap_or_default(),
-                    message: errors.message.clone().unwrap_or_default(),
-                }
-            }
-            // Transport errors and unreadable answers carry no secrets.
-            StripeError::ClientError(e) => Self::Unavailable(e),
-            StripeError::Timeout => Self::Unavailable("timeout".into()),
-            StripeError::JSONDeserialize(e) => Self::Unavailable(format!("unreadable answer: {e}")),
-            StripeError::ConfigError(e) => Self::Unavailable(format!("configuration: {e}")),
-        }
-    }
-}
-
-impl From<GatewayError> for crate::error::AppError {
-    fn from(e: GatewayError) -> Self {
-        tracing::warn!(error = %e, "a Stripe call failed");
-        match e {
-            GatewayError::Unavailable(_)
-            | GatewayError::Failed { .. }
-            | GatewayError::Refused { .. } => Self::PaymentsUnavailable,
-        }
-    }
 }
 
 fn idempotent(key: &str) -> Result<RequestStrategy, GatewayError> {
@@ -165,35 +107,35 @@ impl Payments {
         })
     }
 
-    pub(crate) fn webhook_secret(&self) -> &Secret {
+    pub fn webhook_secret(&self) -> &Secret {
         &self.webhook_secret
     }
 
     /// Creates the order's PaymentIntent under the key of the order's current attempt, so
     /// however often this is retried, Stripe makes one intent per attempt.
-    #[tracing::instrument(skip_all, fields(order = %order.id, attempt = order.intent_attempt))]
+    #[tracing::instrument(skip_all, fields(order = %intent.order_id, attempt = intent.attempt))]
     pub async fn create_intent(
         &self,
-        order: &Order,
-        customer: Option<&str>,
+        intent: &NewIntent<'_>,
     ) -> Result<PaymentIntent, GatewayError> {
-        let currency = order
+        let currency = intent
             .currency
+            .as_str()
             .parse::<stripe_types::Currency>()
             .map_err(|_| {
-                GatewayError::Unavailable(format!("unknown currency {}", order.currency))
+                GatewayError::Unavailable(format!("unknown currency {}", intent.currency))
             })?;
-        let mut request = CreatePaymentIntent::new(order.total_minor, currency)
+        let mut request = CreatePaymentIntent::new(intent.amount, currency)
             .metadata([
-                ("order_id".to_owned(), order.id.to_string()),
-                ("order_number".to_owned(), order.number.to_string()),
+                ("order_id".to_owned(), intent.order_id.to_string()),
+                ("order_number".to_owned(), intent.order_number.to_string()),
             ])
-            .receipt_email(order.email.clone())
-            .description(format!("Storefront order #{}", order.number));
-        if let Some(customer) = customer {
+            .receipt_email(intent.receipt_email.to_owned())
+            .description(format!("Storefront order #{}", intent.order_number));
+        if let Some(customer) = intent.customer {
             request = request.customer(customer);
         }
-        let strategy = idempotent(&self.keys.intent(order.id, order.intent_attempt))?;
+        let strategy = idempotent(&self.keys.intent(intent.order_id, intent.attempt))?;
         let intent = with_same_key(|| {
             request
                 .customize()
@@ -210,7 +152,7 @@ impl Payments {
     #[tracing::instrument(skip(self))]
     pub async fn intents_of_order(
         &self,
-        order_id: uuid::Uuid,
+        order_id: Uuid,
     ) -> Result<Vec<PaymentIntent>, GatewayError> {
         let found = SearchPaymentIntent::new(format!("metadata['order_id']:'{order_id}'"))
             .limit(20)
@@ -227,17 +169,19 @@ impl Payments {
     /// amount and currency, not cancelled; a succeeded one first.
     pub async fn intent_made_for(
         &self,
-        order: &Order,
+        order_id: Uuid,
+        amount: i64,
+        currency: Currency,
     ) -> Result<Option<PaymentIntent>, GatewayError> {
-        let order_id = order.id.to_string();
+        let wanted = order_id.to_string();
         let mut usable: Vec<PaymentIntent> = self
-            .intents_of_order(order.id)
+            .intents_of_order(order_id)
             .await?
             .into_iter()
             .filter(|intent| {
-                intent.metadata.get("order_id") == Some(&order_id)
-                    && intent.amount == order.total_minor
-                    && intent.currency.to_string() == order.currency
+                intent.metadata.get("order_id") == Some(&wanted)
+                    && intent.amount == amount
+                    && intent.currency.to_string() == currency.as_str()
                     && intent.status != PaymentIntentStatus::Canceled
             })
             .collect();
@@ -270,6 +214,19 @@ impl Payments {
         .await?)
     }
 
+    /// Cancels an intent unless its money arrived: when Stripe refuses to cancel because the
+    /// intent succeeded (or is processing) meanwhile, the intent as Stripe has it now is
+    /// returned instead, and its status tells. The one place that rule is written.
+    pub async fn cancel_unless_paid(&self, id: &str) -> Result<PaymentIntent, GatewayError> {
+        match self.cancel_intent(id).await {
+            Ok(cancelled) => Ok(cancelled),
+            Err(e) if e.code() == Some("payment_intent_unexpected_state") => {
+                self.retrieve_intent(id).await
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Creates the Stripe Customer of a user; the key makes it once per user.
     #[tracing::instrument(skip(self, email))]
     pub async fn create_customer(&self, user_id: i64, email: &str) -> Result<String, GatewayError> {
@@ -294,7 +251,7 @@ impl Payments {
         &self,
         payment_intent: &str,
         amount: i64,
-        request: uuid::Uuid,
+        request: Uuid,
         attempt: i32,
     ) -> Result<Refund, GatewayError> {
         if attempt > 0
@@ -322,7 +279,7 @@ impl Payments {
     pub async fn refund_made_for(
         &self,
         payment_intent: &str,
-        request: uuid::Uuid,
+        request: Uuid,
     ) -> Result<Option<Refund>, GatewayError> {
         let request = request.to_string();
         let refunds = ListRefund::new()

@@ -7,11 +7,12 @@ use stripe_shared::{PaymentIntent, PaymentIntentStatus};
 use time::OffsetDateTime;
 
 use crate::accounts;
+use crate::checkout::cancel::give_up;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::orders::db::{self as orders_db, Order};
+use crate::payments::stripe::{GatewayError, NewIntent, Payments};
 use crate::payments::transition::Cause;
-use crate::payments::{GatewayError, Payments};
 
 /// Stripe keeps an idempotency key's answer for at least 24 hours; past this age a key may
 /// have been forgotten, so an order that old is looked up before its key is used again.
@@ -33,7 +34,9 @@ pub async fn ensure_intent(
     // intent was made: look for it first.
     let key_may_be_forgotten = order.created_at < OffsetDateTime::now_utc() - KEYS_KEPT;
     if (order.intent_attempt > 0 || key_may_be_forgotten)
-        && let Some(found) = payments.intent_made_for(order).await?
+        && let Some(found) = payments
+            .intent_made_for(order.id, order.total_minor, order.currency)
+            .await?
     {
         return adopt(pool, payments, order, found).await;
     }
@@ -41,7 +44,16 @@ pub async fn ensure_intent(
         Some(user_id) => customer_of(pool, payments, user_id).await?,
         None => None,
     };
-    match payments.create_intent(order, customer.as_deref()).await {
+    let new = NewIntent {
+        order_id: order.id,
+        order_number: order.number,
+        amount: order.total_minor,
+        currency: order.currency,
+        receipt_email: &order.email,
+        customer: customer.as_deref(),
+        attempt: order.intent_attempt,
+    };
+    match payments.create_intent(&new).await {
         Ok(intent) => adopt(pool, payments, order, intent).await,
         Err(e) => {
             if e.answered() {
@@ -108,7 +120,7 @@ async fn release(pool: &DbPool, payments: &Payments, order: &Order, refusal: Ref
         ),
     };
     tracing::info!(order = %order.id, reason, "Stripe refused the order's payment for good");
-    if let Err(e) = super::give_up(pool, payments, order, Cause::Checkout, reason).await {
+    if let Err(e) = give_up(pool, payments, order, Cause::Checkout, reason).await {
         return e;
     }
     AppError::conflict(format!(
@@ -120,7 +132,7 @@ async fn release(pool: &DbPool, payments: &Payments, order: &Order, refusal: Ref
 /// order can never be paid, so its stock goes back now rather than when its reservation ends.
 async fn unpayable(pool: &DbPool, payments: &Payments, order: &Order) -> AppError {
     tracing::warn!(order = %order.id, "the order's PaymentIntent cannot be found at Stripe");
-    if let Err(e) = super::give_up(
+    if let Err(e) = give_up(
         pool,
         payments,
         order,

@@ -1,10 +1,11 @@
 //! `POST /orders/{id}/paying`: the payment page says the shopper pressed Pay, just before
-//! Stripe.js confirms; the order then holds its stock long enough to pay (see [`super::limits`]).
+//! Stripe.js confirms; the order then holds its stock long enough to pay (see [`crate::checkout::limits`]).
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use uuid::Uuid;
 
-use super::{limits, load_order};
+use crate::checkout::limits;
+use crate::checkout::order::load_order;
 use crate::config::Settings;
 use crate::csrf::{CsrfForm, NoFields};
 use crate::db::DbPool;

@@ -1,15 +1,19 @@
+//! `GET /orders/{id}/pay`: the order's summary and Stripe's Payment Element.
+
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use stripe_shared::PaymentIntentStatus;
 use uuid::Uuid;
 
-use super::{ensure_intent, load_order};
+use super::intent::ensure_intent;
+use crate::checkout::order::load_order;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::orders::{Order, OrderItem, db as orders_db, require_owner};
-use crate::page::PageContext;
 use crate::page::see_other;
+use crate::page::{PageContext, render};
 use crate::payments::Payments;
 use crate::session::ShopSession;
 
@@ -71,9 +75,10 @@ pub async fn payment_page(
         js_url: payments.js_url.clone(),
         return_url: format!("{}/checkout/return", settings.base_url),
     };
-    let body = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
-        .body(body))
+    let mut response = render(&page, StatusCode::OK)?;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }

@@ -1,6 +1,7 @@
+//! `GET /checkout/return`: where Stripe.js sends the shopper after confirming; the intent's
+//! status is asked of Stripe, never read from the query string.
+
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel_async::AsyncConnection;
-use diesel_async::scoped_futures::ScopedFutureExt;
 use serde::Deserialize;
 
 use crate::db::DbPool;
@@ -8,8 +9,8 @@ use crate::domain::PaymentStatus;
 use crate::error::AppError;
 use crate::orders::{db as orders_db, require_owner};
 use crate::page::see_other;
-use crate::payments::Payments;
-use crate::payments::transition::{self, Cause, IntentSnapshot, Observation};
+use crate::payments::stripe::{IntentSnapshot, Payments};
+use crate::payments::transition::{self, Cause, Observation};
 use crate::session::{FlashKind, ShopSession};
 
 #[derive(Debug, Deserialize)]
@@ -57,16 +58,10 @@ pub async fn payment_return(
         }
     };
     let observation = Observation::Intent(IntentSnapshot::from(&intent));
-    let mut conn = pool.get().await?;
-    let order_id = order.id;
-    conn.transaction::<_, AppError, _>(|conn| {
-        async move { Ok(transition::apply(conn, order_id, &observation, Cause::Return).await?) }
-            .scope_boxed()
-    })
-    .await?;
-    let order = orders_db::find(&mut conn, order.id)
+    let order = transition::apply(&pool, order.id, &observation, Cause::Return)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::NotFound)?
+        .order;
 
     let location = match order.status() {
         status if status.was_paid() => format!("/orders/{}/thanks", order.id),

@@ -1,0 +1,238 @@
+//! The stored Stripe events (`stripe_events`, written only here): each event is kept once, what
+//! it says is applied in the transaction that marks it processed, and a failure is kept with its
+//! error so that it can run again. The admin's lists read it through [`recent`], [`of_order`]
+//! and [`find`].
+
+use diesel::prelude::*;
+use diesel::sql_types::{Jsonb, Text};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::outcome::{Outcome, WAITING};
+use crate::db::DbPool;
+use crate::orders::db as orders_db;
+use crate::payments::transition::{self, Cause, Observation};
+use crate::schema::{orders, stripe_events};
+
+/// An event as the admin sees it (its payload apart).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = stripe_events)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct StoredEvent {
+    pub id: String,
+    pub event_type: String,
+    pub order_id: Option<Uuid>,
+    pub received_at: OffsetDateTime,
+    pub processed_at: Option<OffsetDateTime>,
+    pub outcome: Outcome,
+    pub error: Option<String>,
+}
+
+pub async fn of_order(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+) -> QueryResult<Vec<StoredEvent>> {
+    stripe_events::table
+        .filter(stripe_events::order_id.eq(order_id))
+        .order(stripe_events::received_at.asc())
+        .select(StoredEvent::as_select())
+        .load(conn)
+        .await
+}
+
+/// The most recent deliveries with the number of the order each is about.
+pub async fn recent(
+    conn: &mut AsyncPgConnection,
+    outcome: Option<Outcome>,
+    limit: i64,
+) -> QueryResult<Vec<(StoredEvent, Option<i64>)>> {
+    let mut query = stripe_events::table
+        .left_join(orders::table)
+        .select((StoredEvent::as_select(), orders::number.nullable()))
+        .order(stripe_events::received_at.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(outcome) = outcome {
+        query = query.filter(stripe_events::outcome.eq(outcome));
+    }
+    query.load(conn).await
+}
+
+/// The event and its payload.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+) -> QueryResult<Option<(StoredEvent, serde_json::Value)>> {
+    stripe_events::table
+        .find(id)
+        .select((StoredEvent::as_select(), stripe_events::payload))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Stores the event and applies what it says, in order, in one transaction. `None` when the
+/// event was already processed: a duplicate delivery changes nothing.
+pub(super) async fn record_and_apply(
+    pool: &DbPool,
+    event_id: &str,
+    event_type: &str,
+    payload: &serde_json::Value,
+    observations: &[Observation],
+) -> anyhow::Result<Option<Outcome>> {
+    let mut conn = pool.get().await?;
+    let outcome = conn
+        .transaction::<_, anyhow::Error, _>(|conn| {
+            async move {
+                diesel::insert_into(stripe_events::table)
+                    .values((
+                        stripe_events::id.eq(event_id),
+                        stripe_events::event_type.eq(event_type),
+                        stripe_events::payload.eq(payload),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)
+                    .await?;
+                // Locks the event: a concurrent delivery of the same event waits here, then
+                // sees it processed.
+                let outcome: Outcome = stripe_events::table
+                    .find(event_id)
+                    .select(stripe_events::outcome)
+                    .for_update()
+                    .first(conn)
+                    .await?;
+                if !outcome.is_waiting() {
+                    return Ok(None);
+                }
+                let mut outcome = Outcome::Unhandled;
+                let mut order_id = None;
+                for observation in observations {
+                    let (this, order) = apply_observation(conn, event_id, observation).await?;
+                    outcome = outcome.max(this);
+                    order_id = order_id.or(order);
+                }
+                mark_processed(conn, event_id, outcome, order_id).await?;
+                Ok(Some(outcome))
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(outcome)
+}
+
+/// Records what became of an event that was waiting (received, or failed before).
+pub(super) async fn mark_processed(
+    conn: &mut AsyncPgConnection,
+    event_id: &str,
+    outcome: Outcome,
+    order_id: Option<Uuid>,
+) -> QueryResult<()> {
+    diesel::update(
+        stripe_events::table
+            .find(event_id)
+            .filter(stripe_events::outcome.eq_any(WAITING)),
+    )
+    .set((
+        stripe_events::outcome.eq(outcome),
+        stripe_events::order_id.eq(order_id),
+        stripe_events::processed_at.eq(diesel::dsl::now),
+        stripe_events::error.eq(None::<String>),
+    ))
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+pub(super) async fn already_processed(pool: &DbPool, event_id: &str) -> bool {
+    let outcome = async {
+        let mut conn = pool.get().await?;
+        let outcome: Option<Outcome> = stripe_events::table
+            .find(event_id)
+            .select(stripe_events::outcome)
+            .first(&mut conn)
+            .await
+            .optional()?;
+        anyhow::Ok(outcome)
+    };
+    matches!(outcome.await, Ok(Some(o)) if !o.is_waiting())
+}
+
+async fn apply_observation(
+    conn: &mut AsyncPgConnection,
+    event_id: &str,
+    observation: &Observation,
+) -> anyhow::Result<(Outcome, Option<Uuid>)> {
+    let Some(order_id) = order_for(conn, observation).await? else {
+        tracing::info!("event names no order of this shop");
+        return Ok((Outcome::Unhandled, None));
+    };
+    let applied =
+        transition::apply_in(conn, order_id, observation, Cause::Webhook { event_id }).await?;
+    let outcome = match applied {
+        Some(applied) if applied.changed() => Outcome::Applied,
+        Some(_) => Outcome::Ignored,
+        None => Outcome::Unhandled,
+    };
+    Ok((outcome, Some(order_id)))
+}
+
+/// The order an observation is about: by the intent's id, or — when checkout created the
+/// intent but had not stored its id yet — by the intent's `metadata[order_id]`.
+async fn order_for(
+    conn: &mut AsyncPgConnection,
+    observation: &Observation,
+) -> anyhow::Result<Option<Uuid>> {
+    let (intent_id, metadata_order) = match observation {
+        Observation::Intent(intent) | Observation::IntentMade(intent) => {
+            (intent.id.as_str(), intent.order_id.as_deref())
+        }
+        Observation::Refunds { payment_intent, .. }
+        | Observation::Disputes { payment_intent, .. } => (payment_intent.as_str(), None),
+        Observation::Cancelled { .. } => return Ok(None),
+    };
+    if let Some(order) = orders_db::by_payment_intent(conn, intent_id).await? {
+        return Ok(Some(order.id));
+    }
+    let Some(order_id) = metadata_order.and_then(|id| Uuid::parse_str(id).ok()) else {
+        return Ok(None);
+    };
+    Ok(orders_db::find(conn, order_id)
+        .await?
+        .filter(|order| order.payment_intent_id.is_none())
+        .map(|order| order.id))
+}
+
+/// Keeps a failed event with its error so that it can be run again.
+pub(super) async fn mark_failed(
+    pool: &DbPool,
+    event_id: &str,
+    event_type: &str,
+    payload: &serde_json::Value,
+    error: &anyhow::Error,
+) {
+    let result = async {
+        let mut conn = pool.get().await?;
+        // A concurrent delivery that succeeded keeps its outcome.
+        diesel::sql_query(
+            "INSERT INTO stripe_events (id, event_type, payload, outcome, error) \
+             VALUES ($1, $2, $3, $5, $4) \
+             ON CONFLICT (id) DO UPDATE SET outcome = $5, error = excluded.error \
+             WHERE stripe_events.outcome IN ($6, $7)",
+        )
+        .bind::<Text, _>(event_id)
+        .bind::<Text, _>(event_type)
+        .bind::<Jsonb, _>(payload)
+        .bind::<Text, _>(error.to_string())
+        .bind::<Text, _>(Outcome::Failed)
+        .bind::<Text, _>(WAITING[0])
+        .bind::<Text, _>(WAITING[1])
+        .execute(&mut conn)
+        .await?;
+        anyhow::Ok(())
+    };
+    if let Err(e) = result.await {
+        tracing::error!(error = ?e, "could not record the failed webhook");
+    }
+}

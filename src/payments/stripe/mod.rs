@@ -1,0 +1,10 @@
+//! Stripe as the shop reaches it: the client over plain values ([`Payments`]), its error
+//! ([`GatewayError`]) and the snapshots of Stripe's objects it returns.
+
+mod client;
+pub mod error;
+mod snapshots;
+
+pub use client::{NewIntent, Payments, StripeAccess};
+pub use error::GatewayError;
+pub use snapshots::{DisputeSnapshot, IntentSnapshot, RefundSnapshot};
