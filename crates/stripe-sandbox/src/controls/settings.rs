@@ -22,6 +22,12 @@ pub fn settings(store: &Store) -> Value {
             "mode": mode,
             "remaining": remaining,
             "pending": store.outbox.pending(),
+            "retry_delays_ms": store
+                .outbox
+                .retry_delays()
+                .iter()
+                .map(|d| d.as_millis() as u64)
+                .collect::<Vec<_>>(),
             "endpoints": store.outbox.endpoint_urls(),
         },
     })
@@ -41,5 +47,6 @@ pub async fn reset(shared: web::Data<Shared>, req: HttpRequest) -> HttpResponse 
     let mut store = shared.lock();
     store.faults = Default::default();
     store.outbox.set_mode(Mode::Normal, 0);
+    store.outbox.set_retry_delays(None);
     json_response(StatusCode::OK, settings(&store))
 }

@@ -28,6 +28,10 @@ pub struct Charge {
     /// A dispute was opened on it.
     #[serde(default)]
     pub disputed: bool,
+    /// `txn_...`, once the money moved: with asynchronous capture (the default) a moment after
+    /// `charge.succeeded`, announced by `charge.updated`.
+    #[serde(default)]
+    pub balance_transaction: Option<String>,
 }
 
 /// Why a charge failed: its card's decline.
@@ -74,7 +78,7 @@ impl Charge {
             "application": null,
             "application_fee": null,
             "application_fee_amount": null,
-            "balance_transaction": null,
+            "balance_transaction": self.balance_transaction,
             "billing_details": self.billing_details,
             "calculated_statement_descriptor": "STOREFRONT SANDBOX",
             "captured": self.succeeded,

@@ -52,8 +52,7 @@ impl Store {
         pi_id: &str,
         source: &PaymentMethodSource,
     ) -> Result<(), ApiError> {
-        let customer = self.intent(pi_id)?.customer.clone();
-        let pm_id = self.resolve_payment_method(source, None, customer.as_deref())?;
+        let pm_id = self.resolve_payment_method(source, None)?;
         let pi = self.intent_mut(pi_id)?;
         if let Some(pm_id) = pm_id {
             pi.payment_method = Some(pm_id);
@@ -98,12 +97,7 @@ impl Store {
             .with_param("return_url"));
         }
         let attached = pi.payment_method.clone();
-        let customer = pi.customer.clone();
-        let pm_id = match self.resolve_payment_method(
-            &c.source,
-            attached.as_deref(),
-            customer.as_deref(),
-        ) {
+        let pm_id = match self.resolve_payment_method(&c.source, attached.as_deref()) {
             Ok(Some(pm_id)) => pm_id,
             Ok(None) => {
                 return Err(ApiError::invalid(
@@ -168,7 +162,10 @@ impl Store {
         Ok(self.intent_view(pi, c.client_view))
     }
 
-    /// A successful payment: a charge, then the intent `succeeded`.
+    /// A successful payment, in Stripe's order: the payment method saved for later if asked
+    /// (`payment_method.attached`), `charge.succeeded`, `payment_intent.succeeded`, then the
+    /// charge's balance transaction (`charge.updated`; /payments/payment-intents/verifying-status,
+    /// /payments/payment-intents/asynchronous-capture).
     fn succeed(
         &mut self,
         pi_id: &str,
@@ -176,6 +173,7 @@ impl Store {
         authenticated: bool,
         origin: &Origin,
     ) -> Result<(), ApiError> {
+        self.attach_for_future_usage(pi_id, pm_id, origin);
         let charge = self.new_charge(pi_id, pm_id, None, authenticated)?;
         let charge_id = charge.id.clone();
         let charge_json = charge.to_json();
@@ -184,12 +182,16 @@ impl Store {
         let pi = self.intent_mut(pi_id)?;
         pi.status = Status::Succeeded;
         pi.amount_received = pi.amount;
-        pi.latest_charge = Some(charge_id);
+        pi.latest_charge = Some(charge_id.clone());
         pi.payment_method = Some(pm_id.to_string());
         pi.last_payment_error = None;
         pi.challenge = None;
         let object = pi.to_json();
+        let asynchronous = pi.capture_method == "automatic_async";
         self.emit("payment_intent.succeeded", object, origin);
+        if asynchronous {
+            self.record_balance_transaction(&charge_id, origin);
+        }
         // Stripe's dispute test cards: the payment succeeds, then the cardholder disputes it.
         let number = self
             .payment_methods

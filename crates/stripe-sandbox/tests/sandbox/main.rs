@@ -7,6 +7,7 @@ mod cards;
 mod controls;
 mod disputes;
 mod errors;
+mod event_sequences;
 mod helpers;
 mod idempotency;
 mod payment_intents;
