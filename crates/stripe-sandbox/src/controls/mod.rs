@@ -16,14 +16,17 @@
 //! | POST | `/_controls/refunds` | `payment_intent` or `charge`, `amount` (optional, default what remains), `reason` (optional) | a refund made "in the Dashboard": the Refund, with `charge.refunded` and `refund.created` events whose `request.id` is null |
 //! | POST | `/_controls/refunds/settle` | `refund`, `outcome` (`succeeded` or `failed`; default what the refund's card does: 4000 0000 0000 7726 succeeds, 4000 0000 0000 5126 fails), `failure_reason` (default `expired_or_canceled_card`) | what happens to a refund later on Stripe: a `pending` one succeeds (`refund.updated`) or fails, a `succeeded` one fails (`refund.failed`, and its amount is no longer refunded on the charge) |
 //! | POST | `/_controls/disputes` | `payment_intent` or `charge`, `reason` (default `fraudulent`), `inquiry` (`true` for an inquiry), `amount` (default the charge's) | the cardholder's bank disputes the charge: `charge.dispute.created`, and `charge.dispute.funds_withdrawn` for a chargeback. Decide it through the API: `POST /v1/disputes/{id}` with `evidence[uncategorized_text]=winning_evidence` (won: `charge.dispute.closed`, `charge.dispute.funds_reinstated`) or `losing_evidence`, or `POST /v1/disputes/{id}/close` |
+//! | POST | `/_controls/bank_debits` | `settle_ms` (default 5000), `delayed_settle_ms` (default 180000; each at most a day) | how long SEPA debits submitted from now on stay `processing`: Stripe's test IBANs that settle at once (DE89 3704 0044 0532 0130 00, ...) and those that settle "after at least 3 minutes" (DE08 3704 0044 0532 0130 03, ...) |
+//! | POST | `/_controls/bank_debits/settle` | `payment_intent` | its SEPA debit settles now, as its IBAN says: `charge.succeeded` and `payment_intent.succeeded`, or `charge.failed` and `payment_intent.payment_failed`. Answers the intent |
 //! | POST | `/_controls/trigger` | `type`, `payment_intent` (optional) | like `stripe trigger`: without `payment_intent`, runs a fresh flow that emits the event (`payment_intent.created`, `.succeeded`, `.payment_failed`, `.requires_action`, `.canceled`, `.processing`, `charge.succeeded`, `charge.failed`, `charge.refunded`, `refund.created`, `customer.created`); with `payment_intent`, emits one event of that type carrying that intent (status set to what the type says) or its latest charge or refund, without changing the intent. Answers `{"events": [{"id", "type"}], "payment_intent"}` |
-//! | POST | `/_controls/reset` | | latency 0, no failures, webhook mode normal, the default retry schedule |
+//! | POST | `/_controls/reset` | | latency 0, no failures, webhook mode normal, the default retry schedule and bank debit delays |
 //!
 //! Tests synchronise with webhooks through `POST /_controls/webhooks/wait`: once it answers 200,
 //! every event emitted before the call has been delivered, or has failed its last attempt, or
 //! was dropped by the test mode. A test whose endpoint fails on purpose sets a short retry
 //! schedule first (`webhooks/retries`), or `wait` runs into its timeout while a retry waits.
 
+mod bank_debits;
 mod dashboard;
 mod faults;
 mod request;
@@ -56,6 +59,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/_controls/disputes",
             web::post().to(dashboard::open_dispute),
+        )
+        .route(
+            "/_controls/bank_debits",
+            web::post().to(bank_debits::delays),
+        )
+        .route(
+            "/_controls/bank_debits/settle",
+            web::post().to(bank_debits::settle),
         )
         .route("/_controls/trigger", web::post().to(trigger::trigger))
         .route("/_controls/reset", web::post().to(settings::reset));

@@ -30,6 +30,7 @@ pub fn settings(store: &Store) -> Value {
                 .collect::<Vec<_>>(),
             "endpoints": store.outbox.endpoint_urls(),
         },
+        "bank_debits": crate::store::bank_debits::overview(store),
     })
 }
 
@@ -48,5 +49,6 @@ pub async fn reset(shared: web::Data<Shared>, req: HttpRequest) -> HttpResponse 
     store.faults = Default::default();
     store.outbox.set_mode(Mode::Normal, 0);
     store.outbox.set_retry_delays(None);
+    store.debit_delays = Default::default();
     json_response(StatusCode::OK, settings(&store))
 }

@@ -136,6 +136,7 @@ fn confirm_with(
         challenge,
         client_view: false,
         require_return_url: false,
+        mandate: None,
     };
     match store.confirm(pi, c, &Origin::default()) {
         Ok(_) => Ok(()),

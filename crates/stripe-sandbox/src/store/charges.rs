@@ -66,6 +66,7 @@ impl Store {
                 .unwrap_or(Value::Null),
             disputed: false,
             balance_transaction: settled.then(|| new_id("txn")),
+            pending: false,
         })
     }
 }

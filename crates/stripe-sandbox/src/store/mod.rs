@@ -5,6 +5,7 @@
 //! queues its webhooks in the [`outbox`]. What changes the objects of each resource is in a file
 //! of its own (`payment_intents.rs`, `refunds.rs`, ...); each change emits its events.
 
+pub mod bank_debits;
 mod charges;
 pub mod customers;
 pub mod disputes;
@@ -73,6 +74,10 @@ pub struct Store {
     pub idempotency: HashMap<(String, String), StoredResponse>,
     /// 3-D Secure challenge id -> PaymentIntent id.
     pub challenges: HashMap<String, String>,
+    /// PaymentIntent id -> its bank debit waiting to settle.
+    pub bank_debits: HashMap<String, bank_debits::PendingDebit>,
+    /// How long bank debits take to settle (test control).
+    pub debit_delays: bank_debits::DebitDelays,
     pub faults: ApiFaults,
     /// Events waiting for their webhook deliveries, and the delivery log.
     pub outbox: Outbox,

@@ -25,6 +25,9 @@ pub struct Confirm {
     /// Server-side confirmation (secret key, without `use_stripe_sdk`): a `return_url` is
     /// required when automatic payment methods may redirect, as on Stripe.
     pub require_return_url: bool,
+    /// The type of the mandate the customer accepted (`mandate_data[customer_acceptance]`:
+    /// `online` or `offline`), which a bank debit needs.
+    pub mandate: Option<String>,
 }
 
 pub const AUTHENTICATION_FAILURE_MESSAGE: &str = "We are unable to authenticate your payment method. Please choose a different payment method and try again.";
@@ -124,6 +127,15 @@ impl Store {
             if let Some(email) = &c.receipt_email {
                 pi.receipt_email = Some(email.clone());
             }
+        }
+        if self
+            .payment_methods
+            .get(&pm_id)
+            .is_some_and(|pm| pm.sepa_debit.is_some())
+        {
+            self.submit_bank_debit(pi_id, &pm_id, c.mandate.as_deref(), c.client_view, origin)?;
+            let pi = self.intent(pi_id)?;
+            return Ok(self.intent_view(pi, c.client_view));
         }
         let number = self
             .payment_methods
@@ -280,7 +292,13 @@ impl Store {
         } else {
             let pm_json = self.payment_methods.get(&pm_id).map(PaymentMethod::to_json);
             let mut error = ApiError::invalid(AUTHENTICATION_FAILURE_MESSAGE)
-                .with_code("payment_intent_authentication_failure");
+                .with_code("payment_intent_authentication_failure")
+                .with_field(
+                    "doc_url",
+                    json!(
+                        "https://stripe.com/docs/error-codes/payment-intent-authentication-failure"
+                    ),
+                );
             if let Some(pm) = pm_json {
                 error = error.with_field("payment_method", pm);
             }

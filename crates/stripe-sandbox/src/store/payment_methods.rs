@@ -16,6 +16,8 @@ pub enum PaymentMethodSource {
     Id(String),
     /// `payment_method_data[card][...]`, as Stripe.js sends it.
     Card(CardInput),
+    /// `payment_method_data[sepa_debit][iban]` and the billing details.
+    SepaDebit(super::bank_debits::SepaInput),
 }
 
 /// Card data as Stripe.js sends it, not yet checked.
@@ -62,6 +64,7 @@ impl Store {
                     name: None,
                     email: None,
                     customer: None,
+                    sepa_debit: None,
                 };
                 let pm_id = pm.id.clone();
                 self.payment_methods.insert(pm_id.clone(), pm);
@@ -69,6 +72,12 @@ impl Store {
             }
             PaymentMethodSource::Card(card) => {
                 let pm = card_payment_method(card)?;
+                let pm_id = pm.id.clone();
+                self.payment_methods.insert(pm_id.clone(), pm);
+                Ok(Some(pm_id))
+            }
+            PaymentMethodSource::SepaDebit(input) => {
+                let pm = super::bank_debits::sepa_payment_method(input)?;
                 let pm_id = pm.id.clone();
                 self.payment_methods.insert(pm_id.clone(), pm);
                 Ok(Some(pm_id))
@@ -179,5 +188,6 @@ fn card_payment_method(card: &CardInput) -> Result<PaymentMethod, ApiError> {
         name: card.name.clone(),
         email: card.email.clone(),
         customer: None,
+        sepa_debit: None,
     })
 }

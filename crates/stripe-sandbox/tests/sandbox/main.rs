@@ -2,6 +2,7 @@
 //! sandbox mounted the way the shop mounts it.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod bank_debits;
 mod browser;
 mod cards;
 mod controls;
