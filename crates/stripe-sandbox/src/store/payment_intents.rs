@@ -30,7 +30,13 @@ pub struct Confirm {
     pub mandate: Option<String>,
 }
 
-pub const AUTHENTICATION_FAILURE_MESSAGE: &str = "We are unable to authenticate your payment method. Please choose a different payment method and try again.";
+/// `last_payment_error.message` after a failed 3-D Secure authentication, with type
+/// `invalid_request_error` and code `payment_intent_authentication_failure`, as the API words it
+/// (/error-codes#payment-intent-authentication-failure; the same object appears in
+/// stripe-android's PaymentIntent fixtures and in webhook payloads published by integrators).
+/// It is written for developers: Stripe.js shows the shopper its own sentence instead
+/// (`assets/stripe.js`).
+pub const AUTHENTICATION_FAILURE_MESSAGE: &str = "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.";
 
 impl Store {
     /// The intent as the caller sees it: Stripe.js (a publishable key) sees fewer fields.
