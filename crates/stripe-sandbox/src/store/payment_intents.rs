@@ -326,6 +326,17 @@ impl Store {
         reason: Option<String>,
         origin: &Origin,
     ) -> Result<Value, ApiError> {
+        if self.bank_debits.contains_key(pi_id) && self.intent(pi_id)?.status == Status::Processing
+        {
+            // /api/payment_intents/cancel: a processing intent can be canceled only "in rare
+            // cases"; a submitted SEPA debit is not one of them (the message is unconfirmed).
+            let pi = self.intent(pi_id)?;
+            return Err(ApiError::invalid(
+                "You cannot cancel this PaymentIntent because it has a status of processing: its sepa_debit payment was already submitted to the bank.",
+            )
+            .with_code("payment_intent_unexpected_state")
+            .with_field("payment_intent", pi.to_json()));
+        }
         let pi = self.intent_mut(pi_id)?;
         if matches!(pi.status, Status::Succeeded | Status::Canceled) {
             let message = format!(

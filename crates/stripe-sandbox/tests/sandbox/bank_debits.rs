@@ -192,6 +192,28 @@ async fn a_debit_is_processing_then_succeeds_with_stripes_events() {
     assert_eq!(status, 400, "settled once: {again}");
 }
 
+/// /api/payment_intents/cancel: a `processing` intent can be canceled only "in rare cases";
+/// a SEPA debit already submitted to the bank is not one (the sandbox is strict here).
+#[tokio::test]
+async fn a_submitted_debit_cannot_be_cancelled() {
+    let (sb, _) = sandbox().await;
+    let intent = euro_intent(&sb).await;
+    confirm_debit(&sb, &intent, SUCCEEDS, &[]).await;
+    let r = sb
+        .post(&format!("v1/payment_intents/{}/cancel", intent.id), &[])
+        .await;
+    assert_eq!(r.status(), 400);
+    let error: Value = r.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "payment_intent_unexpected_state");
+    let (_, settled) = sb
+        .control(
+            "bank_debits/settle",
+            &[("payment_intent", intent.id.as_str())],
+        )
+        .await;
+    assert_eq!(settled["status"], "succeeded");
+}
+
 /// /testing#sepa-direct-debit: DE62 3704 0044 0532 0130 01 — "The PaymentIntent status
 /// transitions from processing to requires_payment_method": `charge.failed`, then
 /// `payment_intent.payment_failed` with the failure in `last_payment_error`.

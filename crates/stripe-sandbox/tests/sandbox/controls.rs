@@ -281,6 +281,8 @@ async fn a_trigger_runs_a_fresh_flow_or_emits_about_an_existing_intent() {
         "payment_intent.payment_failed",
         "payment_intent.requires_action",
         "payment_intent.canceled",
+        "payment_intent.processing",
+        "charge.pending",
         "charge.refunded",
         "customer.created",
     ] {
