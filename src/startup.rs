@@ -252,6 +252,13 @@ fn choose_payments(
             tracing::info!(
                 "sandbox mode: payments go to the built-in Stripe sandbox at {SANDBOX_SCOPE}/, no network needed"
             );
+            // Made up for this offline sandbox and useless anywhere else, so it may be shown: its
+            // test controls need it (the sandbox's page shows it too).
+            tracing::info!(
+                "sandbox test controls: {}{SANDBOX_SCOPE}/ lists them with the test keys; key: {}",
+                settings.base_url,
+                access.secret_key.expose()
+            );
             PaymentsSetup {
                 access,
                 sandbox: Some(sandbox),

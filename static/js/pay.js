@@ -1,5 +1,10 @@
-// The payment page: mounts Stripe's Payment Element and confirms the PaymentIntent. On success
-// Stripe.js redirects to the return URL, where the server reads the outcome from Stripe.
+// The payment page: mounts Stripe's Payment Element and confirms the PaymentIntent with
+// `redirect: "if_required"`, as Stripe recommends for cards: a card payment — 3-D Secure
+// included, which Stripe.js shows in a dialog on this page — finishes here, and a decline or a
+// failed authentication is shown by the form at once. The shopper then goes to the return
+// page, which reads the outcome from Stripe on the server. A payment method that must leave
+// the page to be authorised is sent there by Stripe.js, which brings the shopper back to the
+// same return page.
 (function () {
   "use strict";
   var form = document.getElementById("payment-form");
@@ -13,7 +18,7 @@
   }
 
   if (typeof window.Stripe !== "function") {
-    show("The secure card form could not load. Check your connection and reload the page.");
+    show("The secure payment form could not load. Check your connection and reload the page.");
     button.disabled = true;
     return;
   }
@@ -21,7 +26,7 @@
   var stripe = window.Stripe(form.dataset.publishableKey);
   var elements = stripe.elements({ clientSecret: form.dataset.clientSecret });
   var paymentElement = elements.create("payment");
-  // The "Loading…" placeholder goes once the card form is there (mount keeps the container's
+  // The "Loading…" placeholder goes once the form is there (mount keeps the container's
   // children).
   paymentElement.on("ready", function () {
     var placeholder = document.querySelector("#payment-element > .hint");
@@ -38,6 +43,26 @@
       .catch(function () { return true; });
   }
 
+  // Stripe's words for the shopper: a decline (`card_error`), what the form found wrong
+  // (`validation_error`), and a failed 3-D Secure authentication, which the API types
+  // `invalid_request_error` with code `payment_intent_authentication_failure` and Stripe.js
+  // words for the shopper. Anything else is not the shopper's to fix.
+  function shopperMessage(error) {
+    var forShopper = error.type === "card_error" ||
+      error.type === "validation_error" ||
+      error.code === "payment_intent_authentication_failure";
+    return forShopper && error.message
+      ? error.message
+      : "Something went wrong with the payment. Please try again.";
+  }
+
+  // Where Stripe.js would have redirected: the return page, told which PaymentIntent.
+  function goToReturnPage(intent) {
+    var url = new URL(form.dataset.returnUrl, window.location.href);
+    url.searchParams.set("payment_intent", intent.id);
+    window.location.assign(url.toString());
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     button.disabled = true;
@@ -48,17 +73,23 @@
           show("This order's reservation has ended, so it can no longer be paid. Your cart still has the items: check out again.");
           return null;
         }
-        return stripe.confirmPayment({ elements: elements, confirmParams: { return_url: form.dataset.returnUrl } });
+        return stripe.confirmPayment({
+          elements: elements,
+          confirmParams: { return_url: form.dataset.returnUrl },
+          redirect: "if_required"
+        });
       })
       .then(function (result) {
-        // Only reached when the payment could not go ahead; otherwise the page has moved on.
-        if (result && result.error) {
-          var error = result.error;
-          show(error.type === "card_error" || error.type === "validation_error"
-            ? error.message
-            : "Something went wrong with the payment. Please try again.");
-          button.disabled = false;
+        if (!result) {
+          return;
         }
+        if (result.error) {
+          show(shopperMessage(result.error));
+          button.disabled = false;
+          return;
+        }
+        // Paid, or processing (a bank debit): the return page says which.
+        goToReturnPage(result.paymentIntent);
       })
       .catch(function () {
         show("Something went wrong with the payment. Please try again.");

@@ -186,10 +186,13 @@ async fn three_d_secure_failed_leaves_the_order_unpaid_with_a_clear_error() {
     assert_eq!(location(&response), format!("/orders/{order}/pay"));
     assert_eq!(app.order_status(order).await, "failed");
     let html = app.get_html(&format!("/orders/{order}/pay")).await;
+    // Stripe's message for a failed authentication is written for developers ("The provided
+    // PaymentMethod has failed authentication..."): the shopper reads Stripe.js's words.
     assert!(
-        html.contains("The last attempt did not go through"),
+        html.contains("The last attempt did not go through: We are unable to authenticate your payment method. Please choose a different payment method and try again."),
         "{html}"
     );
+    assert!(!html.contains("The provided PaymentMethod"), "{html}");
 }
 
 #[tokio::test]

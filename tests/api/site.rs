@@ -59,6 +59,18 @@ async fn every_page_says_payments_are_simulated_in_sandbox_mode() {
 }
 
 #[tokio::test]
+async fn in_sandbox_mode_the_sandbox_page_shows_the_keys_its_test_controls_need() {
+    let app = spawn_app().await;
+    // The keys are made up at each start: the page is where a developer finds them.
+    let response = app.get("/_sandbox/").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = text(response).await;
+    assert!(html.contains(&app.stripe.secret_key), "{html}");
+    assert!(html.contains("_controls/webhooks/wait"));
+    assert!(html.contains("/webhooks/stripe"), "the shop's endpoint");
+}
+
+#[tokio::test]
 async fn an_unknown_route_is_a_404_page_in_the_layout() {
     let app = spawn_app().await;
     let response = app.get("/no/such/page").await;

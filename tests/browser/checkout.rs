@@ -1,5 +1,6 @@
 //! A guest's checkout with Stripe's test cards: success, a decline then success on the same
-//! order, 3-D Secure completed and failed, and cancelling at the payment page.
+//! order, 3-D Secure completed and failed in Stripe.js's dialog, and cancelling at the payment
+//! page.
 
 use crate::harness::{Browser, DESKTOP, PHONE, walkthrough};
 
@@ -99,10 +100,9 @@ async fn a_3d_secure_card_is_paid_once_the_shopper_completes_authentication_on_a
         check_out_as_guest(&browser, "phone@example.com").await;
         let order = browser.order_id().await;
 
+        // The bank's challenge shows in a dialog over the payment page, as Stripe.js shows it.
         browser.pay_with_card(THREE_D_SECURE).await;
-        browser.wait_for_page("3D Secure authentication").await;
-        browser.screenshot("challenge").await;
-        browser.click_button("Complete authentication").await;
+        browser.answer_3d_secure("Complete authentication").await;
 
         browser.wait_until_paid().await;
         browser.screenshot("paid").await;
@@ -120,19 +120,35 @@ async fn failing_3d_secure_authentication_shows_a_clear_error_and_leaves_the_ord
         let order = browser.order_id().await;
 
         browser.pay_with_card(THREE_D_SECURE).await;
-        browser.wait_for_page("3D Secure authentication").await;
-        browser.click_button("Fail authentication").await;
+        browser.answer_3d_secure("Fail authentication").await;
 
-        // Back on the payment page, with Stripe's words and the card form to try again.
-        browser.wait_for_page_starting("Pay for order #").await;
+        // Still on the payment page: the dialog gone, Stripe.js's words for the shopper by the
+        // form (the API's own message is written for developers), the card form to try again.
+        browser.wait_for_no_dialog().await;
         browser
-            .wait_for_text("The last attempt did not go through: We are unable to authenticate your payment method.")
+            .find(
+                "the authentication failure in the payment form",
+                "//form[.//button[starts-with(normalize-space(), 'Pay ')]]\
+                 //*[@role='alert' and normalize-space()='We are unable to authenticate your payment method. Please choose a different payment method and try again.']",
+            )
             .await;
         browser.wait_for_card_form().await;
         browser.screenshot("authentication-failed").await;
         assert_eq!(browser.path().await, format!("/orders/{order}/pay"));
         assert!(!browser.text().await.contains("Paid"));
         assert_ne!(shop.order_status(order).await, "paid");
+
+        // Coming back to the page later shows the same words, from the server.
+        browser.reload().await;
+        browser
+            .wait_for_text("The last attempt did not go through: We are unable to authenticate your payment method.")
+            .await;
+
+        // Another card pays the same order.
+        browser.wait_for_card_form().await;
+        browser.pay_with_card(VISA).await;
+        browser.wait_until_paid().await;
+        assert_eq!(browser.order_id().await, order);
     })
     .await;
 }

@@ -9,9 +9,11 @@ mod accessibility;
 mod accounts;
 mod admin;
 mod axe;
+mod bank_debit;
 mod checkout;
 #[path = "../common/mod.rs"]
 mod common;
 mod harness;
 mod keyboard;
 mod shop;
+mod stripe_js;

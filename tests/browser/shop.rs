@@ -12,24 +12,62 @@ use uuid::Uuid;
 pub struct Shop {
     pub address: String,
     pool: DbPool,
+    /// The in-process sandbox's secret key, for its test controls.
+    sandbox_key: String,
 }
 
 impl Shop {
-    pub async fn start() -> Shop {
-        let (settings, _) = crate::common::test_settings(&[]).await;
+    /// The shop with the test settings and `overrides` on top.
+    pub async fn start(overrides: &[(&str, &str)]) -> Shop {
+        let (settings, _) = crate::common::test_settings(overrides).await;
         let app = Application::build(settings)
             .await
             .unwrap_or_else(|e| panic!("building the app: {e:?}"));
-        assert!(
-            app.sandbox_key().is_some(),
-            "the browser tests run in sandbox mode"
-        );
+        let sandbox_key = app
+            .sandbox_key()
+            .map(|k| k.expose().to_owned())
+            .unwrap_or_else(|| panic!("the browser tests run in sandbox mode"));
         let shop = Shop {
             address: format!("http://127.0.0.1:{}", app.port()),
             pool: app.pool().clone(),
+            sandbox_key,
         };
         tokio::spawn(app.run_until_stopped());
         shop
+    }
+
+    /// Calls one of the sandbox's test controls (`bank_debits/settle`, ...).
+    pub async fn sandbox_control(&self, path: &str, form: &[(&str, &str)]) -> serde_json::Value {
+        let response = reqwest::Client::new()
+            .post(format!("{}/_sandbox/_controls/{path}", self.address))
+            .bearer_auth(&self.sandbox_key)
+            .form(form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("control {path}: {e}"));
+        let status = response.status();
+        let json: serde_json::Value = response
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("control {path} answer: {e}"));
+        assert!(status.is_success(), "control {path}: {status} {json}");
+        json
+    }
+
+    /// The PaymentIntent of an order.
+    pub async fn order_intent(&self, order: Uuid) -> String {
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .unwrap_or_else(|e| panic!("test database connection: {e}"));
+        orders::table
+            .find(order)
+            .select(orders::payment_intent_id)
+            .first::<Option<String>>(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("order {order}: {e}"))
+            .unwrap_or_else(|| panic!("order {order} has no PaymentIntent"))
     }
 
     /// An admin account, as `storefront admin create` makes one.

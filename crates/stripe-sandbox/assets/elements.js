@@ -1,8 +1,10 @@
 /*
- * The card form of the Stripe sandbox's Payment Element. It runs in an iframe served by the
- * sandbox, validates the card as Stripe.js does, and confirms the PaymentIntent with the
- * sandbox's API itself: card data never reaches the page that embeds it. It answers only
- * messages from its parent window at the origin given in its URL.
+ * The form of the Stripe sandbox's Payment Element. It runs in an iframe served by the
+ * sandbox, offers the payment methods of the PaymentIntent that the sandbox simulates (a card;
+ * SEPA Debit for euros, as a tab like Stripe's), validates what the shopper types as Stripe.js
+ * does, and confirms the PaymentIntent with the sandbox's API itself: card and account data
+ * never reach the page that embeds it. It answers only messages from its parent window at the
+ * origin given in its URL.
  */
 (function () {
   'use strict';
@@ -18,13 +20,14 @@
   }
   var apiBase = new URL('../v1/', window.location.href);
 
-  var form = document.getElementById('card-form');
   var number = document.getElementById('card-number');
   var expiry = document.getElementById('card-expiry');
   var cvc = document.getElementById('card-cvc');
   var zip = document.getElementById('postal-code');
-  var errors = document.getElementById('card-errors');
-  var fields = [number, expiry, cvc, zip];
+  var holder = document.getElementById('sepa-name');
+  var email = document.getElementById('sepa-email');
+  var iban = document.getElementById('sepa-iban');
+  var tabs = document.getElementById('methods');
   var busy = false;
 
   function post(message) {
@@ -147,9 +150,92 @@
     return null;
   }
 
-  var checks = [[number, checkNumber], [expiry, checkExpiry], [cvc, checkCvc], [zip, checkZip]];
+  // SEPA countries and the length of their IBANs (ISO 13616).
+  var IBAN_LENGTHS = {
+    AD: 24, AT: 20, BE: 16, BG: 22, CH: 21, CY: 28, CZ: 24, DE: 22, DK: 18, EE: 20, ES: 24,
+    FI: 18, FR: 27, GB: 22, GI: 23, GR: 27, HR: 21, HU: 28, IE: 22, IS: 26, IT: 27, LI: 21,
+    LT: 20, LU: 20, LV: 21, MC: 27, MT: 31, NL: 18, NO: 15, PL: 28, PT: 25, RO: 24, SE: 24,
+    SI: 19, SK: 24, SM: 27, VA: 22
+  };
+
+  function ibanValue() {
+    return iban.value.replace(/\s/g, '').toUpperCase();
+  }
+
+  function ibanChecksumValid(value) {
+    var rearranged = value.slice(4) + value.slice(0, 4);
+    var remainder = 0;
+    for (var i = 0; i < rearranged.length; i += 1) {
+      var digit = parseInt(rearranged.charAt(i), 36);
+      if (isNaN(digit)) {
+        return false;
+      }
+      remainder = (remainder * (digit < 10 ? 10 : 100) + digit) % 97;
+    }
+    return remainder === 1;
+  }
+
+  function checkHolder() {
+    if (holder.value.trim() === '') {
+      return { field: holder, code: 'incomplete_name', message: 'Your name is incomplete.' };
+    }
+    return null;
+  }
+
+  function checkEmail() {
+    var value = email.value.trim();
+    if (value === '') {
+      return { field: email, code: 'incomplete_email', message: 'Your email is incomplete.' };
+    }
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
+      return { field: email, code: 'invalid_email', message: 'Your email address is invalid.' };
+    }
+    return null;
+  }
+
+  function checkIban() {
+    var value = ibanValue();
+    var expected = IBAN_LENGTHS[value.slice(0, 2)];
+    if (value.length < (expected || 15)) {
+      return { field: iban, code: 'incomplete_iban', message: 'Your IBAN is incomplete.' };
+    }
+    if (!expected || value.length !== expected || !/^[A-Z0-9]+$/.test(value) || !ibanChecksumValid(value)) {
+      return { field: iban, code: 'invalid_iban', message: 'Your IBAN is invalid.' };
+    }
+    return null;
+  }
+
+  function formatIban() {
+    var value = iban.value.replace(/[^0-9A-Za-z]/g, '').toUpperCase().slice(0, 34);
+    iban.value = value.replace(/(.{4})(?=.)/g, '$1 ');
+  }
+
+  // Each payment method: its tab, its form, its fields in order with their checks, where its
+  // errors show.
+  var methods = {
+    card: {
+      form: document.getElementById('card-form'),
+      errors: document.getElementById('card-errors'),
+      checks: [[number, checkNumber], [expiry, checkExpiry], [cvc, checkCvc], [zip, checkZip]]
+    },
+    sepa_debit: {
+      form: document.getElementById('sepa-form'),
+      errors: document.getElementById('sepa-errors'),
+      checks: [[holder, checkHolder], [email, checkEmail], [iban, checkIban]]
+    }
+  };
+  var current = 'card';
+
+  function method() {
+    return methods[current];
+  }
+
+  function fieldsOf(m) {
+    return m.checks.map(function (pair) { return pair[0]; });
+  }
 
   function firstProblem() {
+    var checks = method().checks;
     for (var i = 0; i < checks.length; i += 1) {
       var problem = checks[i][1]();
       if (problem) {
@@ -160,19 +246,18 @@
   }
 
   function show(problem) {
-    for (var i = 0; i < fields.length; i += 1) {
-      fields[i].removeAttribute('aria-invalid');
-    }
+    var m = method();
+    fieldsOf(m).forEach(function (f) { f.removeAttribute('aria-invalid'); });
     if (problem) {
       problem.field.setAttribute('aria-invalid', 'true');
-      errors.textContent = problem.message;
+      m.errors.textContent = problem.message;
     } else {
-      errors.textContent = '';
+      m.errors.textContent = '';
     }
   }
 
   function isEmpty() {
-    return fields.every(function (f) { return f.value.trim() === ''; });
+    return fieldsOf(method()).every(function (f) { return f.value.trim() === ''; });
   }
 
   function reportChange() {
@@ -181,9 +266,82 @@
       type: 'change',
       complete: !problem,
       empty: isEmpty(),
+      value: { type: current },
       error: null
     });
   }
+
+  // ---- payment method tabs, as Stripe's Payment Element shows them ----
+
+  function select(name) {
+    if (!methods[name] || busy) {
+      return;
+    }
+    current = name;
+    Object.keys(methods).forEach(function (key) {
+      var selected = key === name;
+      methods[key].form.hidden = !selected;
+      var tab = document.getElementById('tab-' + key);
+      tab.setAttribute('aria-selected', selected ? 'true' : 'false');
+      tab.tabIndex = selected ? 0 : -1;
+    });
+    reportChange();
+    resize();
+  }
+
+  // The tabs the PaymentIntent's payment_method_types allow; a single method has no tabs.
+  function showMethods(types) {
+    var offered = Object.keys(methods).filter(function (key) {
+      var allowed = types.indexOf(key) >= 0;
+      document.getElementById('tab-' + key).hidden = !allowed;
+      return allowed;
+    });
+    tabs.hidden = offered.length < 2;
+    if (offered.length > 0 && offered.indexOf(current) < 0) {
+      select(offered[0]);
+    }
+    resize();
+  }
+
+  function loadMethods() {
+    var clientSecret = config.clientSecret;
+    var secretAt = typeof clientSecret === 'string' ? clientSecret.indexOf('_secret_') : -1;
+    if (secretAt <= 0) {
+      return;
+    }
+    var url = new URL('payment_intents/' + encodeURIComponent(clientSecret.slice(0, secretAt)), apiBase);
+    url.searchParams.set('client_secret', clientSecret);
+    url.searchParams.set('key', config.key || '');
+    fetch(url.toString(), { credentials: 'omit' })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (intent) {
+        if (intent && Array.isArray(intent.payment_method_types)) {
+          showMethods(intent.payment_method_types);
+        }
+      })
+      .catch(function () {});
+  }
+
+  Array.prototype.forEach.call(tabs.querySelectorAll('[role="tab"]'), function (tab) {
+    tab.addEventListener('click', function () {
+      select(tab.dataset.method);
+      post({ type: 'focus' });
+    });
+    tab.addEventListener('keydown', function (event) {
+      if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') {
+        return;
+      }
+      var visible = Array.prototype.filter.call(
+        tabs.querySelectorAll('[role="tab"]'),
+        function (t) { return !t.hidden; }
+      );
+      var at = visible.indexOf(tab) + (event.key === 'ArrowRight' ? 1 : -1);
+      var next = visible[(at + visible.length) % visible.length];
+      select(next.dataset.method);
+      next.focus();
+      event.preventDefault();
+    });
+  });
 
   function resize() {
     // The body's own height: the document's scrollHeight never goes below the frame's height.
@@ -194,9 +352,7 @@
 
   function setBusy(value) {
     busy = value;
-    for (var i = 0; i < fields.length; i += 1) {
-      fields[i].disabled = value;
-    }
+    fieldsOf(method()).forEach(function (f) { f.disabled = value; });
   }
 
   function validationError(problem) {
@@ -218,22 +374,33 @@
       });
     }
     var intentId = clientSecret.slice(0, secretAt);
-    var exp = digits(expiry.value);
     var body = new URLSearchParams();
     body.append('key', config.key || '');
     body.append('client_secret', clientSecret);
-    body.append('payment_method_data[type]', 'card');
-    body.append('payment_method_data[card][number]', digits(number.value));
-    body.append('payment_method_data[card][exp_month]', exp.slice(0, 2));
-    body.append('payment_method_data[card][exp_year]', '20' + exp.slice(2, 4));
-    body.append('payment_method_data[card][cvc]', digits(cvc.value));
-    body.append('payment_method_data[billing_details][address][postal_code]', zip.value.trim());
     var billing = message.billingDetails || {};
-    if (typeof billing.name === 'string') {
-      body.append('payment_method_data[billing_details][name]', billing.name);
-    }
-    if (typeof billing.email === 'string') {
-      body.append('payment_method_data[billing_details][email]', billing.email);
+    if (current === 'sepa_debit') {
+      body.append('payment_method_data[type]', 'sepa_debit');
+      body.append('payment_method_data[sepa_debit][iban]', ibanValue());
+      body.append('payment_method_data[billing_details][name]', holder.value.trim());
+      body.append('payment_method_data[billing_details][email]', email.value.trim());
+      // The shopper accepted the mandate shown under the form; Stripe.js lets Stripe infer
+      // the IP address and user agent from the request.
+      body.append('mandate_data[customer_acceptance][type]', 'online');
+      body.append('mandate_data[customer_acceptance][online][infer_from_client]', 'true');
+    } else {
+      var exp = digits(expiry.value);
+      body.append('payment_method_data[type]', 'card');
+      body.append('payment_method_data[card][number]', digits(number.value));
+      body.append('payment_method_data[card][exp_month]', exp.slice(0, 2));
+      body.append('payment_method_data[card][exp_year]', '20' + exp.slice(2, 4));
+      body.append('payment_method_data[card][cvc]', digits(cvc.value));
+      body.append('payment_method_data[billing_details][address][postal_code]', zip.value.trim());
+      if (typeof billing.name === 'string') {
+        body.append('payment_method_data[billing_details][name]', billing.name);
+      }
+      if (typeof billing.email === 'string') {
+        body.append('payment_method_data[billing_details][email]', billing.email);
+      }
     }
     if (message.returnUrl) {
       body.append('return_url', message.returnUrl);
@@ -271,22 +438,32 @@
   expiry.addEventListener('input', function (e) { formatExpiry(e); reportChange(); });
   cvc.addEventListener('input', function () { formatCvc(); reportChange(); });
   zip.addEventListener('input', function () { formatZip(); reportChange(); });
+  holder.addEventListener('input', reportChange);
+  email.addEventListener('input', reportChange);
+  iban.addEventListener('input', function () { formatIban(); reportChange(); });
 
-  checks.forEach(function (pair) {
-    pair[0].addEventListener('blur', function () {
-      if (pair[0].value.trim() !== '') {
-        var problem = pair[1]();
-        if (problem || errors.textContent) {
-          show(problem || firstProblemShown());
+  Object.keys(methods).forEach(function (key) {
+    var m = methods[key];
+    m.checks.forEach(function (pair) {
+      pair[0].addEventListener('blur', function () {
+        if (pair[0].value.trim() !== '') {
+          var problem = pair[1]();
+          if (problem || m.errors.textContent) {
+            show(problem || firstProblemShown());
+          }
         }
-      }
-      post({ type: 'blur' });
+        post({ type: 'blur' });
+      });
+      pair[0].addEventListener('focus', function () { post({ type: 'focus' }); });
     });
-    pair[0].addEventListener('focus', function () { post({ type: 'focus' }); });
+    m.form.addEventListener('submit', function (event) {
+      event.preventDefault();
+    });
   });
 
   // After a field is fixed, show the next problem among fields already filled in.
   function firstProblemShown() {
+    var checks = method().checks;
     for (var i = 0; i < checks.length; i += 1) {
       if (checks[i][0].value.trim() !== '') {
         var problem = checks[i][1]();
@@ -297,10 +474,6 @@
     }
     return null;
   }
-
-  form.addEventListener('submit', function (event) {
-    event.preventDefault();
-  });
 
   window.addEventListener('message', function (event) {
     if (event.origin !== parentOrigin || event.source !== window.parent) {
@@ -328,7 +501,7 @@
         reply(problem ? { error: validationError(problem) } : {});
         break;
       case 'focus':
-        number.focus();
+        fieldsOf(method())[0].focus();
         break;
       case 'blur':
         if (document.activeElement && document.activeElement.blur) {
@@ -336,7 +509,9 @@
         }
         break;
       case 'clear':
-        fields.forEach(function (f) { f.value = ''; });
+        Object.keys(methods).forEach(function (key) {
+          fieldsOf(methods[key]).forEach(function (f) { f.value = ''; });
+        });
         show(null);
         reportChange();
         break;
@@ -350,4 +525,5 @@
   }
   resize();
   post({ type: 'ready' });
+  loadMethods();
 })();

@@ -11,6 +11,14 @@
  * confirms the PaymentIntent itself; this script and the iframe talk with postMessage and
  * check each other's origin. The script finds the sandbox from its own URL, so it works under
  * any mount point and behind a reverse proxy.
+ *
+ * As Stripe.js does, confirmPayment shows a card's 3-D Secure challenge in a dialog on the page
+ * (an iframe over it), whatever `redirect` says (@stripe/stripe-js: confirmPayment "will attempt
+ * to complete any required actions, such as authenticating your user by displaying a 3DS
+ * dialog"). Then, with `redirect: 'if_required'`, it resolves with `{paymentIntent}` (succeeded,
+ * or processing for a bank debit) or `{error}`; with `redirect: 'always'` a confirmed payment
+ * goes to `return_url` with `payment_intent`, `payment_intent_client_secret` and
+ * `redirect_status`, and an error resolves `{error}` on the page.
  */
 (function () {
   'use strict';
@@ -65,6 +73,92 @@
 
   function never() {
     return new Promise(function () {});
+  }
+
+  // The words Stripe.js gives a shopper whose 3-D Secure authentication failed. The API's
+  // last_payment_error (type invalid_request_error, code payment_intent_authentication_failure)
+  // is worded for developers ("The provided PaymentMethod has failed authentication. You can
+  // provide payment_method_data or a new PaymentMethod..."); Stripe.js, stripe-android and
+  // stripe-ios show this sentence instead.
+  var AUTHENTICATION_FAILED =
+    'We are unable to authenticate your payment method. Please choose a different payment method and try again.';
+
+  // The error confirmPayment resolves with when the intent failed after its next action: the
+  // intent's last_payment_error (its type and code as the API gives them), with the intent.
+  function intentError(intent) {
+    var source = intent.last_payment_error || {};
+    var error = {};
+    Object.keys(source).forEach(function (key) { error[key] = source[key]; });
+    error.type = error.type || 'invalid_request_error';
+    if (error.code === 'payment_intent_authentication_failure') {
+      error.message = AUTHENTICATION_FAILED;
+    }
+    error.payment_intent = intent;
+    return error;
+  }
+
+  // ---- the 3-D Secure dialog -------------------------------------------------------------
+
+  // Shows the challenge page in a dialog over the page until the shopper answers it; resolves
+  // once the page says the authentication is over.
+  function authenticateInDialog(challengeUrl) {
+    return new Promise(function (resolve) {
+      var returnFocus = document.activeElement;
+      var overlay = document.createElement('div');
+      overlay.style.position = 'fixed';
+      overlay.style.top = '0';
+      overlay.style.left = '0';
+      overlay.style.width = '100%';
+      overlay.style.height = '100%';
+      overlay.style.background = 'rgba(26, 31, 54, 0.6)';
+      overlay.style.display = 'flex';
+      overlay.style.alignItems = 'center';
+      overlay.style.justifyContent = 'center';
+      overlay.style.zIndex = '2147483647';
+      var dialog = document.createElement('div');
+      dialog.setAttribute('role', 'dialog');
+      dialog.setAttribute('aria-modal', 'true');
+      dialog.setAttribute('aria-label', '3D Secure authentication');
+      dialog.style.background = '#fff';
+      dialog.style.borderRadius = '8px';
+      dialog.style.overflow = 'hidden';
+      dialog.style.width = 'min(500px, calc(100% - 16px))';
+      dialog.style.height = 'min(480px, calc(100% - 16px))';
+      dialog.style.boxShadow = '0 8px 32px rgba(0, 0, 0, 0.35)';
+      var frame = document.createElement('iframe');
+      frame.title = '3D Secure authentication';
+      frame.name = '__stripeSandbox3ds';
+      frame.style.border = '0';
+      frame.style.display = 'block';
+      frame.style.width = '100%';
+      frame.style.height = '100%';
+      var src = new URL(challengeUrl);
+      src.searchParams.set('frame', '1');
+      src.searchParams.set('origin', window.location.origin);
+      frame.src = src.toString();
+      function onMessage(event) {
+        if (event.origin !== SANDBOX_ORIGIN || event.source !== frame.contentWindow) {
+          return;
+        }
+        var data = event.data;
+        if (!data || data.source !== MESSAGE_SOURCE || data.type !== 'authentication-complete') {
+          return;
+        }
+        window.removeEventListener('message', onMessage);
+        if (overlay.parentNode) {
+          overlay.parentNode.removeChild(overlay);
+        }
+        if (returnFocus && typeof returnFocus.focus === 'function') {
+          returnFocus.focus();
+        }
+        resolve();
+      }
+      window.addEventListener('message', onMessage);
+      frame.addEventListener('load', function () { frame.focus(); });
+      dialog.appendChild(frame);
+      overlay.appendChild(dialog);
+      document.body.appendChild(overlay);
+    });
   }
 
   // ---- Payment Element -------------------------------------------------------------------
@@ -246,7 +340,7 @@
           complete: !!data.complete,
           empty: !!data.empty,
           collapsed: false,
-          value: { type: 'card' },
+          value: { type: (data.value && data.value.type) || 'card' },
           error: data.error || undefined
         });
         break;
@@ -330,6 +424,19 @@
     return new Elements(this, options || {});
   };
 
+  Stripe.prototype._intentAfterAction = function (clientSecret) {
+    return this.retrievePaymentIntent(clientSecret).then(function (result) {
+      if (result.error) {
+        return result;
+      }
+      var intent = result.paymentIntent;
+      if (intent.status === 'requires_payment_method' && intent.last_payment_error) {
+        return { error: intentError(intent) };
+      }
+      return result;
+    });
+  };
+
   Stripe.prototype.retrievePaymentIntent = function (clientSecret) {
     var id = intentIdFromSecret(clientSecret);
     if (!id) {
@@ -378,8 +485,19 @@
       ? new URL(confirmParams.return_url, window.location.href).toString()
       : null;
     var pmData = confirmParams.payment_method_data || {};
+    var self = this;
+    var clientSecret = elements._clientSecret;
+    function finish(intent) {
+      if (redirect === 'if_required' || !returnUrl) {
+        return { paymentIntent: intent };
+      }
+      var status = intent.status === 'succeeded' || intent.status === 'processing'
+        ? intent.status : 'failed';
+      window.location.assign(withReturnParams(returnUrl, intent, status));
+      return never();
+    }
     return elements._payment._request('confirm', {
-      clientSecret: elements._clientSecret,
+      clientSecret: clientSecret,
       returnUrl: returnUrl,
       receiptEmail: confirmParams.receipt_email || null,
       billingDetails: pmData.billing_details || null
@@ -390,16 +508,13 @@
       var intent = result.paymentIntent;
       if (intent.status === 'requires_action' && intent.next_action &&
           intent.next_action.type === 'redirect_to_url') {
-        window.location.assign(intent.next_action.redirect_to_url.url);
-        return never();
+        return authenticateInDialog(intent.next_action.redirect_to_url.url)
+          .then(function () { return self._intentAfterAction(clientSecret); })
+          .then(function (after) {
+            return after.error ? { error: after.error } : finish(after.paymentIntent);
+          });
       }
-      if (redirect === 'if_required' || !returnUrl) {
-        return { paymentIntent: intent };
-      }
-      var status = intent.status === 'succeeded' || intent.status === 'processing'
-        ? intent.status : 'failed';
-      window.location.assign(withReturnParams(returnUrl, intent, status));
-      return never();
+      return finish(intent);
     });
   };
 

@@ -2,7 +2,7 @@
 //! atomically (a temporary file renamed over the old one) by a background task a moment after
 //! each change. A shop that restarts in sandbox mode finds its PaymentIntents, charges, refunds,
 //! customers and recent events again, with the same keys, so the payment pages of pending
-//! orders keep working. Webhook deliveries in flight and test-control settings are not kept
+//! orders keep working; bank debits still processing settle after it. Webhook deliveries in flight and test-control settings are not kept
 //! (Stripe retries deliveries; the shop's reconciler reads what it missed).
 
 use std::collections::HashMap;
@@ -15,6 +15,7 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::objects::{Charge, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund};
+use crate::store::bank_debits::PendingDebit;
 use crate::store::{SharedStore, Store, StoredResponse};
 
 /// How soon after a change the snapshot is written.
@@ -52,6 +53,9 @@ struct Snapshot {
     events: Vec<Event>,
     idempotency: Vec<(String, String, StoredResponse)>,
     challenges: HashMap<String, String>,
+    /// Bank debits still to settle (by PaymentIntent).
+    #[serde(default)]
+    bank_debits: HashMap<String, PendingDebit>,
 }
 
 /// Where a sandbox keeps its snapshot, and whether its writer runs.
@@ -125,6 +129,7 @@ pub fn restore(path: &Path, store: &mut Store) -> anyhow::Result<bool> {
         .map(|(api_key, key, answer)| ((api_key, key), answer))
         .collect();
     store.challenges = s.challenges;
+    store.bank_debits = s.bank_debits;
     Ok(true)
 }
 
@@ -146,6 +151,7 @@ fn snapshot(store: &Store, keys: &SavedKeys) -> Snapshot {
             .map(|((api_key, key), answer)| (api_key.clone(), key.clone(), answer.clone()))
             .collect(),
         challenges: store.challenges.clone(),
+        bank_debits: store.bank_debits.clone(),
     }
 }
 

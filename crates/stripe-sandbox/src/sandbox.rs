@@ -80,6 +80,7 @@ impl Sandbox {
             http,
             persistence: persistence.map(Arc::new),
             in_flight: Mutex::default(),
+            settlement_started: Default::default(),
         });
         shared.start_background_tasks();
         Sandbox {

@@ -1,12 +1,14 @@
 //! What every request handler of one sandbox shares: its keys, its store, the HTTP client its
-//! webhooks go out with, and the background tasks that deliver them and keep the snapshot.
+//! webhooks go out with, and the background tasks that deliver them, settle bank debits and
+//! keep the snapshot.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::persist::Persistence;
 use crate::store::{SharedStore, Store};
-use crate::webhooks;
+use crate::{settlement, webhooks};
 
 /// One sandbox's state, as its handlers get it (`web::Data<Shared>`).
 pub struct Shared {
@@ -21,6 +23,8 @@ pub struct Shared {
     /// (credentials, idempotency key) of the requests being executed: Stripe answers a second
     /// request with the same key 409 meanwhile.
     pub in_flight: Mutex<HashSet<(String, String)>>,
+    /// Whether the task that settles bank debits runs.
+    pub settlement_started: AtomicBool,
 }
 
 impl Shared {
@@ -37,5 +41,10 @@ impl Shared {
             persistence.start_writer(&self.store);
         }
         webhooks::start_workers(&self.store, &self.http);
+        if tokio::runtime::Handle::try_current().is_ok()
+            && !self.settlement_started.swap(true, Ordering::SeqCst)
+        {
+            settlement::start(&self.store);
+        }
     }
 }

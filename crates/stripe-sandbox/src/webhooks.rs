@@ -1,6 +1,7 @@
 //! Webhook delivery: each event is POSTed to every endpoint, signed with the endpoint's
 //! secret, by one background task per endpoint (first attempts in event order). A non-2xx or
-//! unreachable endpoint is retried with exponential backoff, at most [`MAX_ATTEMPTS`] times.
+//! unreachable endpoint is retried on the outbox's schedule (3 retries, 1 minute to 1 hour
+//! apart, as Stripe's test mode retries a few times over hours; a test control compresses it).
 //! The events wait in the store's outbox (`store/outbox.rs`), whose test mode can drop,
 //! duplicate or reorder the next deliveries.
 
@@ -13,10 +14,6 @@ use crate::ids::{now, now_ms};
 use crate::store::SharedStore;
 use crate::store::outbox::{Delivery, LogEntry, Unstarted};
 
-/// Attempts per delivery, the first included.
-pub const MAX_ATTEMPTS: u32 = 5;
-/// Delay before the first retry; doubled for each further one (0.2 s, 0.4 s, 0.8 s, 1.6 s).
-pub const FIRST_RETRY_DELAY: Duration = Duration::from_millis(200);
 /// How long a held (reordered) event waits for a next one before it is sent anyway.
 pub const HOLD_RELEASE: Duration = Duration::from_millis(500);
 
@@ -96,7 +93,8 @@ async fn deliver(
         Err(e) => (None, Some(describe(&e))),
     };
     let ok = status.is_some_and(|s| (200..300).contains(&s));
-    let last = delivery.attempt >= MAX_ATTEMPTS;
+    let retry_after = store.lock().outbox.retry_delay(delivery.attempt);
+    let last = retry_after.is_none();
     if !ok {
         tracing::debug!(
             event_id = %delivery.event_id,
@@ -133,8 +131,7 @@ async fn deliver(
             }
         }
     }
-    if !ok && !last {
-        let delay = FIRST_RETRY_DELAY * 2u32.saturating_pow(delivery.attempt - 1);
+    if let (false, Some(delay)) = (ok, retry_after) {
         let tx = tx.clone();
         let retry = Delivery {
             attempt: delivery.attempt + 1,

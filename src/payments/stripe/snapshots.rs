@@ -31,10 +31,27 @@ impl From<&PaymentIntent> for IntentSnapshot {
             order_id: intent.metadata.get("order_id").cloned(),
             error: intent
                 .last_payment_error
-                .as_ref()
-                .and_then(|e| e.message.clone()),
+                .as_deref()
+                .and_then(shopper_message),
         }
     }
+}
+
+/// What the shopper is told of a failed attempt: Stripe's message, except for a failed 3-D
+/// Secure authentication, which the API words for developers ("The provided PaymentMethod has
+/// failed authentication...") and Stripe.js words for shoppers, as here.
+fn shopper_message(error: &stripe_shared::ApiErrors) -> Option<String> {
+    if error
+        .code
+        .as_ref()
+        .is_some_and(|c| c.as_str() == "payment_intent_authentication_failure")
+    {
+        return Some(
+            "We are unable to authenticate your payment method. Please choose a different payment method and try again."
+                .into(),
+        );
+    }
+    error.message.clone()
 }
 
 impl IntentSnapshot {

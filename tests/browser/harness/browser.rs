@@ -240,6 +240,69 @@ impl Browser {
         self.leave_frame().await;
     }
 
+    /// Pays by SEPA Direct Debit: the Payment Element's "SEPA Debit" tab, the account
+    /// holder, their email and the IBAN.
+    pub async fn fill_sepa_debit(&self, name: &str, email: &str, iban: &str) {
+        self.enter_card_form().await;
+        self.click_button("SEPA Debit").await;
+        self.fill("Full name", name).await;
+        self.fill("Email", email).await;
+        self.fill("IBAN", iban).await;
+        self.leave_frame().await;
+    }
+
+    /// The payment methods the Payment Element offers as tabs (none when it offers one).
+    pub async fn payment_tabs(&self) -> Vec<String> {
+        self.enter_card_form().await;
+        let mut names = Vec::new();
+        for tab in self
+            .client
+            .find_all(Locator::XPath("//*[@role='tab']"))
+            .await
+            .unwrap_or_default()
+        {
+            if tab.is_displayed().await.unwrap_or(false) {
+                names.push(tab.text().await.unwrap_or_default());
+            }
+        }
+        self.leave_frame().await;
+        names
+    }
+
+    /// Answers 3-D Secure in the dialog Stripe.js shows over the page ("Complete
+    /// authentication" or "Fail authentication"), as the shopper's bank asks.
+    pub async fn answer_3d_secure(&self, button: &str) {
+        let frame = self
+            .find(
+                "the 3-D Secure dialog",
+                "//*[@role='dialog']//iframe[@title='3D Secure authentication']",
+            )
+            .await;
+        self.screenshot("3d-secure-dialog").await;
+        frame
+            .enter_frame()
+            .await
+            .unwrap_or_else(|e| panic!("entering the 3-D Secure dialog: {e}"));
+        self.click_button(button).await;
+        self.client
+            .enter_parent_frame()
+            .await
+            .unwrap_or_else(|e| panic!("leaving the 3-D Secure dialog: {e}"));
+    }
+
+    /// Waits until the 3-D Secure dialog has gone from the page.
+    pub async fn wait_for_no_dialog(&self) {
+        eventually("the 3-D Secure dialog to close", || async {
+            let open = self
+                .client
+                .find_all(Locator::XPath("//*[@role='dialog']"))
+                .await
+                .ok()?;
+            open.is_empty().then_some(())
+        })
+        .await;
+    }
+
     /// Fills the card form and presses "Pay …".
     pub async fn pay_with_card(&self, number: &str) {
         self.fill_card(number).await;
@@ -254,9 +317,15 @@ impl Browser {
     /// On the success page: reloads, as a person would, until the payment status is "Paid"
     /// (it says "Processing" until Stripe's confirmation has arrived).
     pub async fn wait_until_paid(&self) {
+        self.wait_until_status("Paid").await;
+    }
+
+    /// On the success page: reloads until the payment status is `status`.
+    pub async fn wait_until_status(&self, status: &str) {
         self.wait_for_page("Thank you for your order!").await;
-        eventually("the success page to say Paid", || async {
-            if self.text().await.contains("Payment status: Paid") {
+        let expected = format!("Payment status: {status}");
+        eventually(&format!("the success page to say {status}"), || async {
+            if self.text().await.contains(&expected) {
                 return Some(());
             }
             tokio::time::sleep(Duration::from_millis(400)).await;

@@ -11,13 +11,26 @@ where
     F: FnOnce(Shop, Browser) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    walkthrough_with(name, viewport, &[], scenario).await;
+}
+
+/// A walkthrough of a shop started with extra settings (`CURRENCY`, ...).
+pub async fn walkthrough_with<F, Fut>(
+    name: &str,
+    viewport: Viewport,
+    settings: &[(&str, &str)],
+    scenario: F,
+) where
+    F: FnOnce(Shop, Browser) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let binary = chromium();
     let driver = driver_url();
     let _permit = BROWSERS
         .acquire()
         .await
         .unwrap_or_else(|e| panic!("browser semaphore: {e}"));
-    let shop = Shop::start().await;
+    let shop = Shop::start(settings).await;
 
     let profile = std::env::temp_dir().join(format!("storefront-chromium-{}", Uuid::new_v4()));
     let mut args = vec![

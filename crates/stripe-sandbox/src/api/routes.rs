@@ -45,6 +45,7 @@ pub fn route(method: &Method, segments: &[&str]) -> Option<Endpoint> {
         ("GET", ["refunds", _]) => ep(refunds::RETRIEVE, refunds::retrieve, false),
         ("POST", ["customers"]) => ep(customers::CREATE, customers::create, false),
         ("GET", ["customers", _]) => ep(customers::RETRIEVE, customers::retrieve, false),
+        ("POST", ["customers", _]) => ep(customers::UPDATE, customers::update, false),
         ("GET", ["events"]) => ep(events::LIST, events::list, false),
         ("GET", ["events", _]) => ep(events::RETRIEVE, events::retrieve, false),
         ("GET", ["charges", _]) => ep(charges::RETRIEVE, charges::retrieve, false),

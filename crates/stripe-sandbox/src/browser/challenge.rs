@@ -1,5 +1,8 @@
 //! The 3-D Secure challenge (`M/3ds/{challenge}`): the page where the shopper completes or
-//! fails authentication, then goes back to the intent's `return_url` as Stripe sends them.
+//! fails authentication. Opened as a page of its own (the `redirect_to_url` of a confirmation
+//! made on a server), it sends the shopper back to the intent's `return_url` as Stripe does;
+//! in the Stripe.js stand-in's dialog (`?frame=1&origin=ORIGIN`) it may be framed by ORIGIN
+//! and tells that page when the authentication is over.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -35,11 +38,42 @@ struct ChallengePage {
     status: String,
 }
 
-fn challenge_csp(return_url: Option<&str>) -> String {
+/// `?frame=1&origin=ORIGIN`: the page is in Stripe.js's dialog on ORIGIN's page.
+#[derive(Deserialize)]
+pub struct FrameQuery {
+    frame: Option<String>,
+    origin: Option<String>,
+}
+
+impl FrameQuery {
+    /// The origin of the page whose dialog shows the challenge, if it is one.
+    fn dialog_origin(&self) -> Option<String> {
+        if self.frame.as_deref() != Some("1") {
+            return None;
+        }
+        self.origin.as_deref().and_then(origin_of)
+    }
+}
+
+fn challenge_csp(return_url: Option<&str>, dialog: Option<&str>) -> String {
     let target = return_url.and_then(origin_of).unwrap_or_default();
+    let ancestors = dialog.unwrap_or("'none'");
     format!(
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {target}; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self' {target}; frame-ancestors {ancestors}; base-uri 'none'"
     )
+}
+
+/// The page, framable by the dialog's page when there is one.
+fn challenge_page(
+    dialog: Option<&str>,
+    return_url: Option<&str>,
+    html: Result<String, askama::Error>,
+) -> HttpResponse {
+    let csp = challenge_csp(return_url, dialog);
+    match dialog {
+        Some(_) => html::framed_page(StatusCode::OK, &csp, html),
+        None => html::page(StatusCode::OK, &csp, html),
+    }
 }
 
 fn not_found_page() -> HttpResponse {
@@ -48,7 +82,11 @@ fn not_found_page() -> HttpResponse {
         .body("This authentication request does not exist.")
 }
 
-pub async fn page(shared: web::Data<Shared>, path: web::Path<String>) -> HttpResponse {
+pub async fn page(
+    shared: web::Data<Shared>,
+    path: web::Path<String>,
+    query: web::Query<FrameQuery>,
+) -> HttpResponse {
     let found = {
         let store = shared.lock();
         store
@@ -79,9 +117,9 @@ pub async fn page(shared: web::Data<Shared>, path: web::Path<String>) -> HttpRes
             })
     };
     match found {
-        Some((p, return_url)) => html::page(
-            StatusCode::OK,
-            &challenge_csp(return_url.as_deref()),
+        Some((p, return_url)) => challenge_page(
+            query.dialog_origin().as_deref(),
+            return_url.as_deref(),
             p.render(),
         ),
         None => not_found_page(),
@@ -112,11 +150,14 @@ fn return_location(pi: &PaymentIntent) -> Option<String> {
 #[template(path = "challenge_done.html")]
 struct ChallengeDone {
     status: String,
+    /// The dialog's page, told that the authentication is over (`assets/challenge.js`).
+    dialog_origin: Option<String>,
 }
 
 pub async fn answer(
     shared: web::Data<Shared>,
     path: web::Path<String>,
+    query: web::Query<FrameQuery>,
     form: web::Form<ChallengeForm>,
 ) -> HttpResponse {
     let authenticated = match form.outcome.as_str() {
@@ -133,16 +174,18 @@ pub async fn answer(
     let Some(pi) = after else {
         return not_found_page();
     };
-    match return_location(&pi) {
-        Some(location) => HttpResponse::SeeOther()
+    let dialog = query.dialog_origin();
+    match (&dialog, return_location(&pi)) {
+        (None, Some(location)) => HttpResponse::SeeOther()
             .insert_header((header::LOCATION, location))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .finish(),
-        None => html::page(
-            StatusCode::OK,
-            &challenge_csp(None),
+        _ => challenge_page(
+            dialog.as_deref(),
+            None,
             ChallengeDone {
                 status: pi.status.as_str().to_string(),
+                dialog_origin: dialog.clone(),
             }
             .render(),
         ),

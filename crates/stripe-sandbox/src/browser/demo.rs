@@ -1,6 +1,8 @@
 //! The demo payment page (`M/_demo`): a $20.00 payment with the Stripe.js stand-in, to try the
-//! test cards without an app, and the page it returns to (`M/_demo/return`). Anyone may open
-//! it, so it is bounded ([`DemoLimits`]).
+//! test cards without an app (`?currency=eur`: €20.00, with SEPA Debit too), and the page it
+//! returns to (`M/_demo/return`). It confirms with `redirect: 'if_required'`, so a card's
+//! outcome (3-D Secure in a dialog) shows on the page; `?redirect=always` goes to the return
+//! page instead. Anyone may open it, so it is bounded ([`DemoLimits`]).
 
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
@@ -25,6 +27,16 @@ struct DemoPage {
     publishable_key: String,
     client_secret: String,
     amount: String,
+    /// `if_required` or `always`, as `stripe.confirmPayment` takes it.
+    redirect: &'static str,
+    euros: bool,
+}
+
+/// `?currency=eur` and `?redirect=always`.
+#[derive(Deserialize)]
+pub struct DemoQuery {
+    currency: Option<String>,
+    redirect: Option<String>,
 }
 
 /// Demo payments a minute, for everyone together: anyone may open the demo page, and each view
@@ -63,7 +75,17 @@ impl DemoLimits {
 }
 
 /// A page like the shop's payment page, to try the test cards without the shop.
-pub async fn page(shared: web::Data<Shared>, limits: web::Data<DemoLimits>) -> HttpResponse {
+pub async fn page(
+    shared: web::Data<Shared>,
+    limits: web::Data<DemoLimits>,
+    query: web::Query<DemoQuery>,
+) -> HttpResponse {
+    let euros = query.currency.as_deref() == Some("eur");
+    let redirect = if query.redirect.as_deref() == Some("always") {
+        "always"
+    } else {
+        "if_required"
+    };
     if let Err(not_until) = limits.views.check() {
         let wait = not_until
             .wait_time_from(governor::clock::Clock::now(
@@ -80,10 +102,12 @@ pub async fn page(shared: web::Data<Shared>, limits: web::Data<DemoLimits>) -> H
     }
     let pi = {
         let mut store = shared.lock();
+        let currency = if euros { "eur" } else { "usd" };
         let pi = PaymentIntent {
             description: Some("Sandbox demo payment".into()),
             automatic_payment_methods: Some("always".into()),
-            ..PaymentIntent::new(2000, "usd")
+            payment_method_types: crate::store::bank_debits::automatic_types(currency),
+            ..PaymentIntent::new(2000, currency)
         };
         store.add_intent(pi.clone(), &Origin::default());
         if let Some(old) = limits.remember(pi.id.clone()) {
@@ -98,6 +122,8 @@ pub async fn page(shared: web::Data<Shared>, limits: web::Data<DemoLimits>) -> H
             publishable_key: shared.publishable_key.clone(),
             client_secret: pi.client_secret,
             amount: format_amount(pi.amount, &pi.currency),
+            redirect,
+            euros,
         }
         .render(),
     )

@@ -1,26 +1,31 @@
-//! What the browser loads from the sandbox: the Stripe.js stand-in, the card iframe, the
-//! 3-D Secure challenge page and a demo payment page. Each page sets its own
-//! Content-Security-Policy and framing headers, so the shop's defaults do not apply to them.
+//! What the browser loads from the sandbox: its index page, the Stripe.js stand-in, the
+//! Payment Element iframe, the 3-D Secure challenge page and a demo payment page. Each page
+//! sets its own Content-Security-Policy and framing headers, so the shop's defaults do not
+//! apply to them.
 //!
 //! | method | path | |
 //! |---|---|---|
+//! | GET | `M/` | the index: the test keys (secret key included), the webhook endpoints, the test controls with a `curl` line each, links to the demos |
 //! | GET | `M/js/v3/stripe.js` | the Stripe.js stand-in (finds its base URL from its own `src`) |
 //! | GET | `M/elements/payment?origin=ORIGIN` | the card iframe (may be framed by ORIGIN) |
 //! | GET | `M/assets/{file}` | the iframe's, challenge page's and demo's scripts and styles |
 //! | GET | `M/3ds/{challenge}` | the 3-D Secure page ("Complete authentication", "Fail authentication") |
 //! | POST | `M/3ds/{challenge}` | `outcome=complete|fail`; then 303 to the intent's `return_url` with `payment_intent`, `payment_intent_client_secret`, `redirect_status` |
-//! | GET | `M/_demo` | a demo payment page (creates a $20.00 PaymentIntent; 12 a minute in all, the latest 100 kept) |
+//! | GET | `M/3ds/{challenge}?frame=1&origin=ORIGIN` | the same page in Stripe.js's dialog on ORIGIN's page: framable by ORIGIN, and once answered it tells that page (`assets/challenge.js`) instead of redirecting |
+//! | GET | `M/_demo` | a demo payment page (creates a $20.00 PaymentIntent, €20.00 with `?currency=eur`; confirms with `redirect: 'if_required'`, or `'always'` with `?redirect=always`; 12 a minute in all, the latest 100 kept) |
 //! | GET | `M/_demo/return` | where the demo returns |
 
 pub mod challenge;
 pub mod demo;
 mod html;
+mod index;
 mod stripe_js;
 
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/js/v3/stripe.js", web::get().to(stripe_js::stripe_js))
+    cfg.route("/", web::get().to(index::page))
+        .route("/js/v3/stripe.js", web::get().to(stripe_js::stripe_js))
         .route("/elements/payment", web::get().to(stripe_js::elements_page))
         .route("/assets/{file}", web::get().to(stripe_js::asset))
         .service(

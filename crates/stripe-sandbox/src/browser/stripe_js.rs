@@ -32,6 +32,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "application/javascript; charset=utf-8",
         include_str!("../../assets/demo.js"),
     ),
+    (
+        "challenge.js",
+        "application/javascript; charset=utf-8",
+        include_str!("../../assets/challenge.js"),
+    ),
 ];
 
 pub async fn stripe_js() -> HttpResponse {

@@ -22,8 +22,15 @@ pub fn settings(store: &Store) -> Value {
             "mode": mode,
             "remaining": remaining,
             "pending": store.outbox.pending(),
+            "retry_delays_ms": store
+                .outbox
+                .retry_delays()
+                .iter()
+                .map(|d| d.as_millis() as u64)
+                .collect::<Vec<_>>(),
             "endpoints": store.outbox.endpoint_urls(),
         },
+        "bank_debits": crate::store::bank_debits::overview(store),
     })
 }
 
@@ -41,5 +48,7 @@ pub async fn reset(shared: web::Data<Shared>, req: HttpRequest) -> HttpResponse 
     let mut store = shared.lock();
     store.faults = Default::default();
     store.outbox.set_mode(Mode::Normal, 0);
+    store.outbox.set_retry_delays(None);
+    store.debit_delays = Default::default();
     json_response(StatusCode::OK, settings(&store))
 }

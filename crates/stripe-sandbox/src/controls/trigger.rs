@@ -14,6 +14,7 @@ use crate::ids::{new_id, now};
 use crate::objects::{Customer, PaymentIntent, Status};
 use crate::params::ParamsExt;
 use crate::shared::Shared;
+use crate::store::bank_debits::{SepaInput, automatic_types};
 use crate::store::payment_intents::Confirm;
 use crate::store::payment_methods::PaymentMethodSource;
 use crate::store::{Origin, Store};
@@ -122,6 +123,32 @@ fn fixture_intent(store: &mut Store) -> String {
     id
 }
 
+fn euro_fixture_intent(store: &mut Store) -> String {
+    let pi = PaymentIntent {
+        description: Some("(created by a sandbox trigger)".into()),
+        automatic_payment_methods: Some("always".into()),
+        payment_method_types: automatic_types("eur"),
+        ..PaymentIntent::new(2000, "eur")
+    };
+    let id = pi.id.clone();
+    store.add_intent(pi, &Origin::default());
+    id
+}
+
+/// A server-side confirmation by the trigger, with an attached payment method.
+fn confirmation(challenge: (String, String)) -> Confirm {
+    Confirm {
+        source: PaymentMethodSource::Attached,
+        return_url: None,
+        off_session: false,
+        receipt_email: None,
+        challenge,
+        client_view: false,
+        require_return_url: false,
+        mandate: None,
+    }
+}
+
 fn confirm_with(
     store: &mut Store,
     pi: &str,
@@ -130,12 +157,7 @@ fn confirm_with(
 ) -> Result<(), ApiError> {
     let c = Confirm {
         source: PaymentMethodSource::Id(pm.to_string()),
-        return_url: None,
-        off_session: false,
-        receipt_email: None,
-        challenge,
-        client_view: false,
-        require_return_url: false,
+        ..confirmation(challenge)
     };
     match store.confirm(pi, c, &Origin::default()) {
         Ok(_) => Ok(()),
@@ -173,6 +195,7 @@ fn run_flow(
         "payment_intent.requires_action",
         "payment_intent.canceled",
         "payment_intent.processing",
+        "charge.pending",
         "charge.refunded",
         "refund.created",
     ];
@@ -193,13 +216,21 @@ fn run_flow(
         "payment_intent.canceled" => {
             store.cancel(&pi, None, &Origin::default())?;
         }
-        "payment_intent.processing" => {
-            let object = store
-                .intents
-                .get(&pi)
-                .map(|p| with_status(p, Status::Processing))
-                .unwrap_or(Value::Null);
-            store.emit("payment_intent.processing", object, &Origin::default());
+        "payment_intent.processing" | "charge.pending" => {
+            // A SEPA debit (/testing#sepa-direct-debit) on a euro intent: processing, then it
+            // settles as the sandbox's debits do.
+            let pi = euro_fixture_intent(store);
+            let c = Confirm {
+                source: PaymentMethodSource::SepaDebit(SepaInput {
+                    iban: Some("DE89370400440532013000".into()),
+                    name: Some("Triggered Customer".into()),
+                    email: Some("trigger@example.com".into()),
+                }),
+                mandate: Some("offline".into()),
+                ..confirmation(challenge)
+            };
+            store.confirm(&pi, c, &Origin::default())?;
+            return Ok(Some(pi));
         }
         "charge.refunded" | "refund.created" => {
             confirm_with(store, &pi, "pm_card_visa", challenge)?;

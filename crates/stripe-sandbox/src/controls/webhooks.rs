@@ -1,5 +1,5 @@
-//! `/_controls/webhooks/...`: the test mode of the next deliveries, the delivery log, waiting
-//! until every delivery is done, and adding an endpoint.
+//! `/_controls/webhooks/...`: the test mode of the next deliveries, the retry schedule, the
+//! delivery log, waiting until every delivery is done, and adding an endpoint.
 
 use std::time::Duration;
 
@@ -12,7 +12,7 @@ use super::settings::settings;
 use crate::error::ApiError;
 use crate::params::ParamsExt;
 use crate::shared::Shared;
-use crate::store::outbox::Mode;
+use crate::store::outbox::{MAX_RETRIES, MAX_RETRY_DELAY, Mode};
 
 pub async fn mode(shared: web::Data<Shared>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let p = match authorized(&shared, &req, &body) {
@@ -34,6 +34,54 @@ pub async fn mode(shared: web::Data<Shared>, req: HttpRequest, body: web::Bytes)
     let mut store = shared.lock();
     store.outbox.set_mode(mode, count);
     json_response(StatusCode::OK, settings(&store))
+}
+
+/// `delays_ms`: the waits before each retry, comma-separated (`200,400,800`: 3 retries; empty:
+/// none), or `default` for the sandbox's own schedule.
+pub async fn retries(
+    shared: web::Data<Shared>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let p = match authorized(&shared, &req, &body) {
+        Ok(p) => p,
+        Err(e) => return error_response(e),
+    };
+    let delays = match parse_delays(p.str("delays_ms")) {
+        Ok(d) => d,
+        Err(e) => return error_response(e),
+    };
+    let mut store = shared.lock();
+    store.outbox.set_retry_delays(delays);
+    json_response(StatusCode::OK, settings(&store))
+}
+
+fn parse_delays(value: Option<&str>) -> Result<Option<Vec<Duration>>, ApiError> {
+    let invalid = || {
+        ApiError::param_error(
+            format!(
+                "delays_ms must be `default` or at most {MAX_RETRIES} comma-separated waits in milliseconds, each at most {} (3 days)",
+                MAX_RETRY_DELAY.as_millis()
+            ),
+            "delays_ms",
+            None,
+        )
+    };
+    let value = value.ok_or_else(|| ApiError::missing_parameter("delays_ms"))?;
+    if value == "default" {
+        return Ok(None);
+    }
+    let delays = value
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| d.parse::<u64>().map(Duration::from_millis))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| invalid())?;
+    if delays.len() > MAX_RETRIES || delays.iter().any(|d| *d > MAX_RETRY_DELAY) {
+        return Err(invalid());
+    }
+    Ok(Some(delays))
 }
 
 pub async fn log(shared: web::Data<Shared>, req: HttpRequest) -> HttpResponse {

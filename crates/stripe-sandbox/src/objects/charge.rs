@@ -28,6 +28,13 @@ pub struct Charge {
     /// A dispute was opened on it.
     #[serde(default)]
     pub disputed: bool,
+    /// `txn_...`, once the money moved: with asynchronous capture (the default) a moment after
+    /// `charge.succeeded`, announced by `charge.updated`.
+    #[serde(default)]
+    pub balance_transaction: Option<String>,
+    /// A bank debit submitted and not yet settled (`status: pending`).
+    #[serde(default)]
+    pub pending: bool,
 }
 
 /// Why a charge failed: its card's decline.
@@ -69,15 +76,15 @@ impl Charge {
             "id": self.id,
             "object": "charge",
             "amount": self.amount,
-            "amount_captured": if self.succeeded { self.amount } else { 0 },
+            "amount_captured": if self.succeeded || self.pending { self.amount } else { 0 },
             "amount_refunded": self.amount_refunded,
             "application": null,
             "application_fee": null,
             "application_fee_amount": null,
-            "balance_transaction": null,
+            "balance_transaction": self.balance_transaction,
             "billing_details": self.billing_details,
             "calculated_statement_descriptor": "STOREFRONT SANDBOX",
-            "captured": self.succeeded,
+            "captured": self.succeeded || self.pending,
             "created": self.created,
             "currency": self.currency,
             "customer": self.customer,
@@ -105,7 +112,11 @@ impl Charge {
             "source_transfer": null,
             "statement_descriptor": null,
             "statement_descriptor_suffix": null,
-            "status": if self.succeeded { "succeeded" } else { "failed" },
+            "status": match (self.succeeded, self.pending) {
+                (true, _) => "succeeded",
+                (false, true) => "pending",
+                (false, false) => "failed",
+            },
             "transfer_data": null,
             "transfer_group": null,
         })

@@ -15,16 +15,23 @@ pub struct Event {
     pub idempotency_key: Option<String>,
     /// Endpoints that have not yet acknowledged it.
     pub pending_webhooks: i64,
+    /// For `*.updated` events: the changed fields as they were before (`data.previous_attributes`).
+    #[serde(default)]
+    pub previous_attributes: Option<Value>,
 }
 
 impl Event {
     pub fn to_json(&self) -> Value {
+        let mut data = json!({ "object": self.object });
+        if let Some(previous) = &self.previous_attributes {
+            data["previous_attributes"] = previous.clone();
+        }
         json!({
             "id": self.id,
             "object": "event",
             "api_version": stripe_shared::version::VERSION.as_str(),
             "created": self.created,
-            "data": { "object": self.object },
+            "data": data,
             "livemode": false,
             "pending_webhooks": self.pending_webhooks,
             "request": { "id": self.request_id, "idempotency_key": self.idempotency_key },

@@ -8,11 +8,13 @@ mod event;
 mod payment_intent;
 mod payment_method;
 mod refund;
+mod sepa_debit;
 
-pub use charge::Charge;
+pub use charge::{Charge, ChargeFailure};
 pub use customer::Customer;
 pub use dispute::Dispute;
 pub use event::Event;
 pub use payment_intent::{PaymentIntent, Status};
 pub use payment_method::PaymentMethod;
 pub use refund::Refund;
+pub use sepa_debit::SepaDebit;

@@ -1,8 +1,10 @@
-//! A card PaymentMethod, and the card details a charge made with it shows.
+//! A card PaymentMethod, and the card details a charge made with it shows. A SEPA Direct Debit
+//! one has its bank account in `sepa_debit` (`sepa_debit.rs`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::sepa_debit::SepaDebit;
 use crate::cards;
 
 /// A card, as the shopper entered it (or a test PaymentMethod's card).
@@ -17,6 +19,9 @@ pub struct PaymentMethod {
     pub name: Option<String>,
     pub email: Option<String>,
     pub customer: Option<String>,
+    /// A bank account instead of a card (`number` is empty then).
+    #[serde(default)]
+    pub sepa_debit: Option<SepaDebit>,
 }
 
 impl PaymentMethod {
@@ -50,6 +55,9 @@ impl PaymentMethod {
     }
 
     pub fn to_json(&self) -> Value {
+        if let Some(sepa) = &self.sepa_debit {
+            return sepa.payment_method_json(self);
+        }
         let brand = cards::brand(&self.number);
         json!({
             "id": self.id,
@@ -86,6 +94,9 @@ impl PaymentMethod {
 
     /// `payment_method_details` of a charge.
     pub fn charge_details(&self, authenticated: bool) -> Value {
+        if let Some(sepa) = &self.sepa_debit {
+            return sepa.charge_details();
+        }
         let brand = cards::brand(&self.number);
         json!({
             "type": "card",

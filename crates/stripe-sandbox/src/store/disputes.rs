@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Origin, Store};
+use super::{Origin, Store, changed_fields};
 use crate::error::ApiError;
 use crate::ids::{new_id, now};
 use crate::objects::Dispute;
@@ -118,6 +118,7 @@ impl Store {
                 dispute.status
             )));
         }
+        let before = dispute.clone();
         dispute.evidence.extend(evidence);
         if let Some(metadata) = metadata {
             dispute.metadata = metadata;
@@ -152,7 +153,13 @@ impl Store {
             dispute.balance_transactions.push(credit);
         }
         let dispute = dispute.clone();
-        self.emit("charge.dispute.updated", dispute.to_json(), origin);
+        let previous = changed_fields(&before.to_json(), &dispute.to_json());
+        self.emit_updated(
+            "charge.dispute.updated",
+            dispute.to_json(),
+            previous,
+            origin,
+        );
         if !dispute.is_open() {
             self.emit("charge.dispute.closed", dispute.to_json(), origin);
         }

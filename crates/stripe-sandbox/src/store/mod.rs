@@ -5,6 +5,7 @@
 //! queues its webhooks in the [`outbox`]. What changes the objects of each resource is in a file
 //! of its own (`payment_intents.rs`, `refunds.rs`, ...); each change emits its events.
 
+pub mod bank_debits;
 mod charges;
 pub mod customers;
 pub mod disputes;
@@ -17,7 +18,7 @@ pub mod refunds;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 use crate::ids::{new_id, now};
@@ -73,6 +74,10 @@ pub struct Store {
     pub idempotency: HashMap<(String, String), StoredResponse>,
     /// 3-D Secure challenge id -> PaymentIntent id.
     pub challenges: HashMap<String, String>,
+    /// PaymentIntent id -> its bank debit waiting to settle.
+    pub bank_debits: HashMap<String, bank_debits::PendingDebit>,
+    /// How long bank debits take to settle (test control).
+    pub debit_delays: bank_debits::DebitDelays,
     pub faults: ApiFaults,
     /// Events waiting for their webhook deliveries, and the delivery log.
     pub outbox: Outbox,
@@ -83,6 +88,28 @@ pub struct Store {
 impl Store {
     /// Records an event and queues its webhook deliveries. Returns the event id.
     pub fn emit(&mut self, type_: &str, object: Value, origin: &Origin) -> String {
+        self.record_event(type_, object, None, origin)
+    }
+
+    /// Records a `*.updated` event whose `data.previous_attributes` holds the changed fields
+    /// as they were before (/api/events/object#event_object-data-previous_attributes).
+    pub fn emit_updated(
+        &mut self,
+        type_: &str,
+        object: Value,
+        previous_attributes: Value,
+        origin: &Origin,
+    ) -> String {
+        self.record_event(type_, object, Some(previous_attributes), origin)
+    }
+
+    fn record_event(
+        &mut self,
+        type_: &str,
+        object: Value,
+        previous_attributes: Option<Value>,
+        origin: &Origin,
+    ) -> String {
         let event = Event {
             id: new_id("evt"),
             type_: type_.to_string(),
@@ -91,6 +118,7 @@ impl Store {
             request_id: origin.request_id.clone(),
             idempotency_key: origin.idempotency_key.clone(),
             pending_webhooks: self.outbox.endpoint_count() as i64,
+            previous_attributes,
         };
         let id = event.id.clone();
         let payload = serde_json::to_string_pretty(&event.to_json()).unwrap_or_default();
@@ -205,6 +233,32 @@ impl Store {
     }
 }
 
+/// `previous_attributes` of an update: the fields that differ between `before` and `after`
+/// with their old values (`null` for a key that was not there), and within objects (such as
+/// `evidence`, `metadata`) only the keys that changed, as Stripe shows them (/api/events/object#event_object-data-previous_attributes).
+pub fn changed_fields(before: &Value, after: &Value) -> Value {
+    let (Value::Object(before), Value::Object(after)) = (before, after) else {
+        return Value::Object(Map::new());
+    };
+    let mut changed = Map::new();
+    let keys = before
+        .keys()
+        .chain(after.keys().filter(|k| !before.contains_key(*k)));
+    for key in keys {
+        let old = before.get(key).unwrap_or(&Value::Null);
+        let new = after.get(key).unwrap_or(&Value::Null);
+        if old == new {
+            continue;
+        }
+        let value = match (old, new) {
+            (Value::Object(_), Value::Object(_)) => changed_fields(old, new),
+            _ => old.clone(),
+        };
+        changed.insert(key.clone(), value);
+    }
+    Value::Object(changed)
+}
+
 /// The store behind its lock, shared by the request handlers and the background tasks.
 #[derive(Default)]
 pub struct SharedStore(Mutex<Store>);
@@ -223,6 +277,25 @@ impl SharedStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn previous_attributes_hold_only_what_changed_with_its_old_value() {
+        let before = serde_json::json!({
+            "id": "cus_1", "email": "a@example.com", "name": null,
+            "metadata": { "kept": "1", "changed": "old", "removed": "x" },
+        });
+        let after = serde_json::json!({
+            "id": "cus_1", "email": "b@example.com", "name": "Ada",
+            "metadata": { "kept": "1", "changed": "new", "added": "y" },
+        });
+        assert_eq!(
+            changed_fields(&before, &after),
+            serde_json::json!({
+                "email": "a@example.com", "name": null,
+                "metadata": { "changed": "old", "removed": "x", "added": null },
+            })
+        );
+    }
 
     #[test]
     fn a_long_running_sandbox_forgets_its_oldest_events() {

@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 use tokio::sync::{mpsc, watch};
@@ -79,6 +80,20 @@ struct Endpoint {
 /// A long-running demo keeps this many delivery log entries, newest last.
 const LOG_KEPT: usize = 10_000;
 
+/// How long after a failed attempt each retry comes. Stripe's test mode makes "3 retries over
+/// a few hours" and does not publish the schedule (live mode: up to 3 days with exponential
+/// backoff; /webhooks#retries): the sandbox makes 3 retries too, after 1 minute, 10 minutes
+/// and 1 hour, so that an app that was down for a moment gets its events within a session.
+/// Tests compress it with `POST _controls/webhooks/retries`.
+pub const DEFAULT_RETRY_DELAYS: [Duration; 3] = [
+    Duration::from_secs(60),
+    Duration::from_secs(10 * 60),
+    Duration::from_secs(60 * 60),
+];
+/// Bounds of the retry control: retries per delivery, and the longest wait before one.
+pub const MAX_RETRIES: usize = 10;
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(3 * 24 * 60 * 60);
+
 /// Endpoints, their queues, the delivery log and the webhook test controls.
 pub struct Outbox {
     endpoints: Vec<Endpoint>,
@@ -89,6 +104,8 @@ pub struct Outbox {
     pending: watch::Sender<usize>,
     /// (event id, endpoint) acknowledged at least once.
     acknowledged: HashSet<(String, usize)>,
+    /// The wait before each retry of a failed delivery; its length is the number of retries.
+    retry_delays: Vec<Duration>,
 }
 
 impl Default for Outbox {
@@ -100,6 +117,7 @@ impl Default for Outbox {
             log: Vec::new(),
             pending: watch::channel(0).0,
             acknowledged: HashSet::new(),
+            retry_delays: DEFAULT_RETRY_DELAYS.to_vec(),
         }
     }
 }
@@ -140,6 +158,22 @@ impl Outbox {
 
     pub fn endpoint_urls(&self) -> Vec<String> {
         self.endpoints.iter().map(|e| e.url.clone()).collect()
+    }
+
+    /// The wait before each retry (test control); `DEFAULT_RETRY_DELAYS` again with `None`.
+    pub fn set_retry_delays(&mut self, delays: Option<Vec<Duration>>) {
+        self.retry_delays = delays.unwrap_or_else(|| DEFAULT_RETRY_DELAYS.to_vec());
+    }
+
+    /// How long to wait before the retry that follows attempt `attempt` (1 for the first), or
+    /// `None` when that was the last attempt.
+    pub fn retry_delay(&self, attempt: u32) -> Option<Duration> {
+        let index = usize::try_from(attempt).ok()?.checked_sub(1)?;
+        self.retry_delays.get(index).copied()
+    }
+
+    pub fn retry_delays(&self) -> &[Duration] {
+        &self.retry_delays
     }
 
     pub fn set_mode(&mut self, mode: Mode, count: u32) {

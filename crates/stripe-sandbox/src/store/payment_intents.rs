@@ -25,9 +25,18 @@ pub struct Confirm {
     /// Server-side confirmation (secret key, without `use_stripe_sdk`): a `return_url` is
     /// required when automatic payment methods may redirect, as on Stripe.
     pub require_return_url: bool,
+    /// The type of the mandate the customer accepted (`mandate_data[customer_acceptance]`:
+    /// `online` or `offline`), which a bank debit needs.
+    pub mandate: Option<String>,
 }
 
-pub const AUTHENTICATION_FAILURE_MESSAGE: &str = "We are unable to authenticate your payment method. Please choose a different payment method and try again.";
+/// `last_payment_error.message` after a failed 3-D Secure authentication, with type
+/// `invalid_request_error` and code `payment_intent_authentication_failure`, as the API words it
+/// (/error-codes#payment-intent-authentication-failure; the same object appears in
+/// stripe-android's PaymentIntent fixtures and in webhook payloads published by integrators).
+/// It is written for developers: Stripe.js shows the shopper its own sentence instead
+/// (`assets/stripe.js`).
+pub const AUTHENTICATION_FAILURE_MESSAGE: &str = "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.";
 
 impl Store {
     /// The intent as the caller sees it: Stripe.js (a publishable key) sees fewer fields.
@@ -52,8 +61,7 @@ impl Store {
         pi_id: &str,
         source: &PaymentMethodSource,
     ) -> Result<(), ApiError> {
-        let customer = self.intent(pi_id)?.customer.clone();
-        let pm_id = self.resolve_payment_method(source, None, customer.as_deref())?;
+        let pm_id = self.resolve_payment_method(source, None)?;
         let pi = self.intent_mut(pi_id)?;
         if let Some(pm_id) = pm_id {
             pi.payment_method = Some(pm_id);
@@ -98,12 +106,7 @@ impl Store {
             .with_param("return_url"));
         }
         let attached = pi.payment_method.clone();
-        let customer = pi.customer.clone();
-        let pm_id = match self.resolve_payment_method(
-            &c.source,
-            attached.as_deref(),
-            customer.as_deref(),
-        ) {
+        let pm_id = match self.resolve_payment_method(&c.source, attached.as_deref()) {
             Ok(Some(pm_id)) => pm_id,
             Ok(None) => {
                 return Err(ApiError::invalid(
@@ -130,6 +133,15 @@ impl Store {
             if let Some(email) = &c.receipt_email {
                 pi.receipt_email = Some(email.clone());
             }
+        }
+        if self
+            .payment_methods
+            .get(&pm_id)
+            .is_some_and(|pm| pm.sepa_debit.is_some())
+        {
+            self.submit_bank_debit(pi_id, &pm_id, c.mandate.as_deref(), c.client_view, origin)?;
+            let pi = self.intent(pi_id)?;
+            return Ok(self.intent_view(pi, c.client_view));
         }
         let number = self
             .payment_methods
@@ -168,7 +180,10 @@ impl Store {
         Ok(self.intent_view(pi, c.client_view))
     }
 
-    /// A successful payment: a charge, then the intent `succeeded`.
+    /// A successful payment, in Stripe's order: the payment method saved for later if asked
+    /// (`payment_method.attached`), `charge.succeeded`, `payment_intent.succeeded`, then the
+    /// charge's balance transaction (`charge.updated`; /payments/payment-intents/verifying-status,
+    /// /payments/payment-intents/asynchronous-capture).
     fn succeed(
         &mut self,
         pi_id: &str,
@@ -176,6 +191,7 @@ impl Store {
         authenticated: bool,
         origin: &Origin,
     ) -> Result<(), ApiError> {
+        self.attach_for_future_usage(pi_id, pm_id, origin);
         let charge = self.new_charge(pi_id, pm_id, None, authenticated)?;
         let charge_id = charge.id.clone();
         let charge_json = charge.to_json();
@@ -184,12 +200,16 @@ impl Store {
         let pi = self.intent_mut(pi_id)?;
         pi.status = Status::Succeeded;
         pi.amount_received = pi.amount;
-        pi.latest_charge = Some(charge_id);
+        pi.latest_charge = Some(charge_id.clone());
         pi.payment_method = Some(pm_id.to_string());
         pi.last_payment_error = None;
         pi.challenge = None;
         let object = pi.to_json();
+        let asynchronous = pi.capture_method == "automatic_async";
         self.emit("payment_intent.succeeded", object, origin);
+        if asynchronous {
+            self.record_balance_transaction(&charge_id, origin);
+        }
         // Stripe's dispute test cards: the payment succeeds, then the cardholder disputes it.
         let number = self
             .payment_methods
@@ -278,7 +298,13 @@ impl Store {
         } else {
             let pm_json = self.payment_methods.get(&pm_id).map(PaymentMethod::to_json);
             let mut error = ApiError::invalid(AUTHENTICATION_FAILURE_MESSAGE)
-                .with_code("payment_intent_authentication_failure");
+                .with_code("payment_intent_authentication_failure")
+                .with_field(
+                    "doc_url",
+                    json!(
+                        "https://stripe.com/docs/error-codes/payment-intent-authentication-failure"
+                    ),
+                );
             if let Some(pm) = pm_json {
                 error = error.with_field("payment_method", pm);
             }
@@ -300,6 +326,17 @@ impl Store {
         reason: Option<String>,
         origin: &Origin,
     ) -> Result<Value, ApiError> {
+        if self.bank_debits.contains_key(pi_id) && self.intent(pi_id)?.status == Status::Processing
+        {
+            // /api/payment_intents/cancel: a processing intent can be canceled only "in rare
+            // cases"; a submitted SEPA debit is not one of them (the message is unconfirmed).
+            let pi = self.intent(pi_id)?;
+            return Err(ApiError::invalid(
+                "You cannot cancel this PaymentIntent because it has a status of processing: its sepa_debit payment was already submitted to the bank.",
+            )
+            .with_code("payment_intent_unexpected_state")
+            .with_field("payment_intent", pi.to_json()));
+        }
         let pi = self.intent_mut(pi_id)?;
         if matches!(pi.status, Status::Succeeded | Status::Canceled) {
             let message = format!(

@@ -1,7 +1,7 @@
 //! Payment methods: where a confirmation's card comes from (an attached one, a stored or test
 //! PaymentMethod id, raw card data from Stripe.js), and card data checked as Stripe checks it.
 
-use super::Store;
+use super::{Origin, Store};
 use crate::cards;
 use crate::error::ApiError;
 use crate::ids::{new_id, now};
@@ -16,6 +16,8 @@ pub enum PaymentMethodSource {
     Id(String),
     /// `payment_method_data[card][...]`, as Stripe.js sends it.
     Card(CardInput),
+    /// `payment_method_data[sepa_debit][iban]` and the billing details.
+    SepaDebit(super::bank_debits::SepaInput),
 }
 
 /// Card data as Stripe.js sends it, not yet checked.
@@ -35,12 +37,13 @@ fn current_year() -> i64 {
 }
 
 impl Store {
-    /// Turns the confirmation's payment method into a stored PaymentMethod.
+    /// Turns the confirmation's payment method into a stored PaymentMethod. A new one belongs
+    /// to no customer: paying with it does not attach it (only `setup_future_usage` does, once
+    /// the payment succeeds; see [`Store::attach_for_future_usage`]).
     pub(super) fn resolve_payment_method(
         &mut self,
         source: &PaymentMethodSource,
         attached: Option<&str>,
-        customer: Option<&str>,
     ) -> Result<Option<String>, ApiError> {
         match source {
             PaymentMethodSource::Attached => Ok(attached.map(str::to_string)),
@@ -60,14 +63,21 @@ impl Store {
                     postal_code: None,
                     name: None,
                     email: None,
-                    customer: customer.map(str::to_string),
+                    customer: None,
+                    sepa_debit: None,
                 };
                 let pm_id = pm.id.clone();
                 self.payment_methods.insert(pm_id.clone(), pm);
                 Ok(Some(pm_id))
             }
             PaymentMethodSource::Card(card) => {
-                let pm = card_payment_method(card, customer)?;
+                let pm = card_payment_method(card)?;
+                let pm_id = pm.id.clone();
+                self.payment_methods.insert(pm_id.clone(), pm);
+                Ok(Some(pm_id))
+            }
+            PaymentMethodSource::SepaDebit(input) => {
+                let pm = super::bank_debits::sepa_payment_method(input)?;
                 let pm_id = pm.id.clone();
                 self.payment_methods.insert(pm_id.clone(), pm);
                 Ok(Some(pm_id))
@@ -76,11 +86,33 @@ impl Store {
     }
 }
 
+impl Store {
+    /// `setup_future_usage` on an intent with a customer: once the payment succeeds, its
+    /// PaymentMethod is attached to the customer (`payment_method.attached`), as Stripe does
+    /// (/api/payment_intents/create#create_payment_intent-setup_future_usage). Stripe does not
+    /// document where this event falls among the payment's; it is sent before the charge's.
+    pub(super) fn attach_for_future_usage(&mut self, pi_id: &str, pm_id: &str, origin: &Origin) {
+        let Some(pi) = self.intents.get(pi_id) else {
+            return;
+        };
+        let (Some(customer), Some(_)) = (pi.customer.clone(), pi.setup_future_usage.as_ref())
+        else {
+            return;
+        };
+        let Some(pm) = self.payment_methods.get_mut(pm_id) else {
+            return;
+        };
+        if pm.customer.as_deref() == Some(customer.as_str()) {
+            return;
+        }
+        pm.customer = Some(customer);
+        let json = pm.to_json();
+        self.emit("payment_method.attached", json, origin);
+    }
+}
+
 /// Validates raw card data as Stripe does when it creates a card PaymentMethod.
-fn card_payment_method(
-    card: &CardInput,
-    customer: Option<&str>,
-) -> Result<PaymentMethod, ApiError> {
+fn card_payment_method(card: &CardInput) -> Result<PaymentMethod, ApiError> {
     let number: String = card
         .number
         .as_deref()
@@ -155,6 +187,7 @@ fn card_payment_method(
         postal_code: card.postal_code.clone().filter(|z| !z.is_empty()),
         name: card.name.clone(),
         email: card.email.clone(),
-        customer: customer.map(str::to_string),
+        customer: None,
+        sepa_debit: None,
     })
 }

@@ -207,6 +207,7 @@ impl Store {
         let Some(refund) = self.refunds.get_mut(id) else {
             return Err(ApiError::not_found("refund", id, "refund"));
         };
+        let before = refund.to_json();
         refund.status = outcome.to_owned();
         refund.later = None;
         if outcome == "failed" {
@@ -218,12 +219,17 @@ impl Store {
             refund.failure_balance_transaction = Some(new_id("txn"));
         }
         let refund = refund.clone();
-        let kind = if outcome == "failed" {
-            "refund.failed"
+        if outcome == "failed" {
+            self.emit("refund.failed", refund.to_json(), &Origin::default());
         } else {
-            "refund.updated"
-        };
-        self.emit(kind, refund.to_json(), &Origin::default());
+            let previous = super::changed_fields(&before, &refund.to_json());
+            self.emit_updated(
+                "refund.updated",
+                refund.to_json(),
+                previous,
+                &Origin::default(),
+            );
+        }
         Ok(refund)
     }
 

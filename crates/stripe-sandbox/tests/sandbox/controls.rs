@@ -238,7 +238,8 @@ async fn a_trigger_runs_a_fresh_flow_or_emits_about_an_existing_intent() {
         vec![
             "payment_intent.created",
             "charge.succeeded",
-            "payment_intent.succeeded"
+            "payment_intent.succeeded",
+            "charge.updated",
         ]
     );
 
@@ -280,6 +281,8 @@ async fn a_trigger_runs_a_fresh_flow_or_emits_about_an_existing_intent() {
         "payment_intent.payment_failed",
         "payment_intent.requires_action",
         "payment_intent.canceled",
+        "payment_intent.processing",
+        "charge.pending",
         "charge.refunded",
         "customer.created",
     ] {
@@ -302,6 +305,8 @@ async fn a_trigger_runs_a_fresh_flow_or_emits_about_an_existing_intent() {
 async fn waiting_for_webhooks_times_out_while_deliveries_are_still_retried() {
     let receiver = spawn_receiver(5).await;
     let sb = spawn_sandbox_with(vec![receiver.endpoint()]).await;
+    sb.control("webhooks/retries", &[("delays_ms", "200,400,800,1600")])
+        .await;
     sb.card_intent().await;
     let (status, body) = sb.control("webhooks/wait", &[("timeout_ms", "100")]).await;
     assert_eq!(status, 504);

@@ -2,11 +2,13 @@
 //! sandbox mounted the way the shop mounts it.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod bank_debits;
 mod browser;
 mod cards;
 mod controls;
 mod disputes;
 mod errors;
+mod event_sequences;
 mod helpers;
 mod idempotency;
 mod payment_intents;

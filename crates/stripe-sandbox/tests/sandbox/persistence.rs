@@ -82,3 +82,61 @@ async fn a_state_file_that_is_not_a_snapshot_stops_the_sandbox_instead_of_being_
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "my notes");
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test]
+async fn a_bank_debit_still_processing_settles_after_a_restart() {
+    let path = std::env::temp_dir().join(format!(
+        "sandbox-debit-{}.json",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let first = spawn_sandbox_on(Vec::new(), Some(path.clone())).await;
+    first
+        .control("bank_debits", &[("settle_ms", "86400000")])
+        .await;
+    let intent: serde_json::Value = first
+        .post(
+            "v1/payment_intents",
+            &[
+                ("amount", "2000"),
+                ("currency", "eur"),
+                ("confirm", "true"),
+                ("payment_method_data[type]", "sepa_debit"),
+                (
+                    "payment_method_data[sepa_debit][iban]",
+                    "DE89370400440532013000",
+                ),
+                ("payment_method_data[billing_details][name]", "Jenny Rosen"),
+                (
+                    "payment_method_data[billing_details][email]",
+                    "jenny@example.com",
+                ),
+                ("mandate_data[customer_acceptance][type]", "offline"),
+                ("return_url", "https://shop.example/return"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(intent["status"], "processing", "{intent}");
+    let id = intent["id"].as_str().unwrap().to_owned();
+    let mut written = false;
+    for _ in 0..50 {
+        if std::fs::read_to_string(&path)
+            .is_ok_and(|s| s.contains("bank_debits") && s.contains(&id))
+        {
+            written = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(written);
+
+    let second = spawn_sandbox_on(Vec::new(), Some(path.clone())).await;
+    let (status, settled) = second
+        .control("bank_debits/settle", &[("payment_intent", id.as_str())])
+        .await;
+    assert_eq!(status, 200, "{settled}");
+    assert_eq!(settled["status"], "succeeded");
+    let _ = std::fs::remove_file(&path);
+}

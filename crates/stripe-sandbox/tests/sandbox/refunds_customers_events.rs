@@ -162,12 +162,13 @@ async fn events_are_retrieved_and_listed_newest_first_by_type() {
         .unwrap();
     assert_ne!(next.data[0].id, page.data[0].id);
 
+    // charge.succeeded and charge.updated (its balance transaction) for each payment.
     let wildcard = ListEvent::new()
         .type_("charge.*")
         .send(&sb.client)
         .await
         .unwrap();
-    assert_eq!(wildcard.data.len(), 2);
+    assert_eq!(wildcard.data.len(), 4);
 
     let event = RetrieveEvent::new(page.data[0].id.clone())
         .send(&sb.client)

@@ -104,6 +104,16 @@ async fn failing_authentication_returns_the_intent_for_another_card() {
         e.code.map(|c| c.as_str().to_string()).as_deref(),
         Some("payment_intent_authentication_failure")
     );
+    // /error-codes#payment-intent-authentication-failure: an `invalid_request_error` worded
+    // for developers (the same object is in stripe-android's PaymentIntent fixtures).
+    assert_eq!(e.type_.as_str(), "invalid_request_error");
+    assert_eq!(
+        e.message.as_deref(),
+        Some(
+            "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again."
+        )
+    );
+    assert!(e.payment_method.is_some());
 
     // Answering again changes nothing; another card works.
     let r = sb
@@ -181,4 +191,70 @@ async fn the_challenge_url_follows_the_host_the_browser_used() {
         url.starts_with("https://demo.example.org/_sandbox/3ds/payatt_"),
         "{url}"
     );
+}
+
+/// Stripe.js shows the challenge in a dialog on the shop's page (@stripe/stripe-js:
+/// confirmPayment "authenticating your user by displaying a 3DS dialog"): there the page may be
+/// framed by that page only, and once answered it tells that page instead of redirecting.
+#[tokio::test]
+async fn in_stripe_js_dialog_the_challenge_is_framed_by_the_shop_and_tells_it_when_done() {
+    let sb = spawn_sandbox().await;
+    let (pi, url) = requires_action(&sb, "pm_card_threeDSecure2Required").await;
+    let framed = format!("{url}?frame=1&origin=https%3A%2F%2Fshop.example");
+    let page = sb.http.get(&framed).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("frame-ancestors https://shop.example;"),
+        "{csp}"
+    );
+    assert_ne!(page.headers()["x-frame-options"], "DENY");
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Complete authentication")
+    );
+
+    let r = sb
+        .http
+        .post(&framed)
+        .form(&[("outcome", "complete")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "no redirect inside the dialog");
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(r#"src="../assets/challenge.js" data-origin="https://shop.example""#),
+        "{html}"
+    );
+    let after = RetrievePaymentIntent::new(pi.id.clone())
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert_eq!(after.status, PaymentIntentStatus::Succeeded);
+
+    // Only an http(s) origin may frame it.
+    let (_, url) = requires_action(&sb, "pm_card_threeDSecure2Required").await;
+    let page = sb
+        .http
+        .get(format!("{url}?frame=1&origin=javascript:alert(1)"))
+        .send()
+        .await
+        .unwrap();
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
 }

@@ -3,7 +3,7 @@ use stripe_core::payment_intent::CancelPaymentIntent;
 use stripe_core::refund::CreateRefund;
 use stripe_webhook::EventObject;
 
-use crate::helpers::{eventually, spawn_receiver, spawn_sandbox_with};
+use crate::helpers::{eventually, spawn_receiver, spawn_sandbox, spawn_sandbox_with};
 
 #[tokio::test]
 async fn every_state_change_is_delivered_signed_in_order_and_parses_into_typed_events() {
@@ -29,6 +29,7 @@ async fn every_state_change_is_delivered_signed_in_order_and_parses_into_typed_e
             "payment_intent.created",
             "charge.succeeded",
             "payment_intent.succeeded",
+            "charge.updated",
             "charge.refunded",
             "refund.created",
         ]
@@ -53,14 +54,14 @@ async fn every_state_change_is_delivered_signed_in_order_and_parses_into_typed_e
         }
         other => panic!("expected payment_intent.succeeded, got {other:?}"),
     }
-    match &events[3].event.data.object {
+    match &events[4].event.data.object {
         EventObject::ChargeRefunded(charge) => {
             assert_eq!(charge.amount_refunded, 700);
             assert!(!charge.refunded);
         }
         other => panic!("expected charge.refunded, got {other:?}"),
     }
-    match &events[4].event.data.object {
+    match &events[5].event.data.object {
         EventObject::RefundCreated(refund) => assert_eq!(refund.amount, 700),
         other => panic!("expected refund.created, got {other:?}"),
     }
@@ -122,6 +123,7 @@ async fn declines_authentication_and_cancellation_emit_their_events() {
 async fn a_failing_endpoint_is_retried_with_backoff_until_it_answers_2xx() {
     let receiver = spawn_receiver(2).await;
     let sb = spawn_sandbox_with(vec![receiver.endpoint()]).await;
+    fast_retries(&sb).await;
     let intent = sb.card_intent().await;
     sb.wait_for_webhooks().await;
 
@@ -174,6 +176,7 @@ async fn an_unreachable_endpoint_is_given_up_after_a_bounded_number_of_attempts(
         secret: crate::helpers::WEBHOOK_SECRET.into(),
     }])
     .await;
+    fast_retries(&sb).await;
     sb.card_intent().await;
     sb.wait_for_webhooks().await;
     let log: serde_json::Value = sb.get("_controls/webhooks/log").await.json().await.unwrap();
@@ -214,4 +217,39 @@ async fn an_endpoint_added_at_run_time_receives_later_events() {
     sb.card_intent().await;
     sb.wait_for_webhooks().await;
     assert!(eventually(|| receiver.types().len() == 1).await);
+}
+
+/// Four retries, 0.2 s to 1.6 s apart: Stripe's schedule compressed for a test.
+async fn fast_retries(sb: &crate::helpers::TestSandbox) {
+    let (status, settings) = sb
+        .control("webhooks/retries", &[("delays_ms", "200,400,800,1600")])
+        .await;
+    assert_eq!(status, 200, "{settings}");
+    assert_eq!(
+        settings["webhooks"]["retry_delays_ms"],
+        serde_json::json!([200, 400, 800, 1600])
+    );
+}
+
+/// /webhooks#retries: "In a sandbox, Stripe retries three times over a few hours" (the exact
+/// schedule is not published). The sandbox's default: 3 retries, 1 minute, 10 minutes, 1 hour.
+#[tokio::test]
+async fn by_default_a_failed_delivery_is_retried_three_times_over_an_hour_like_stripes_test_mode() {
+    let sb = spawn_sandbox().await;
+    let settings: serde_json::Value = sb.get("_controls").await.json().await.unwrap();
+    assert_eq!(
+        settings["webhooks"]["retry_delays_ms"],
+        serde_json::json!([60_000, 600_000, 3_600_000])
+    );
+    let (status, error) = sb
+        .control("webhooks/retries", &[("delays_ms", "1,2,x")])
+        .await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["error"]["param"], "delays_ms");
+    fast_retries(&sb).await;
+    let (_, settings) = sb.control("reset", &[]).await;
+    assert_eq!(
+        settings["webhooks"]["retry_delays_ms"],
+        serde_json::json!([60_000, 600_000, 3_600_000])
+    );
 }

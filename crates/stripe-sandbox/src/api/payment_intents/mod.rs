@@ -18,8 +18,8 @@ use crate::currency::check_amount;
 use crate::error::ApiError;
 use crate::objects::{PaymentIntent, Status};
 use crate::params::{Params, ParamsExt};
-use crate::store::Store;
 use crate::store::payment_methods::PaymentMethodSource;
+use crate::store::{Store, bank_debits};
 use parse::{
     check_client_secret, confirmation, currency, customer, expansions, one_of,
     payment_method_types, source, unsupported,
@@ -50,6 +50,9 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         }
     }
     let types = payment_method_types(params)?;
+    if let Some(types) = &types {
+        bank_debits::check_currency(types, &currency)?;
+    }
     let apm = params.map("automatic_payment_methods");
     let apm_enabled = apm.and_then(|m| m.bool("enabled"));
     if apm.is_some() && apm_enabled.is_none() {
@@ -114,7 +117,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         description,
         receipt_email,
         automatic_payment_methods,
-        payment_method_types: types.unwrap_or_else(|| vec!["card".to_string()]),
+        payment_method_types: types.unwrap_or_else(|| bank_debits::automatic_types(&currency)),
         capture_method: capture_method.to_string(),
         confirmation_method: confirmation_method.to_string(),
         setup_future_usage,

@@ -11,6 +11,7 @@ use crate::error::ApiError;
 use crate::objects::PaymentIntent;
 use crate::params::{Params, ParamsExt, empty_string};
 use crate::store::Store;
+use crate::store::bank_debits::{SIMULATED_TYPES, SepaInput};
 use crate::store::payment_intents::Confirm;
 use crate::store::payment_methods::{CardInput, PaymentMethodSource};
 
@@ -61,7 +62,7 @@ pub fn payment_method_types(params: &Params) -> Result<Option<Vec<String>>, ApiE
     }
     let types = params.strings("payment_method_types");
     for t in &types {
-        if t != "card" {
+        if !SIMULATED_TYPES.contains(&t.as_str()) {
             return Err(ApiError::param_error(
                 format!(
                     "The payment method type \"{t}\" is invalid. Please ensure the provided type is activated in your dashboard (https://dashboard.stripe.com/account/payments/settings) and your account is enabled for any preview features that you are trying to use."
@@ -105,13 +106,22 @@ pub fn source(params: &Params) -> Result<PaymentMethodSource, ApiError> {
                 None,
             ));
         }
+        let billing = data.map("billing_details");
+        let get = |m: Option<&Params>, k: &str| m.and_then(|m| m.str(k)).map(str::to_string);
         match data.str("type") {
             Some("card") => {}
+            Some("sepa_debit") => {
+                return Ok(PaymentMethodSource::SepaDebit(SepaInput {
+                    iban: get(data.map("sepa_debit"), "iban"),
+                    name: get(billing, "name"),
+                    email: get(billing, "email"),
+                }));
+            }
             None => return Err(ApiError::missing_parameter("payment_method_data[type]")),
             Some(other) => {
                 return Err(ApiError::param_error(
                     format!(
-                        "Invalid payment_method_data[type]: the sandbox only simulates cards, not {other}."
+                        "Invalid payment_method_data[type]: the sandbox simulates cards and sepa_debit, not {other}."
                     ),
                     "payment_method_data[type]",
                     None,
@@ -119,8 +129,6 @@ pub fn source(params: &Params) -> Result<PaymentMethodSource, ApiError> {
             }
         }
         let card = data.map("card");
-        let billing = data.map("billing_details");
-        let get = |m: Option<&Params>, k: &str| m.and_then(|m| m.str(k)).map(str::to_string);
         return Ok(PaymentMethodSource::Card(CardInput {
             number: get(card, "number"),
             exp_month: get(card, "exp_month"),
@@ -167,9 +175,50 @@ pub fn return_url(params: &Params) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// `mandate_data[customer_acceptance]`: the type of mandate the customer accepted. Stripe.js
+/// (a publishable key) sends `online` with `online[infer_from_client]=true`; a server sends
+/// `online` with the customer's `ip_address` and `user_agent`, or `offline`
+/// (/api/payment_intents/confirm#confirm_payment_intent-mandate_data).
+pub fn mandate(ctx: &Ctx, params: &Params) -> Result<Option<String>, ApiError> {
+    let Some(acceptance) = params
+        .map("mandate_data")
+        .and_then(|m| m.map("customer_acceptance"))
+    else {
+        return Ok(None);
+    };
+    match acceptance.str("type") {
+        Some("offline") => Ok(Some("offline".into())),
+        Some("online") => {
+            let online = acceptance.map("online");
+            let inferred =
+                online.and_then(|o| o.bool("infer_from_client")) == Some(true) && ctx.publishable();
+            let given = online
+                .is_some_and(|o| o.str("ip_address").is_some() && o.str("user_agent").is_some());
+            if inferred || given {
+                Ok(Some("online".into()))
+            } else {
+                Err(ApiError::missing_parameter(
+                    "mandate_data[customer_acceptance][online][ip_address]",
+                ))
+            }
+        }
+        None => Err(ApiError::missing_parameter(
+            "mandate_data[customer_acceptance][type]",
+        )),
+        Some(other) => Err(ApiError::param_error(
+            format!(
+                "Invalid mandate_data[customer_acceptance][type]: must be one of online or offline, not {other}"
+            ),
+            "mandate_data[customer_acceptance][type]",
+            None,
+        )),
+    }
+}
+
 /// A confirmation attempt, from `confirm=true` at creation or from `/confirm`.
 pub fn confirmation(ctx: &Ctx, params: &Params) -> Result<Confirm, ApiError> {
     Ok(Confirm {
+        mandate: mandate(ctx, params)?,
         source: source(params)?,
         return_url: return_url(params)?,
         off_session: off_session(params)?,

@@ -24,6 +24,7 @@ const PAYMENT_METHOD_DATA: Shape = Shape::Map(&[
             ("networks", Shape::Any),
         ]),
     ),
+    ("sepa_debit", Shape::Map(&[("iban", Shape::Str)])),
     (
         "billing_details",
         Shape::Map(&[
@@ -50,7 +51,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "excluded_payment_method_types",
     "hooks",
     "mandate",
-    "mandate_data",
     "on_behalf_of",
     "payment_details",
     "payment_method_configuration",

@@ -1,0 +1,34 @@
+//! The background task that settles bank debits when they are due (`store/bank_debits.rs`):
+//! it looks for due debits a few times a second, so a debit settles within moments of its
+//! time, with its events.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::store::SharedStore;
+
+/// How often the task looks for due debits.
+const TICK: Duration = Duration::from_millis(100);
+
+/// Runs the task on the current tokio runtime (none runs outside one).
+pub fn start(store: &Arc<SharedStore>) {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return;
+    }
+    let store = Arc::downgrade(store);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            // The sandbox is gone: nothing left to settle.
+            let Some(store) = store.upgrade() else { break };
+            let mut store = store.lock();
+            for pi in store.due_bank_debits() {
+                if let Err(e) = store.settle_bank_debit(&pi) {
+                    tracing::warn!(payment_intent = %pi, error = ?e.body.get("message"), "a sandbox bank debit did not settle");
+                }
+            }
+        }
+    });
+}
