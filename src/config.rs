@@ -51,6 +51,36 @@ pub struct Settings {
     /// Where the built-in sandbox keeps its keys and objects across restarts (sandbox mode);
     /// `None` keeps them in memory only.
     pub sandbox_state_file: Option<std::path::PathBuf>,
+    /// How emails leave the shop, and how hard it tries.
+    pub mail: MailSettings,
+}
+
+/// Emails: sent over SMTP when `SMTP_URL` is set, otherwise caught and shown at
+/// `/_sandbox/mail` (a development shop; a live one refuses to start without SMTP).
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `smtp://user:pass@host:port` (STARTTLS with `?tls=required`) or `smtps://...`.
+    pub smtp_url: Option<Secret>,
+    /// The sender, e.g. `Storefront <shop@example.com>`.
+    pub from: String,
+    /// The wait before the first retry of a failed send; it doubles with each attempt...
+    pub retry_after: Duration,
+    /// ...up to this.
+    pub retry_max: Duration,
+    /// Attempts before an email is marked failed for the owner to see (and send again).
+    pub max_attempts: u32,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "Storefront <storefront@localhost>".into(),
+            retry_after: Duration::from_secs(30),
+            retry_max: Duration::from_secs(60 * 60),
+            max_attempts: 10,
+        }
+    }
 }
 
 /// The limits the shop applies against abuse; README's Security section explains each.
@@ -203,6 +233,8 @@ impl Settings {
             Some(_) => return Err(ConfigError("SEED_CATALOG must be true or false".into())),
         };
         let limits = limit_settings(&var)?;
+        let stripe = stripe_settings(&var)?;
+        let mail = mail_settings(&var, &stripe)?;
         let session_defaults = SessionLimits::default();
         let sessions = SessionLimits {
             idle_timeout: seconds("SESSION_IDLE_SECS", session_defaults.idle_timeout)?,
@@ -214,7 +246,7 @@ impl Settings {
             database_url: Secret::new(database_url),
             session_key,
             currency,
-            stripe: stripe_settings(&var)?,
+            stripe,
             reconciler,
             seed_catalog,
             upload_dir: var("UPLOAD_DIR").unwrap_or_else(|| "static/uploads".into()),
@@ -225,6 +257,7 @@ impl Settings {
                 Some("none") => None,
                 Some(path) => Some(path.into()),
             },
+            mail,
         })
     }
 
@@ -289,6 +322,79 @@ fn limit_settings(var: &impl Fn(&str) -> Option<String>) -> Result<LimitSettings
             "PAYMENT_RESERVATION_SECS",
             defaults.payment_reservation.as_secs() as usize,
         )? as u64),
+    })
+}
+
+fn mail_settings(
+    var: &impl Fn(&str) -> Option<String>,
+    stripe: &StripeSettings,
+) -> Result<MailSettings, ConfigError> {
+    let defaults = MailSettings::default();
+    let smtp_url = var("SMTP_URL");
+    if let Some(url) = &smtp_url
+        && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+    {
+        return Err(ConfigError(
+            "SMTP_URL must start with smtp:// (add ?tls=required for STARTTLS) or smtps://".into(),
+        ));
+    }
+    if smtp_url.is_none()
+        && let StripeSettings::Keys(keys) = stripe
+        && keys.is_live()
+    {
+        return Err(ConfigError(
+            "SMTP_URL is not set but the Stripe keys are live: a live shop must send its emails \
+             (order confirmations, password resets); without SMTP_URL they are only caught for \
+             development"
+                .into(),
+        ));
+    }
+    let from = match (var("MAIL_FROM"), &smtp_url) {
+        (Some(from), _) => from,
+        (None, None) => defaults.from,
+        (None, Some(_)) => {
+            return Err(ConfigError(
+                "MAIL_FROM is not set: with SMTP_URL the shop needs a sender address, \
+                 such as Storefront <shop@example.com>"
+                    .into(),
+            ));
+        }
+    };
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(ConfigError(
+            "MAIL_FROM must be an address such as shop@example.com or Storefront <shop@example.com>"
+                .into(),
+        ));
+    }
+    let seconds = |name: &str, default: Duration| -> Result<Duration, ConfigError> {
+        match var(name) {
+            None => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| *s > 0)
+                .map(Duration::from_secs)
+                .ok_or_else(|| ConfigError(format!("{name} must be a whole number of seconds"))),
+        }
+    };
+    let max_attempts = match var("MAIL_MAX_ATTEMPTS") {
+        None => defaults.max_attempts,
+        Some(v) => v
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| {
+                ConfigError("MAIL_MAX_ATTEMPTS must be a whole number from 1 to 100".into())
+            })?,
+    };
+    Ok(MailSettings {
+        smtp_url: smtp_url.map(Secret::new),
+        from,
+        retry_after: seconds("MAIL_RETRY_SECS", defaults.retry_after)?,
+        retry_max: seconds("MAIL_RETRY_MAX_SECS", defaults.retry_max)?,
+        max_attempts,
     })
 }
 
@@ -486,6 +592,39 @@ mod tests {
         ])
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.limits.open_orders_per_session, 7);
+    }
+
+    #[test]
+    fn mail_is_caught_without_smtp_and_a_live_shop_needs_smtp() {
+        let s = settings(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(s.mail.smtp_url.is_none());
+        let live = [
+            ("STRIPE_SECRET_KEY", "sk_live_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_live_abc"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_abc"),
+        ];
+        let e = error(&live);
+        assert!(
+            e.contains("SMTP_URL is not set but the Stripe keys are live"),
+            "{e}"
+        );
+        let mut with_smtp = live.to_vec();
+        with_smtp.push(("SMTP_URL", "smtps://shop:do_not_print@mail.example.com"));
+        let e = error(&with_smtp);
+        assert!(e.contains("MAIL_FROM is not set"), "{e}");
+        assert!(!e.contains("do_not_print"));
+        with_smtp.push(("MAIL_FROM", "Storefront <shop@example.com>"));
+        let s = settings(&with_smtp).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!format!("{s:?}").contains("do_not_print"));
+        let e = error(&[
+            ("SMTP_URL", "http://mail.example.com"),
+            ("MAIL_FROM", "a@b.c"),
+        ]);
+        assert!(e.contains("SMTP_URL must start with smtp://"), "{e}");
+        let e = error(&[("MAIL_FROM", "not an address")]);
+        assert!(e.contains("MAIL_FROM must be an address"), "{e}");
+        let e = error(&[("MAIL_MAX_ATTEMPTS", "0")]);
+        assert!(e.contains("MAIL_MAX_ATTEMPTS"), "{e}");
     }
 
     #[test]

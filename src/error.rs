@@ -81,8 +81,8 @@ impl AppError {
                     "Stripe could not tell us how your payment for order #{order_number} went \
                      just now. If your card was charged, the order is confirmed automatically \
                      within a few minutes: please do not pay again. Reload this page in a moment \
-                     to see where it stands, or find the order under My orders or through the \
-                     link in your receipt."
+                     to see where it stands, or find the order under My orders (or, as a \
+                     guest, with Find an order)."
                 ),
             ),
             Self::Unexpected(_) => page_text_for(StatusCode::INTERNAL_SERVER_ERROR),

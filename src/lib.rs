@@ -2,7 +2,8 @@
 //!
 //! One module per thing the shop does (`catalog`, `cart`, `accounts`, `checkout`, `orders`,
 //! `payments`, `admin`), each owning its routes, queries and page structs; `domain` holds the shared
-//! vocabulary; `startup` wires it together. The offline stand-in for Stripe is a crate of its
+//! vocabulary; `outbox` keeps the emails the shop owes and `email` writes and sends them;
+//! `startup` wires it together. The offline stand-in for Stripe is a crate of its
 //! own (`stripe-sandbox`), which `startup` mounts in sandbox mode and the shop reaches only
 //! over HTTP, as it reaches Stripe.
 
@@ -17,10 +18,12 @@ pub mod config;
 pub mod csrf;
 pub mod db;
 pub mod domain;
+pub mod email;
 pub mod error;
 pub mod error_page;
 pub mod health;
 pub mod orders;
+pub mod outbox;
 pub mod page;
 pub mod payments;
 pub mod schema;

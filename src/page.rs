@@ -25,6 +25,15 @@ pub enum PaymentMode {
     StripeLive,
 }
 
+/// Where the shop's emails go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailDelivery {
+    /// Over SMTP (`SMTP_URL`).
+    Smtp,
+    /// Caught in the mailbox at `/_sandbox/mail` (no `SMTP_URL`: a development shop).
+    Mailbox,
+}
+
 #[derive(Debug, Clone)]
 pub struct PageContext {
     pub user: Option<SessionUser>,
@@ -32,9 +41,15 @@ pub struct PageContext {
     pub cart_count: i64,
     pub flash: Option<Flash>,
     pub payment_mode: PaymentMode,
+    pub mail: MailDelivery,
 }
 
 impl PageContext {
+    /// Emails are caught in the mailbox rather than sent.
+    pub fn mailbox(&self) -> bool {
+        self.mail == MailDelivery::Mailbox
+    }
+
     pub fn is_sandbox(&self) -> bool {
         self.payment_mode == PaymentMode::Sandbox
     }
@@ -48,6 +63,7 @@ impl PageContext {
         let payment_mode = req
             .app_data::<web::Data<PaymentMode>>()
             .map_or(PaymentMode::Sandbox, |mode| *mode.get_ref());
+        let mail = mail_delivery(req);
         let cart_count = match session.cart_id() {
             Some(cart_id) => {
                 let pool = req
@@ -64,6 +80,7 @@ impl PageContext {
             cart_count,
             flash: session.take_flash(),
             payment_mode,
+            mail,
         })
     }
 
@@ -81,10 +98,16 @@ impl PageContext {
                     payment_mode: req
                         .app_data::<web::Data<PaymentMode>>()
                         .map_or(PaymentMode::Sandbox, |mode| *mode.get_ref()),
+                    mail: mail_delivery(req),
                 }
             }
         }
     }
+}
+
+fn mail_delivery(req: &HttpRequest) -> MailDelivery {
+    req.app_data::<web::Data<MailDelivery>>()
+        .map_or(MailDelivery::Mailbox, |mail| *mail.get_ref())
 }
 
 impl FromRequest for PageContext {

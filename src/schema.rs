@@ -57,6 +57,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    mailbox (id) {
+        id -> Int8,
+        outbox_id -> Int8,
+        message_id -> Text,
+        sender -> Text,
+        recipient -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        caught_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     order_events (id) {
         id -> Int8,
         order_id -> Uuid,
@@ -113,6 +127,40 @@ diesel::table! {
         checks -> Int4,
         checked_at -> Nullable<Timestamptz>,
         paid_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Int8,
+        key -> Text,
+        kind -> Text,
+        recipient -> Text,
+        order_id -> Nullable<Uuid>,
+        facts -> Jsonb,
+        subject -> Nullable<Text>,
+        text_body -> Nullable<Text>,
+        html_body -> Nullable<Text>,
+        message_id -> Uuid,
+        status -> Text,
+        attempts -> Int4,
+        send_after -> Timestamptz,
+        claimed_by -> Nullable<Uuid>,
+        lease_until -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    password_resets (token_hash) {
+        token_hash -> Text,
+        user_id -> Int8,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -209,6 +257,9 @@ diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(order_origins -> orders (order_id));
 diesel::joinable!(orders -> carts (cart_id));
 diesel::joinable!(order_items -> products (product_id));
+diesel::joinable!(mailbox -> outbox (outbox_id));
+diesel::joinable!(outbox -> orders (order_id));
+diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(refund_requests -> orders (order_id));
 diesel::joinable!(refund_requests -> users (admin_id));
@@ -223,10 +274,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     disputes,
     installation,
+    mailbox,
     order_events,
     order_items,
     order_origins,
     orders,
+    outbox,
+    password_resets,
     products,
     refund_requests,
     sessions,

@@ -19,15 +19,15 @@ use crate::accounts::password::PasswordHashers;
 use crate::accounts::throttle::LoginThrottle;
 use crate::config::{Secret, Settings, StripeSettings};
 use crate::db::{self, DbPool};
-use crate::page::PaymentMode;
+use crate::page::{MailDelivery, PaymentMode};
 use crate::payments::{Payments, StripeAccess, reconciler};
 use crate::security_headers::{default_headers, origin_of};
 use crate::session::new_token;
 use crate::session::store::PgSessionStore;
 use crate::telemetry::RequestSpan;
 use crate::{
-    accounts, admin, bad_input, cart, catalog, checkout, error_page, health, orders, payments,
-    seed, session,
+    accounts, admin, bad_input, cart, catalog, checkout, email, error_page, health, orders,
+    payments, seed, session,
 };
 
 pub struct Application {
@@ -89,6 +89,7 @@ struct PaymentsSetup {
 struct Shared {
     settings: web::Data<Settings>,
     payment_mode: web::Data<PaymentMode>,
+    mail: web::Data<MailDelivery>,
     payments: web::Data<Payments>,
     catalog_cache: web::Data<catalog::CatalogCache>,
     password_hashers: web::Data<PasswordHashers>,
@@ -122,6 +123,7 @@ impl Application {
             .as_ref()
             .map(|_| setup.access.secret_key.clone());
         let payments = start_payments(&pool, &settings, setup.access).await?;
+        let mail = start_mail(&pool, &settings)?;
         let sessions = start_sessions(&pool, &settings).await?;
         // Uploaded product images are served from their own directory, which may lie outside
         // `static/`.
@@ -129,7 +131,7 @@ impl Application {
             .with_context(|| format!("creating the upload directory {}", settings.upload_dir))?;
         let upload_dir = settings.upload_dir.clone();
         let https = settings.is_https();
-        let shared = start_shared(&pool, settings, payments, setup.mode)?;
+        let shared = start_shared(&pool, settings, payments, setup.mode, mail)?;
         let sandbox = setup.sandbox;
 
         let server = {
@@ -155,6 +157,7 @@ impl Application {
                     .app_data(web::Data::new(pool.clone()))
                     .app_data(shared.settings.clone())
                     .app_data(shared.payment_mode.clone())
+                    .app_data(shared.mail.clone())
                     .app_data(shared.payments.clone())
                     .app_data(shared.catalog_cache.clone())
                     .app_data(shared.password_hashers.clone())
@@ -163,6 +166,12 @@ impl Application {
                     .app_data(web::FormConfig::default().limit(64 * 1024))
                     .app_data(web::PayloadConfig::default().limit(64 * 1024))
                     .configure(routes)
+                    // Before the sandbox's scope, which would answer 404 for its paths.
+                    .configure(|cfg| {
+                        if mail == MailDelivery::Mailbox {
+                            email::mailbox::routes(cfg);
+                        }
+                    })
                     .configure(|cfg| {
                         if let Some(sandbox) = &sandbox {
                             cfg.service(
@@ -325,6 +334,30 @@ async fn start_payments(
     Ok(payments)
 }
 
+/// The email worker, over SMTP or into the mailbox (a live shop without `SMTP_URL` was
+/// refused with the settings).
+fn start_mail(pool: &DbPool, settings: &Settings) -> anyhow::Result<MailDelivery> {
+    let transport = email::Transport::from_settings(&settings.mail)?;
+    let delivery = if transport.catches() {
+        tracing::warn!(
+            mailbox = %format!("{}{}", settings.base_url, email::mailbox::PATH),
+            "no SMTP_URL: emails are caught, not sent, and anyone who can open the mailbox reads them (a development shop)"
+        );
+        MailDelivery::Mailbox
+    } else {
+        tracing::info!("emails are sent over SMTP (SMTP_URL)");
+        MailDelivery::Smtp
+    };
+    email::worker::spawn(
+        pool.clone(),
+        settings.database_url.expose().to_owned(),
+        transport,
+        settings.mail.clone(),
+        settings.base_url.clone(),
+    )?;
+    Ok(delivery)
+}
+
 async fn start_sessions(pool: &DbPool, settings: &Settings) -> anyhow::Result<Sessions> {
     let key = {
         let mut conn = pool.get().await.context("connecting for the session key")?;
@@ -351,6 +384,7 @@ fn start_shared(
     settings: Settings,
     payments: web::Data<Payments>,
     mode: PaymentMode,
+    mail: MailDelivery,
 ) -> anyhow::Result<Shared> {
     let catalog_cache = web::Data::new(catalog::CatalogCache::default());
     catalog::cache::spawn_listener(
@@ -369,6 +403,7 @@ fn start_shared(
     Ok(Shared {
         settings: web::Data::new(settings),
         payment_mode: web::Data::new(mode),
+        mail: web::Data::new(mail),
         payments,
         catalog_cache,
         password_hashers,

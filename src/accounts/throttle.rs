@@ -75,11 +75,19 @@ impl LoginThrottle {
 
     /// Counts an attempt from `ip`; refuses it (429) past the address's rate.
     pub fn check_address(&self, ip: IpAddr) -> Result<(), AppError> {
+        self.check_address_for(ip, "sign-in attempts")
+    }
+
+    /// Counts another kind of guess from `ip` (a password reset or an order look-up asked
+    /// for) against the same allowance, and names it when refusing.
+    pub fn check_address_for(&self, ip: IpAddr, what: &str) -> Result<(), AppError> {
         self.per_address.check_key(&ip).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
-            tracing::info!(%ip, "sign-in attempts from one address throttled");
+            tracing::info!(%ip, what, "attempts from one address throttled");
             too_many(
-                "Too many sign-in attempts from your network. Please wait a little before trying again.",
+                &format!(
+                    "Too many {what} from your network. Please wait a little before trying again."
+                ),
                 wait,
             )
         })

@@ -1,11 +1,12 @@
 //! The shop owner's side: the payment status dashboard, an order's payment timeline and its
-//! refunds, products and stock, and webhook deliveries. Every route sits behind
+//! refunds, products and stock, webhook deliveries, and emails. Every route sits behind
 //! [`require_admin`], which checks the account's admin flag in the database on each request
 //! (the session's copy may be stale).
 
 pub mod cli;
 mod dashboard;
 pub mod db;
+mod emails;
 mod format;
 mod guard;
 mod order;
@@ -44,6 +45,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(products::active::activate),
             )
             .route("/webhooks", web::get().to(webhooks::deliveries))
-            .route("/webhooks/{id}/rerun", web::post().to(rerun::rerun)),
+            .route("/webhooks/{id}/rerun", web::post().to(rerun::rerun))
+            .route("/emails", web::get().to(emails::emails))
+            .route("/emails/{id}/retry", web::post().to(emails::retry)),
     );
 }

@@ -1,5 +1,6 @@
 //! `GET /admin/orders/{id}`: items, customer, amounts, the PaymentIntent, the refund form, and
-//! a timeline merging status changes, the Stripe events received and the refunds asked for.
+//! a timeline merging status changes, the Stripe events received, the refunds asked for and
+//! the emails sent about it.
 
 use actix_web::web;
 use askama::Template;
@@ -14,6 +15,7 @@ use crate::domain::Money;
 use crate::error::AppError;
 use crate::orders::db as orders_db;
 use crate::orders::{Order, OrderItem};
+use crate::outbox;
 use crate::page::PageContext;
 use crate::payments::disputes::DisputeRow;
 use crate::payments::{Payments, disputes, events, refunds};
@@ -149,6 +151,23 @@ pub async fn order_page(
                 money(refund.amount_minor),
                 status.label()
             ),
+            detail,
+        });
+    }
+    for mail in outbox::db::of_order(&mut conn, order.id).await? {
+        let detail = [
+            Some(format!("to {}", mail.recipient)),
+            Some(format!("attempts: {}", mail.attempts)),
+            mail.last_error,
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+        timeline.push(TimelineEntry {
+            at: mail.created_at,
+            kind: "email",
+            title: format!("Email: {} ({})", mail.kind.label(), mail.status),
             detail,
         });
     }

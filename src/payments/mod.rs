@@ -7,6 +7,7 @@
 pub mod disputes;
 pub mod events;
 pub mod idempotency;
+mod notices;
 pub mod reconciler;
 pub mod refunds;
 pub mod stripe;

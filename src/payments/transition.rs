@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::stripe::{DisputeSnapshot, IntentSnapshot, RefundSnapshot};
-use super::{disputes, refunds};
+use super::{disputes, notices, refunds};
 use crate::db::{DbError, DbPool};
 use crate::domain::{DisputeStatus, EventCause, Money, PaymentStatus, Transition};
 use crate::orders::db::{self as orders_db, NewOrderEvent, Order};
@@ -112,8 +112,9 @@ pub async fn apply(
 /// Applies an observation to an order. Call it inside a transaction: it locks the order row,
 /// checks the move against the state machine (and, before `paid`, that the intent's amount,
 /// currency and `metadata.order_id` match the order), updates the order and its side effects
-/// (stock released on cancel, cart emptied on payment, refunds and disputes recorded) and
-/// records the change — or the refusal — on the order's timeline. A paid order then settles to
+/// (stock released on cancel, cart emptied on payment, refunds and disputes recorded), writes
+/// the shopper's email about it to the outbox (`notices`), and records the change — or the
+/// refusal — on the order's timeline. A paid order then settles to
 /// what its disputes and refunds say, whichever observation came first: a refund reported
 /// before the payment is kept and counted once the payment is confirmed.
 pub async fn apply_in(
@@ -212,6 +213,8 @@ async fn step(
             if to == PaymentStatus::Paid {
                 empty_cart_of_order(conn, order).await?;
             }
+            // The shopper's email about it, once, in this transaction.
+            notices::status_changed(conn, order, to, decision.detail.as_deref()).await?;
         }
         Transition::Unchanged => {
             // A repeated failure still updates the message the shopper sees.
@@ -316,6 +319,9 @@ async fn settle(
     }
     orders_db::settle(conn, order.id, to, refunded).await?;
     watch_again(conn, order, to).await?;
+    if refunded > order.amount_refunded_minor {
+        notices::refunded(conn, order, order.amount_refunded_minor, refunded).await?;
+    }
     record(conn, order, to, true, cause, Some(&note)).await?;
     tracing::info!(
         order = %order.id, from = from.as_str(), to = to.as_str(), refunded,

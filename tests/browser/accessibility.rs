@@ -1,4 +1,5 @@
-//! axe-core on every page of a purchase: no serious or critical violations.
+//! axe-core on every page of a purchase, and on the pages of its emails: no serious or
+//! critical violations.
 
 use crate::axe::serious_violations;
 use crate::checkout::VISA;
@@ -50,6 +51,21 @@ async fn the_shopper_pages_have_no_serious_or_critical_accessibility_violations(
         browser.click_button("Cancel order").await;
         browser.wait_for_page("Order cancelled").await;
         found.extend(serious_violations(&browser, "cancel").await);
+
+        // The pages of the shop's emails: the mailbox, an email, asking for a reset, finding
+        // an order.
+        browser.open_mail("is confirmed").await;
+        browser.wait_for_page_starting("Your order #").await;
+        found.extend(serious_violations(&browser, "mail").await);
+        browser.click_link("Back to the mailbox").await;
+        browser.wait_for_page("Mailbox").await;
+        found.extend(serious_violations(&browser, "mailbox").await);
+        browser.visit("/password/forgot").await;
+        browser.wait_for_page("Forgot your password?").await;
+        found.extend(serious_violations(&browser, "forgot-password").await);
+        browser.visit("/orders/lookup").await;
+        browser.wait_for_page("Find an order").await;
+        found.extend(serious_violations(&browser, "find-an-order").await);
 
         assert!(
             found.is_empty(),

@@ -60,6 +60,24 @@ async fn a_guest_buys_two_products_with_the_4242_card_and_the_order_is_paid() {
             assert_eq!(shop.order_status(order).await, "paid");
             // Pressing Pay told the shop to hold the items for the payment, past the short hold.
             assert!(shop.reservation(order).await > time::Duration::minutes(30));
+
+            // The confirmation email, caught in the sandbox's mailbox, with the order's lines
+            // and its link.
+            browser
+                .wait_for_text("A confirmation email is on its way to guest@example.com")
+                .await;
+            browser.click_link("mailbox").await;
+            browser.wait_for_page("Mailbox").await;
+            browser.open_mail("is confirmed").await;
+            browser.wait_for_page_starting("Your order #").await;
+            browser.wait_for_text("Canvas Tote Bag × 1").await;
+            browser.wait_for_text("Linen Notebook × 1").await;
+            browser.screenshot("confirmation-email").await;
+            browser
+                .click_link(&format!("{}/orders/{order}", shop.address))
+                .await;
+            browser.wait_for_page_starting("Order #").await;
+            browser.screenshot("order-from-email").await;
         },
     )
     .await;

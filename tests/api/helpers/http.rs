@@ -142,6 +142,17 @@ pub fn csrf_token_in(html: &str) -> String {
     html[start..start + end].to_owned()
 }
 
+/// The flash message a page shows.
+pub fn flash_in(html: &str) -> String {
+    let start = html
+        .find(r#"<p class="flash"#)
+        .unwrap_or_else(|| panic!("no flash message in the page: {html}"));
+    let end = html[start..]
+        .find("</p>")
+        .unwrap_or_else(|| panic!("unterminated flash"));
+    html[start..start + end].to_owned()
+}
+
 pub fn location(response: &Response) -> String {
     response
         .headers()

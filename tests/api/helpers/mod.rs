@@ -4,11 +4,13 @@
 mod admin;
 mod checkout;
 mod http;
+mod mail;
 mod spawn;
 mod standalone;
 
 pub use checkout::*;
 pub use http::*;
+pub use mail::*;
 pub use spawn::*;
 pub use standalone::*;
 

@@ -335,6 +335,27 @@ impl Browser {
         .await;
     }
 
+    /// Opens the sandbox mailbox and the newest email whose subject contains `subject`,
+    /// reloading while it is on its way (the shop's worker sends it a moment after the change).
+    pub async fn open_mail(&self, subject: &str) {
+        self.visit("/_sandbox/mail").await;
+        self.wait_for_page("Mailbox").await;
+        let xpath = format!(
+            "//table[@data-testid='mailbox']//a[contains(normalize-space(), {})]",
+            literal(subject)
+        );
+        let link = eventually(&format!("an email {subject:?} in the mailbox"), || async {
+            if let Ok(found) = self.client.find(Locator::XPath(&xpath)).await {
+                return Some(found);
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            self.reload().await;
+            None
+        })
+        .await;
+        click(&link, subject).await;
+    }
+
     /// The order shown on an `/orders/{id}/…` page.
     pub async fn order_id(&self) -> Uuid {
         let path = self.path().await;

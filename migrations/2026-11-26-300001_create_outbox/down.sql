@@ -1,0 +1,4 @@
+DROP TABLE mailbox;
+DROP TRIGGER outbox_ready ON outbox;
+DROP FUNCTION notify_outbox();
+DROP TABLE outbox;
