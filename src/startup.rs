@@ -19,6 +19,7 @@ use crate::accounts::password::PasswordHashers;
 use crate::accounts::throttle::LoginThrottle;
 use crate::config::{Secret, Settings, StripeSettings};
 use crate::db::{self, DbPool};
+use crate::error::AppError;
 use crate::page::{MailDelivery, PaymentMode};
 use crate::payments::{Payments, StripeAccess, reconciler};
 use crate::security_headers::{default_headers, origin_of};
@@ -164,6 +165,10 @@ impl Application {
                     .app_data(shared.login_throttle.clone())
                     .app_data(shared.trusted_proxies.clone())
                     .app_data(web::FormConfig::default().limit(64 * 1024))
+                    // `/orders/1` names no order: the site's 404 page, not the parser's words.
+                    .app_data(
+                        web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()),
+                    )
                     .app_data(web::PayloadConfig::default().limit(64 * 1024))
                     .configure(routes)
                     // Before the sandbox's scope, which would answer 404 for its paths.

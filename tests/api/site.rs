@@ -81,6 +81,18 @@ async fn an_unknown_route_is_a_404_page_in_the_layout() {
 }
 
 #[tokio::test]
+async fn a_malformed_id_in_a_path_is_the_404_page_in_the_layout() {
+    let app = spawn_app().await;
+    for path in ["/orders/1", "/orders/not-a-uuid/thanks"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        let html = text(response).await;
+        assert!(html.contains("Page not found"), "{path}: {html}");
+        assert!(!html.contains("UUID parsing failed"), "{path}");
+    }
+}
+
+#[tokio::test]
 async fn the_anonymous_sandbox_demo_page_is_rate_limited() {
     let app = spawn_app().await;
     let (mut shown, mut refused) = (0, 0);
