@@ -7,6 +7,7 @@ mod browser;
 mod cards;
 mod controls;
 mod disputes;
+mod documented;
 mod errors;
 mod event_sequences;
 mod helpers;

@@ -134,10 +134,8 @@ pub fn source(params: &Params) -> Result<PaymentMethodSource, ApiError> {
             exp_month: get(card, "exp_month"),
             exp_year: get(card, "exp_year"),
             cvc: get(card, "cvc"),
-            postal_code: billing
-                .and_then(|b| b.map("address"))
-                .and_then(|a| a.str("postal_code"))
-                .map(str::to_string),
+            postal_code: get(billing.and_then(|b| b.map("address")), "postal_code"),
+            line1: get(billing.and_then(|b| b.map("address")), "line1"),
             name: get(billing, "name"),
             email: get(billing, "email"),
         }));
