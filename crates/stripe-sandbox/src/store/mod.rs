@@ -121,8 +121,8 @@ impl Store {
             previous_attributes,
         };
         let id = event.id.clone();
-        let payload = serde_json::to_string_pretty(&event.to_json()).unwrap_or_default();
-        self.outbox.enqueue(&event.id, &event.type_, payload);
+        self.outbox
+            .enqueue(&event.id, &event.type_, &event.to_json());
         self.event_index.insert(id.clone(), self.events.len());
         self.events.push(event);
         self.forget_old_events();

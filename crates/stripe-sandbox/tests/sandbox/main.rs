@@ -18,4 +18,5 @@ mod refunds_customers_events;
 mod search;
 mod standalone;
 mod three_d_secure;
+mod versions;
 mod webhooks;
