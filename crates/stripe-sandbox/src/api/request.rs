@@ -91,10 +91,7 @@ impl InFlight {
                 .unwrap_or(auth)
                 .trim()
                 .to_owned();
-            !shared
-                .lock()
-                .idempotency
-                .contains_key(&(api_key, idempotency.clone()))
+            shared.lock().stored_answer(&api_key, idempotency).is_none()
         });
         if let Some(key) = &key {
             let mut running = shared
@@ -295,7 +292,7 @@ fn handle(
     }
 
     if let Some(k) = &idempotency_key
-        && let Some(stored) = store.idempotency.get(&(api_key.clone(), k.clone()))
+        && let Some(stored) = store.stored_answer(&api_key, k)
     {
         if stored.fingerprint != fingerprint {
             return Err(ApiError::idempotency_mismatch(k));

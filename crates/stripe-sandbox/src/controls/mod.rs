@@ -19,6 +19,7 @@
 //! | POST | `/_controls/bank_debits` | `settle_ms` (default 5000), `delayed_settle_ms` (default 180000; each at most a day) | how long SEPA debits submitted from now on stay `processing`: Stripe's test IBANs that settle at once (DE89 3704 0044 0532 0130 00, ...) and those that settle "after at least 3 minutes" (DE08 3704 0044 0532 0130 03, ...) |
 //! | POST | `/_controls/bank_debits/settle` | `payment_intent` | its SEPA debit settles now, as its IBAN says: `charge.succeeded` and `payment_intent.succeeded`, or `charge.failed` and `payment_intent.payment_failed`. Answers the intent |
 //! | POST | `/_controls/trigger` | `type`, `payment_intent` (optional) | like `stripe trigger`: without `payment_intent`, runs a fresh flow that emits the event (`payment_intent.created`, `.succeeded`, `.payment_failed`, `.requires_action`, `.canceled`, `.processing` (a SEPA debit on a euro intent), `charge.succeeded`, `charge.failed`, `charge.pending`, `charge.refunded`, `refund.created`, `customer.created`); with `payment_intent`, emits one event of that type carrying that intent (status set to what the type says) or its latest charge or refund, without changing the intent. Answers `{"events": [{"id", "type"}], "payment_intent"}` |
+//! | POST | `/_controls/idempotency/expire` | `key` (optional: every key without it) | the answers kept for the key age 24 hours, as if that long had passed: the key then starts a new request, as Stripe prunes keys at least 24 hours old. Answers `{"expired": n}` |
 //! | POST | `/_controls/reset` | | latency 0, no failures, webhook mode normal, the default retry schedule and bank debit delays |
 //!
 //! Tests synchronise with webhooks through `POST /_controls/webhooks/wait`: once it answers 200,
@@ -69,5 +70,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(bank_debits::settle),
         )
         .route("/_controls/trigger", web::post().to(trigger::trigger))
+        .route(
+            "/_controls/idempotency/expire",
+            web::post().to(faults::expire_idempotency_keys),
+        )
         .route("/_controls/reset", web::post().to(settings::reset));
 }
