@@ -12,6 +12,7 @@ mod errors;
 mod event_sequences;
 mod helpers;
 mod idempotency;
+mod limits;
 mod payment_intents;
 mod persistence;
 mod refunds_customers_events;

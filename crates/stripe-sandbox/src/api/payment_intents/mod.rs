@@ -2,6 +2,7 @@
 //! `search.rs`, the parameters each endpoint takes in `schema.rs`, their parsing in
 //! `parse.rs`. What confirming does to the intent is the store's (`store/payment_intents.rs`).
 
+mod limits;
 mod parse;
 mod schema;
 mod search;
@@ -105,6 +106,13 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         .nullable_str("description")
         .flatten()
         .map(str::to_string);
+    limits::description(description.as_deref())?;
+    let payment_method_types = types.unwrap_or_else(|| bank_debits::automatic_types(&currency));
+    limits::statement_descriptors(
+        params.str("statement_descriptor"),
+        params.str("statement_descriptor_suffix"),
+        &payment_method_types,
+    )?;
     let confirmation = if confirm {
         Some(confirmation(ctx, params)?)
     } else {
@@ -117,7 +125,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         description,
         receipt_email,
         automatic_payment_methods,
-        payment_method_types: types.unwrap_or_else(|| bank_debits::automatic_types(&currency)),
+        payment_method_types,
         capture_method: capture_method.to_string(),
         confirmation_method: confirmation_method.to_string(),
         setup_future_usage,
@@ -221,6 +229,12 @@ pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
     };
     let mut metadata = pi.metadata.clone();
     apply_metadata(&mut metadata, params)?;
+    limits::description(params.nullable_str("description").flatten())?;
+    limits::statement_descriptors(
+        params.str("statement_descriptor"),
+        params.str("statement_descriptor_suffix"),
+        types.as_ref().unwrap_or(&pi.payment_method_types),
+    )?;
     let src = source(params)?;
     {
         let Some(pi) = store.intents.get_mut(&id) else {
