@@ -61,6 +61,7 @@ pub const RETRIEVE: &[(&str, Shape)] = &[("expand", EXPAND)];
 pub const UPDATE: &[(&str, Shape)] = &[
     ("evidence", EVIDENCE),
     ("expand", EXPAND),
+    ("intended_submission_method", Shape::Str),
     ("metadata", Shape::Dict),
     ("submit", Shape::Bool),
 ];
@@ -113,6 +114,23 @@ pub fn retrieve(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, 
 
 pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiError> {
     let expand = check_expand(params, EXPANSIONS)?;
+    // How the evidence is meant to be submitted (Smart Disputes or by hand): checked, and of no
+    // consequence in the sandbox, which decides disputes by their test evidence.
+    if let Some(method) = params.str("intended_submission_method")
+        && ![
+            "manual",
+            "prefer_manual",
+            "prefer_smart_disputes",
+            "smart_disputes",
+        ]
+        .contains(&method)
+    {
+        return Err(ApiError::param_error(
+            "Invalid intended_submission_method: must be one of manual, prefer_manual, prefer_smart_disputes, or smart_disputes",
+            "intended_submission_method",
+            None,
+        ));
+    }
     let id = ctx.segment(1).to_owned();
     let mut evidence = BTreeMap::new();
     if let Some(given) = params.map("evidence") {
