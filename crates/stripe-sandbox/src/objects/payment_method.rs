@@ -117,6 +117,7 @@ impl PaymentMethod {
             },
             "created": self.created,
             "customer": self.customer,
+            "customer_account": null,
             "livemode": false,
             "metadata": {},
             "type": "card",
@@ -133,9 +134,11 @@ impl PaymentMethod {
             "type": "card",
             "card": {
                 "amount_authorized": null,
+                "authorization_code": null,
                 "brand": brand,
                 "checks": self.checks(),
                 "country": cards::country(&self.number),
+                "electronic_commerce_indicator": null,
                 "exp_month": self.exp_month,
                 "exp_year": self.exp_year,
                 "fingerprint": self.fingerprint(),
@@ -145,10 +148,13 @@ impl PaymentMethod {
                 "mandate": null,
                 "network": brand,
                 "network_token": { "used": false },
+                "network_transaction_id": null,
+                "regulated_status": "unregulated",
                 "three_d_secure": if authenticated {
                     json!({ "authentication_flow": "challenge", "result": "authenticated",
                             "result_reason": null, "version": "2.2.0" })
                 } else { Value::Null },
+                "transaction_link_id": null,
                 "wallet": null,
             }
         })

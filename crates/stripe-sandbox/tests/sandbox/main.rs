@@ -13,6 +13,7 @@ mod event_sequences;
 mod helpers;
 mod idempotency;
 mod limits;
+mod objects;
 mod parameters;
 mod payment_intents;
 mod persistence;
