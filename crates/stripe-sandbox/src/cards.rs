@@ -142,6 +142,9 @@ pub struct DisputeAfterPayment {
     pub reason: &'static str,
     /// An inquiry rather than a chargeback: no money is withdrawn.
     pub inquiry: bool,
+    /// The network programme the dispute is eligible for (`enhanced_eligibility_types`):
+    /// `visa_compelling_evidence_3` or `visa_compliance`.
+    pub enhanced_eligibility: Option<&'static str>,
 }
 
 /// A check that fails when its data was given (/testing#fraud-prevention).
@@ -182,6 +185,9 @@ pub struct TestCard {
     pub risk_level: &'static str,
     pub refund: RefundBehaviour,
     pub dispute: Option<DisputeAfterPayment>,
+    /// The issuer reports the payment as fraud once it succeeded
+    /// (`radar.early_fraud_warning.created`).
+    pub early_fraud_warning: bool,
 }
 
 /// A US credit card that does `charge`, whose checks pass, whose refunds succeed and which is
@@ -204,6 +210,7 @@ const fn card(
         risk_level: "normal",
         refund: RefundBehaviour::Succeeds,
         dispute: None,
+        early_fraud_warning: false,
     }
 }
 
@@ -264,7 +271,31 @@ impl TestCard {
 
     const fn disputed(self, reason: &'static str, inquiry: bool) -> Self {
         Self {
-            dispute: Some(DisputeAfterPayment { reason, inquiry }),
+            dispute: Some(DisputeAfterPayment {
+                reason,
+                inquiry,
+                enhanced_eligibility: None,
+            }),
+            ..self
+        }
+    }
+
+    const fn eligible_for(self, programme: &'static str) -> Self {
+        match self.dispute {
+            Some(d) => Self {
+                dispute: Some(DisputeAfterPayment {
+                    enhanced_eligibility: Some(programme),
+                    ..d
+                }),
+                ..self
+            },
+            None => self,
+        }
+    }
+
+    const fn early_fraud_warning(self) -> Self {
+        Self {
+            early_fraud_warning: true,
             ..self
         }
     }
@@ -618,12 +649,13 @@ pub const CARDS: &[TestCard] = &[
         Succeeds,
     )
     .disputed("fraudulent", true),
-    // An early fraud warning follows: the sandbox has no Radar early fraud warnings.
+    // The issuer then reports the payment as fraud: an early fraud warning.
     visa(
         "4000000000005423",
         &["pm_card_createIssuerFraudRecord"],
         Succeeds,
-    ),
+    )
+    .early_fraud_warning(),
     visa(
         "4000000404000079",
         &["pm_card_createMultipleDisputes"],
@@ -635,13 +667,15 @@ pub const CARDS: &[TestCard] = &[
         &["pm_card_createCe3EligibleDispute"],
         Succeeds,
     )
-    .disputed("fraudulent", false),
+    .disputed("fraudulent", false)
+    .eligible_for("visa_compelling_evidence_3"),
     visa(
         "4000008400000779",
         &["pm_card_createComplianceDispute"],
         Succeeds,
     )
-    .disputed("noncompliant", false),
+    .disputed("noncompliant", false)
+    .eligible_for("visa_compliance"),
     // /testing#refunds
     visa("4000000000007726", &["pm_card_pendingRefund"], Succeeds).refunds(PendingThenSucceeds),
     visa("4000000000005126", &["pm_card_refundFail"], Succeeds).refunds(SucceedsThenFails),
@@ -687,6 +721,11 @@ pub fn refund_behaviour(number: &str) -> RefundBehaviour {
 /// The dispute a card's payment draws once it succeeded.
 pub fn dispute_after_payment(number: &str) -> Option<DisputeAfterPayment> {
     card_with_number(number).and_then(|c| c.dispute)
+}
+
+/// Whether the issuer reports the card's payments as fraud once they succeed.
+pub fn early_fraud_warning(number: &str) -> bool {
+    card_with_number(number).is_some_and(|c| c.early_fraud_warning)
 }
 
 /// `credit`, `debit` or `prepaid`.

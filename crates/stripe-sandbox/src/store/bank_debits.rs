@@ -274,7 +274,7 @@ impl Store {
                 let object = pi.to_json();
                 self.emit("payment_intent.succeeded", object, &origin);
                 if settlement == Settlement::SucceedsThenDisputed {
-                    self.open_dispute(Some(pi_id), None, "general", false, None)?;
+                    self.open_dispute(Some(pi_id), None, "general", false, None, None)?;
                 }
             }
             Settlement::Fails(failure) => {

@@ -255,7 +255,28 @@ impl Store {
             .map(|pm| pm.number.clone())
             .unwrap_or_default();
         if let Some(dispute) = cards::dispute_after_payment(&number) {
-            self.open_dispute(Some(pi_id), None, dispute.reason, dispute.inquiry, None)?;
+            self.open_dispute(
+                Some(pi_id),
+                None,
+                dispute.reason,
+                dispute.inquiry,
+                None,
+                dispute.enhanced_eligibility,
+            )?;
+        }
+        if cards::early_fraud_warning(&number) {
+            // The issuer reports the payment as fraud (/testing#disputes; /radar/early-fraud-warnings).
+            let warning = json!({
+                "id": crate::ids::new_id("issfr"),
+                "object": "radar.early_fraud_warning",
+                "actionable": true,
+                "charge": charge_id,
+                "created": now(),
+                "fraud_type": "made_with_stolen_card",
+                "livemode": false,
+                "payment_intent": pi_id,
+            });
+            self.emit("radar.early_fraud_warning.created", warning, origin);
         }
         Ok(())
     }

@@ -44,6 +44,11 @@ enum Outcome {
     AuthenticatesThenDeclined(&'static str, Option<&'static str>, &'static str),
     /// Paid, then disputed for this reason (an inquiry if true).
     Disputed(&'static str, bool),
+    /// Paid, then disputed for this reason, eligible for this network programme
+    /// (`enhanced_eligibility_types`).
+    DisputedEligible(&'static str, &'static str),
+    /// Paid, then reported as fraud by the issuer (`radar.early_fraud_warning.created`).
+    PaidWithEarlyFraudWarning,
     /// Paid; a refund starts `pending`, later `succeeded`.
     RefundPendingThenSucceeds,
     /// Paid; a refund starts `succeeded`, later `failed`.
@@ -729,7 +734,7 @@ fn documented() -> Vec<Case> {
             "#disputes",
             "4000000000005423",
             &["pm_card_createIssuerFraudRecord"],
-            NotModelled("no radar.early_fraud_warning", &PAID),
+            PaidWithEarlyFraudWarning,
         ),
         (
             "#disputes",
@@ -741,16 +746,13 @@ fn documented() -> Vec<Case> {
             "#disputes",
             "4000000404000038",
             &["pm_card_createCe3EligibleDispute"],
-            NotModelled(
-                "no Compelling Evidence 3.0 eligibility",
-                &Disputed("fraudulent", false),
-            ),
+            DisputedEligible("fraudulent", "visa_compelling_evidence_3"),
         ),
         (
             "#disputes",
             "4000008400000779",
             &["pm_card_createComplianceDispute"],
-            Disputed("noncompliant", false),
+            DisputedEligible("noncompliant", "visa_compliance"),
         ),
         // #refunds
         (
@@ -1080,6 +1082,41 @@ async fn check_outcome(
             expect_eq("code", e.code.as_ref().map(|c| c.as_str()), Some(code))?;
             expect_eq("decline_code", e.decline_code.as_deref(), decline_code)?;
             expect_eq("message", e.message.as_deref(), Some(message))?;
+        }
+        PaidWithEarlyFraudWarning => {
+            expect_status(confirmed, "succeeded")?;
+            let events: serde_json::Value = sb
+                .get("v1/events?type=radar.early_fraud_warning.created")
+                .await
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            let charge = latest_charge(pi).map(|c| c.id.to_string());
+            let warned = events["data"].as_array().into_iter().flatten().any(|e| {
+                let w = &e["data"]["object"];
+                w["payment_intent"] == pi.id.as_str()
+                    && w["charge"].as_str() == charge.as_deref()
+                    && w["actionable"] == true
+            });
+            if !warned {
+                return Err("no early fraud warning".into());
+            }
+        }
+        DisputedEligible(reason, programme) => {
+            expect_status(confirmed, "succeeded")?;
+            let disputes = ListDispute::new()
+                .payment_intent(pi.id.as_str())
+                .send(&sb.client)
+                .await
+                .map_err(|e| format!("{e:?}"))?;
+            let dispute = disputes.data.first().ok_or("not disputed")?;
+            expect_eq("dispute reason", dispute.reason.as_str(), reason)?;
+            let types: Vec<&str> = dispute
+                .enhanced_eligibility_types
+                .iter()
+                .map(|t| t.as_str())
+                .collect();
+            expect_eq("enhanced_eligibility_types", types, vec![programme])?;
         }
         Disputed(reason, inquiry) => {
             expect_status(confirmed, "succeeded")?;
