@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::context::Ctx;
-use super::expand::{check_expand, expand_field};
+use super::expand::{check_expand, check_list_expand, expand_field};
 use super::list::{ListQuery, paginate};
 use super::values::apply_metadata;
 use crate::error::ApiError;
@@ -83,7 +83,7 @@ fn render(store: &Store, dispute: &Dispute, expand: &[String]) -> Value {
 }
 
 pub fn list(store: &mut Store, _ctx: &Ctx, params: &Params) -> Result<Value, ApiError> {
-    let expand = check_expand(params, EXPANSIONS)?;
+    let expand = check_list_expand(params, EXPANSIONS)?;
     let query = ListQuery::from_params(params)?;
     let charge = params.str("charge");
     let pi = params.str("payment_intent");

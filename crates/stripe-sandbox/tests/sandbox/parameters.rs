@@ -611,3 +611,43 @@ async fn customer_details_are_kept_and_shown_through_async_stripe() {
         .await;
     assert_eq!(r.status(), 400);
 }
+
+#[tokio::test]
+async fn a_list_expands_the_fields_of_its_objects_as_data_fields() {
+    use stripe_core::payment_intent::ListPaymentIntent;
+    let sb = spawn_sandbox().await;
+    let intent = sb.card_intent().await;
+    sb.confirm_with(&intent, "pm_card_visa").await.unwrap();
+    let list = ListPaymentIntent::new()
+        .expand(["data.latest_charge".to_string()])
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert!(
+        list.data[0]
+            .latest_charge
+            .as_ref()
+            .and_then(|c| c.as_object())
+            .is_some(),
+        "expanded in each object"
+    );
+    let r = sb.get("v1/payment_intents?expand[]=latest_charge").await;
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["error"]["message"],
+        "This property cannot be expanded (latest_charge). You may want to try expanding 'data.latest_charge' instead."
+    );
+    sb.post("v1/refunds", &[("payment_intent", intent.id.as_str())])
+        .await;
+    let refunds: serde_json::Value = sb
+        .get("v1/refunds?expand[]=data.payment_intent")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        refunds["data"][0]["payment_intent"]["id"],
+        intent.id.as_str()
+    );
+}

@@ -23,7 +23,7 @@ use crate::params::{Params, ParamsExt};
 use crate::store::payment_methods::PaymentMethodSource;
 use crate::store::{Store, bank_debits};
 use parse::{
-    check_client_secret, confirmation, currency, customer, expansions, one_of,
+    check_client_secret, confirmation, currency, customer, expansions, list_expansions, one_of,
     payment_method_types, source, unsupported,
 };
 pub use schema::{CANCEL, CONFIRM, CREATE, LIST, RETRIEVE, SEARCH, UPDATE};
@@ -161,7 +161,7 @@ pub fn list(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiE
             None,
         ));
     }
-    let expand = expansions(ctx, params)?;
+    let expand = list_expansions(ctx, params)?;
     let query = ListQuery::from_params(params)?;
     let customer = params.str("customer");
     let mut items: Vec<&PaymentIntent> = store

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 
 use super::schema::{CLIENT_EXPANSIONS, SERVER_EXPANSIONS, UNSUPPORTED};
 use crate::api::context::Ctx;
-use crate::api::expand::check_expand;
+use crate::api::expand::{check_expand, check_list_expand};
 use crate::api::values::email;
 use crate::error::ApiError;
 use crate::objects::PaymentIntent;
@@ -29,6 +29,18 @@ pub fn unsupported(params: &Params) -> Result<(), ApiError> {
 /// The `expand[]` entries the caller's key may ask for.
 pub fn expansions(ctx: &Ctx, params: &Params) -> Result<Vec<String>, ApiError> {
     check_expand(
+        params,
+        if ctx.publishable() {
+            CLIENT_EXPANSIONS
+        } else {
+            SERVER_EXPANSIONS
+        },
+    )
+}
+
+/// The `expand[]` entries of a list (`data.latest_charge`).
+pub fn list_expansions(ctx: &Ctx, params: &Params) -> Result<Vec<String>, ApiError> {
+    check_list_expand(
         params,
         if ctx.publishable() {
             CLIENT_EXPANSIONS
