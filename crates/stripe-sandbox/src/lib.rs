@@ -37,6 +37,7 @@ mod serve;
 mod settlement;
 mod shared;
 mod store;
+mod versions;
 mod webhooks;
 
 pub use config::{

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::context::Ctx;
 use super::expand::check_expand;
@@ -14,24 +14,37 @@ use crate::params::{Params, ParamsExt, Shape};
 use crate::store::Store;
 
 const UNSUPPORTED: &[&str] = &[
-    "address",
     "balance",
-    "business_name",
     "cash_balance",
-    "individual_name",
-    "invoice_prefix",
-    "invoice_settings",
-    "next_invoice_sequence",
     "payment_method",
-    "preferred_locales",
-    "shipping",
     "source",
-    "tax",
-    "tax_exempt",
     "tax_id_data",
     "test_clock",
-    "validate",
 ];
+
+const ADDRESS: Shape = Shape::Map(&[
+    ("city", Shape::Str),
+    ("country", Shape::Str),
+    ("line1", Shape::Str),
+    ("line2", Shape::Str),
+    ("postal_code", Shape::Str),
+    ("state", Shape::Str),
+]);
+const SHIPPING: Shape = Shape::Map(&[
+    ("address", ADDRESS),
+    ("name", Shape::Str),
+    ("phone", Shape::Str),
+]);
+const INVOICE_SETTINGS: Shape = Shape::Map(&[
+    ("custom_fields", Shape::Any),
+    ("default_payment_method", Shape::Str),
+    ("footer", Shape::Str),
+    ("rendering_options", Shape::Any),
+]);
+const TAX: Shape = Shape::Map(&[
+    ("ip_address", Shape::Str),
+    ("validate_location", Shape::Str),
+]);
 
 pub const CREATE: &[(&str, Shape)] = &[
     ("description", Shape::Str),
@@ -40,23 +53,23 @@ pub const CREATE: &[(&str, Shape)] = &[
     ("metadata", Shape::Dict),
     ("name", Shape::Str),
     ("phone", Shape::Str),
-    ("address", Shape::Any),
+    ("address", ADDRESS),
     ("balance", Shape::Any),
-    ("business_name", Shape::Any),
+    ("business_name", Shape::Str),
     ("cash_balance", Shape::Any),
-    ("individual_name", Shape::Any),
-    ("invoice_prefix", Shape::Any),
-    ("invoice_settings", Shape::Any),
-    ("next_invoice_sequence", Shape::Any),
+    ("individual_name", Shape::Str),
+    ("invoice_prefix", Shape::Str),
+    ("invoice_settings", INVOICE_SETTINGS),
+    ("next_invoice_sequence", Shape::Int),
     ("payment_method", Shape::Any),
-    ("preferred_locales", Shape::Any),
-    ("shipping", Shape::Any),
+    ("preferred_locales", Shape::List(&Shape::Str)),
+    ("shipping", SHIPPING),
     ("source", Shape::Any),
-    ("tax", Shape::Any),
-    ("tax_exempt", Shape::Any),
+    ("tax", TAX),
+    ("tax_exempt", Shape::Str),
     ("tax_id_data", Shape::Any),
     ("test_clock", Shape::Any),
-    ("validate", Shape::Any),
+    ("validate", Shape::Bool),
 ];
 
 pub const RETRIEVE: &[(&str, Shape)] = &[("expand", Shape::List(&Shape::Str))];
@@ -70,21 +83,21 @@ pub const UPDATE: &[(&str, Shape)] = &[
     ("metadata", Shape::Dict),
     ("name", Shape::Str),
     ("phone", Shape::Str),
-    ("address", Shape::Any),
+    ("address", ADDRESS),
     ("balance", Shape::Any),
-    ("business_name", Shape::Any),
+    ("business_name", Shape::Str),
     ("cash_balance", Shape::Any),
     ("default_source", Shape::Any),
-    ("individual_name", Shape::Any),
-    ("invoice_prefix", Shape::Any),
-    ("invoice_settings", Shape::Any),
-    ("next_invoice_sequence", Shape::Any),
-    ("preferred_locales", Shape::Any),
-    ("shipping", Shape::Any),
+    ("individual_name", Shape::Str),
+    ("invoice_prefix", Shape::Str),
+    ("invoice_settings", INVOICE_SETTINGS),
+    ("next_invoice_sequence", Shape::Int),
+    ("preferred_locales", Shape::List(&Shape::Str)),
+    ("shipping", SHIPPING),
     ("source", Shape::Any),
-    ("tax", Shape::Any),
-    ("tax_exempt", Shape::Any),
-    ("validate", Shape::Any),
+    ("tax", TAX),
+    ("tax_exempt", Shape::Str),
+    ("validate", Shape::Bool),
 ];
 
 fn refuse_unsimulated(params: &Params) -> Result<(), ApiError> {
@@ -102,6 +115,129 @@ fn refuse_unsimulated(params: &Params) -> Result<(), ApiError> {
         )),
         None => Ok(()),
     }
+}
+
+fn address(m: &Params) -> Value {
+    let get = |k: &str| m.str(k).filter(|v| !v.is_empty());
+    json!({
+        "city": get("city"), "country": get("country"), "line1": get("line1"),
+        "line2": get("line2"), "postal_code": get("postal_code"), "state": get("state"),
+    })
+}
+
+/// The fields the sandbox keeps as given (an empty string unsets one), checked as Stripe
+/// checks them. `tax` and `validate` steer Stripe Tax's location check, which the sandbox does
+/// not run: they are taken and change nothing.
+fn apply_details(
+    store: &Store,
+    params: &Params,
+    details: &mut BTreeMap<String, Value>,
+) -> Result<(), ApiError> {
+    let unset = |k: &str| params.str(k) == Some("");
+    for field in ["address", "shipping", "business_name", "individual_name"] {
+        if unset(field) {
+            details.insert(field.to_string(), Value::Null);
+        }
+    }
+    if let Some(m) = params.map("address") {
+        details.insert("address".into(), address(m));
+    }
+    if let Some(m) = params.map("shipping") {
+        let name = m.str("name").filter(|n| !n.is_empty());
+        let Some(name) = name else {
+            return Err(ApiError::missing_parameter("shipping[name]"));
+        };
+        let Some(addr) = m.map("address") else {
+            return Err(ApiError::missing_parameter("shipping[address]"));
+        };
+        details.insert(
+            "shipping".into(),
+            json!({ "address": address(addr), "name": name, "phone": m.str("phone") }),
+        );
+    }
+    for field in ["business_name", "individual_name"] {
+        if let Some(v) = params.str(field).filter(|v| !v.is_empty()) {
+            if v.chars().count() > 150 {
+                return Err(ApiError::param_error(
+                    format!("Invalid string: {field} must be at most 150 characters"),
+                    field,
+                    None,
+                ));
+            }
+            details.insert(field.into(), json!(v));
+        }
+    }
+    if let Some(prefix) = params.str("invoice_prefix") {
+        let valid = (3..=12).contains(&prefix.len())
+            && prefix
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if !valid {
+            return Err(ApiError::param_error(
+                "Invalid invoice_prefix: must be 3 to 12 uppercase letters or numbers",
+                "invoice_prefix",
+                None,
+            ));
+        }
+        details.insert("invoice_prefix".into(), json!(prefix));
+    }
+    if let Some(settings) = params.map("invoice_settings") {
+        let default_pm = settings
+            .str("default_payment_method")
+            .filter(|id| !id.is_empty());
+        if let Some(id) = default_pm
+            && !store.payment_methods.contains_key(id)
+        {
+            return Err(ApiError::not_found(
+                "PaymentMethod",
+                id,
+                "invoice_settings[default_payment_method]",
+            ));
+        }
+        details.insert(
+            "invoice_settings".into(),
+            json!({
+                "custom_fields": null,
+                "default_payment_method": default_pm,
+                "footer": settings.str("footer").filter(|f| !f.is_empty()),
+                "rendering_options": null,
+            }),
+        );
+    }
+    if params.contains_key("next_invoice_sequence") {
+        match params.int("next_invoice_sequence") {
+            Some(n) if n >= 1 => {
+                details.insert("next_invoice_sequence".into(), json!(n));
+            }
+            _ => {
+                return Err(ApiError::param_error(
+                    "Invalid next_invoice_sequence: must be a positive integer",
+                    "next_invoice_sequence",
+                    None,
+                ));
+            }
+        }
+    }
+    if params.contains_key("preferred_locales") {
+        details.insert(
+            "preferred_locales".into(),
+            json!(params.strings("preferred_locales")),
+        );
+    }
+    match params.str("tax_exempt") {
+        None => {}
+        Some(v @ ("none" | "exempt" | "reverse")) => {
+            details.insert("tax_exempt".into(), json!(v));
+        }
+        Some(_) => {
+            return Err(ApiError::param_error(
+                "Invalid tax_exempt: must be one of none, exempt, or reverse",
+                "tax_exempt",
+                None,
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The `email` parameter, checked as Stripe checks it; `Some("")` unsets it.
@@ -123,6 +259,8 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
     let mut metadata = BTreeMap::new();
     apply_metadata(&mut metadata, params)?;
     let text = |k: &str| params.str(k).filter(|s| !s.is_empty()).map(str::to_string);
+    let mut details = BTreeMap::new();
+    apply_details(store, params, &mut details)?;
     let customer = Customer {
         id: new_id("cus"),
         created: now(),
@@ -131,6 +269,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         phone: text("phone"),
         description: text("description"),
         metadata,
+        details,
     };
     Ok(store.add_customer(customer, &ctx.origin))
 }
@@ -174,5 +313,6 @@ pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         customer.description = description;
     }
     apply_metadata(&mut customer.metadata, params)?;
+    apply_details(store, params, &mut customer.details)?;
     Ok(store.update_customer(customer, &ctx.origin))
 }

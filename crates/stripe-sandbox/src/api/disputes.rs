@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::context::Ctx;
-use super::expand::{check_expand, expand_field};
+use super::expand::{check_expand, check_list_expand, expand_field};
 use super::list::{ListQuery, paginate};
 use super::values::apply_metadata;
 use crate::error::ApiError;
@@ -61,6 +61,7 @@ pub const RETRIEVE: &[(&str, Shape)] = &[("expand", EXPAND)];
 pub const UPDATE: &[(&str, Shape)] = &[
     ("evidence", EVIDENCE),
     ("expand", EXPAND),
+    ("intended_submission_method", Shape::Str),
     ("metadata", Shape::Dict),
     ("submit", Shape::Bool),
 ];
@@ -82,7 +83,7 @@ fn render(store: &Store, dispute: &Dispute, expand: &[String]) -> Value {
 }
 
 pub fn list(store: &mut Store, _ctx: &Ctx, params: &Params) -> Result<Value, ApiError> {
-    let expand = check_expand(params, EXPANSIONS)?;
+    let expand = check_list_expand(params, EXPANSIONS)?;
     let query = ListQuery::from_params(params)?;
     let charge = params.str("charge");
     let pi = params.str("payment_intent");
@@ -113,6 +114,23 @@ pub fn retrieve(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, 
 
 pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiError> {
     let expand = check_expand(params, EXPANSIONS)?;
+    // How the evidence is meant to be submitted (Smart Disputes or by hand): checked, and of no
+    // consequence in the sandbox, which decides disputes by their test evidence.
+    if let Some(method) = params.str("intended_submission_method")
+        && ![
+            "manual",
+            "prefer_manual",
+            "prefer_smart_disputes",
+            "smart_disputes",
+        ]
+        .contains(&method)
+    {
+        return Err(ApiError::param_error(
+            "Invalid intended_submission_method: must be one of manual, prefer_manual, prefer_smart_disputes, or smart_disputes",
+            "intended_submission_method",
+            None,
+        ));
+    }
     let id = ctx.segment(1).to_owned();
     let mut evidence = BTreeMap::new();
     if let Some(given) = params.map("evidence") {

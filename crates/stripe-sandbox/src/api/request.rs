@@ -19,6 +19,7 @@ use crate::params;
 use crate::shared::Shared;
 use crate::store::faults::FailureMode;
 use crate::store::{Origin, StoredResponse};
+use crate::versions;
 
 /// Every API request goes through here.
 pub async fn dispatch(
@@ -90,10 +91,7 @@ impl InFlight {
                 .unwrap_or(auth)
                 .trim()
                 .to_owned();
-            !shared
-                .lock()
-                .idempotency
-                .contains_key(&(api_key, idempotency.clone()))
+            shared.lock().stored_answer(&api_key, idempotency).is_none()
         });
         if let Some(key) = &key {
             let mut running = shared
@@ -131,6 +129,8 @@ struct Answer {
     idempotency_key: Option<String>,
     replayed: bool,
     should_retry: Option<bool>,
+    /// The `Stripe-Version` the request asked for, which the answer is stamped with.
+    version: Option<String>,
 }
 
 impl Answer {
@@ -142,6 +142,7 @@ impl Answer {
             idempotency_key: None,
             replayed: false,
             should_retry: e.should_retry,
+            version: None,
         }
     }
 
@@ -153,7 +154,8 @@ impl Answer {
             .insert_header(("Request-Id", self.request_id))
             .insert_header((
                 "Stripe-Version",
-                stripe_shared::version::VERSION.as_str().to_string(),
+                self.version
+                    .unwrap_or_else(|| versions::pinned().to_string()),
             ));
         if let Some(key) = self.idempotency_key
             && let Ok(value) = header::HeaderValue::from_str(&key)
@@ -213,6 +215,7 @@ fn handle(
     }
     let key = presented_key(req, &mut params);
     let (kind, api_key) = authenticate(shared, key)?;
+    let version = requested_version(req)?;
 
     let segments: Vec<&str> = tail.split('/').filter(|s| !s.is_empty()).collect();
     let endpoint = route(req.method(), &segments)
@@ -289,7 +292,7 @@ fn handle(
     }
 
     if let Some(k) = &idempotency_key
-        && let Some(stored) = store.idempotency.get(&(api_key.clone(), k.clone()))
+        && let Some(stored) = store.stored_answer(&api_key, k)
     {
         if stored.fingerprint != fingerprint {
             return Err(ApiError::idempotency_mismatch(k));
@@ -301,6 +304,7 @@ fn handle(
             idempotency_key: Some(k.clone()),
             replayed: true,
             should_retry: stored.should_retry,
+            version,
         });
     }
 
@@ -352,5 +356,18 @@ fn handle(
         idempotency_key,
         replayed: false,
         should_retry,
+        version,
     })
+}
+
+/// The `Stripe-Version` header, refused as Stripe refuses an unknown version. Beta flags after
+/// a `;` are not checked.
+fn requested_version(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get("Stripe-Version") else {
+        return Ok(None);
+    };
+    let text = String::from_utf8_lossy(value.as_bytes());
+    let version = text.split(';').next().unwrap_or("").trim().to_string();
+    versions::check(&version)?;
+    Ok(Some(version))
 }

@@ -67,6 +67,18 @@ const CONTROLS: &[Control] = &[
     },
     Control {
         method: "POST",
+        path: "_controls/webhooks/endpoints",
+        example: "url=http://127.0.0.1:8080/webhooks/stripe&api_version=2025-03-31.basil",
+        effect: "adds an endpoint, or stamps a known one's events with another API version",
+    },
+    Control {
+        method: "POST",
+        path: "_controls/idempotency/expire",
+        example: "key=order-42",
+        effect: "an idempotency key ages 24 hours: it starts a new request",
+    },
+    Control {
+        method: "POST",
         path: "_controls/refunds",
         example: "payment_intent=pi_...",
         effect: "a refund made \"in the Dashboard\"",

@@ -100,6 +100,7 @@ pub async fn open_dispute(
         p.str("reason").unwrap_or("fraudulent"),
         inquiry,
         amount,
+        None,
     );
     match result {
         Ok(dispute) => json_response(StatusCode::OK, dispute.to_json()),

@@ -94,3 +94,18 @@ pub async fn failures(
     });
     json_response(StatusCode::OK, settings(&store))
 }
+
+/// `POST /_controls/idempotency/expire`: the kept answers of `key` (every key without it) age
+/// 24 hours, as if that long had passed: the key then starts a new request, as on Stripe.
+pub async fn expire_idempotency_keys(
+    shared: web::Data<Shared>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let p = match authorized(&shared, &req, &body) {
+        Ok(p) => p,
+        Err(e) => return error_response(e),
+    };
+    let expired = shared.lock().age_idempotency_keys(p.str("key"));
+    json_response(StatusCode::OK, serde_json::json!({ "expired": expired }))
+}

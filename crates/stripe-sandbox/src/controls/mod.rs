@@ -12,13 +12,14 @@
 //! | POST | `/_controls/webhooks/retries` | `delays_ms`: comma-separated waits before each retry (`200,400,800`: 3 retries, 0.2 s to 0.8 s apart; empty: no retry; at most 10, each at most 3 days), or `default` | the retry schedule of failed deliveries. By default 3 retries, after 1 minute, 10 minutes and 1 hour (Stripe's test mode retries 3 times over a few hours) |
 //! | GET | `/_controls/webhooks/log` | `event` (optional id), `type` (optional) | every delivery attempt: `event_id`, `event_type`, `endpoint`, `attempt`, `status`, `error`, `outcome` (`delivered`, `retry_scheduled`, `failed`, `dropped`), `at_ms` |
 //! | POST | `/_controls/webhooks/wait` | `timeout_ms` (default 5000, at most 60000) | answers 200 `{"pending": 0}` once every queued delivery and retry is done, or 504 with the number still pending |
-//! | POST | `/_controls/webhooks/endpoints` | `url`, `secret` (`whsec_...`) | adds a webhook endpoint |
+//! | POST | `/_controls/webhooks/endpoints` | `url`, `secret` (`whsec_...`), `api_version` (optional) | adds a webhook endpoint; for a `url` already known, sets only its `api_version`. Events sent to it from then on are stamped with that version (their objects keep the pinned shape), so an app's handling of events from a version it cannot read can be tested. An unknown version is refused as the API refuses it |
 //! | POST | `/_controls/refunds` | `payment_intent` or `charge`, `amount` (optional, default what remains), `reason` (optional) | a refund made "in the Dashboard": the Refund, with `charge.refunded` and `refund.created` events whose `request.id` is null |
 //! | POST | `/_controls/refunds/settle` | `refund`, `outcome` (`succeeded` or `failed`; default what the refund's card does: 4000 0000 0000 7726 succeeds, 4000 0000 0000 5126 fails), `failure_reason` (default `expired_or_canceled_card`) | what happens to a refund later on Stripe: a `pending` one succeeds (`refund.updated`) or fails, a `succeeded` one fails (`refund.failed`, and its amount is no longer refunded on the charge) |
 //! | POST | `/_controls/disputes` | `payment_intent` or `charge`, `reason` (default `fraudulent`), `inquiry` (`true` for an inquiry), `amount` (default the charge's) | the cardholder's bank disputes the charge: `charge.dispute.created`, and `charge.dispute.funds_withdrawn` for a chargeback. Decide it through the API: `POST /v1/disputes/{id}` with `evidence[uncategorized_text]=winning_evidence` (won: `charge.dispute.closed`, `charge.dispute.funds_reinstated`) or `losing_evidence`, or `POST /v1/disputes/{id}/close` |
 //! | POST | `/_controls/bank_debits` | `settle_ms` (default 5000), `delayed_settle_ms` (default 180000; each at most a day) | how long SEPA debits submitted from now on stay `processing`: Stripe's test IBANs that settle at once (DE89 3704 0044 0532 0130 00, ...) and those that settle "after at least 3 minutes" (DE08 3704 0044 0532 0130 03, ...) |
 //! | POST | `/_controls/bank_debits/settle` | `payment_intent` | its SEPA debit settles now, as its IBAN says: `charge.succeeded` and `payment_intent.succeeded`, or `charge.failed` and `payment_intent.payment_failed`. Answers the intent |
 //! | POST | `/_controls/trigger` | `type`, `payment_intent` (optional) | like `stripe trigger`: without `payment_intent`, runs a fresh flow that emits the event (`payment_intent.created`, `.succeeded`, `.payment_failed`, `.requires_action`, `.canceled`, `.processing` (a SEPA debit on a euro intent), `charge.succeeded`, `charge.failed`, `charge.pending`, `charge.refunded`, `refund.created`, `customer.created`); with `payment_intent`, emits one event of that type carrying that intent (status set to what the type says) or its latest charge or refund, without changing the intent. Answers `{"events": [{"id", "type"}], "payment_intent"}` |
+//! | POST | `/_controls/idempotency/expire` | `key` (optional: every key without it) | the answers kept for the key age 24 hours, as if that long had passed: the key then starts a new request, as Stripe prunes keys at least 24 hours old. Answers `{"expired": n}` |
 //! | POST | `/_controls/reset` | | latency 0, no failures, webhook mode normal, the default retry schedule and bank debit delays |
 //!
 //! Tests synchronise with webhooks through `POST /_controls/webhooks/wait`: once it answers 200,
@@ -69,5 +70,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(bank_debits::settle),
         )
         .route("/_controls/trigger", web::post().to(trigger::trigger))
+        .route(
+            "/_controls/idempotency/expire",
+            web::post().to(faults::expire_idempotency_keys),
+        )
         .route("/_controls/reset", web::post().to(settings::reset));
 }

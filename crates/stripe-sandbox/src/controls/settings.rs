@@ -29,6 +29,12 @@ pub fn settings(store: &Store) -> Value {
                 .map(|d| d.as_millis() as u64)
                 .collect::<Vec<_>>(),
             "endpoints": store.outbox.endpoint_urls(),
+            "endpoint_api_versions": store
+                .outbox
+                .endpoint_versions()
+                .into_iter()
+                .map(|(url, version)| json!({ "url": url, "api_version": version }))
+                .collect::<Vec<_>>(),
         },
         "bank_debits": crate::store::bank_debits::overview(store),
     })

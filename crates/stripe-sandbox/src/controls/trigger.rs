@@ -182,6 +182,7 @@ fn run_flow(
             phone: None,
             description: None,
             metadata: BTreeMap::new(),
+            details: BTreeMap::new(),
         };
         store.add_customer(customer, &Origin::default());
         return Ok(None);

@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::params::ParamsExt;
 use crate::shared::Shared;
 use crate::store::outbox::{MAX_RETRIES, MAX_RETRY_DELAY, Mode};
+use crate::versions;
 
 pub async fn mode(shared: web::Data<Shared>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let p = match authorized(&shared, &req, &body) {
@@ -121,6 +122,10 @@ pub async fn wait(shared: web::Data<Shared>, req: HttpRequest, body: web::Bytes)
     }
 }
 
+/// Adds an endpoint (`url`, `secret`), or, for an endpoint's `url` already known, changes
+/// only its `api_version`: the version its events are stamped with from now on (Stripe sets an
+/// endpoint's version when it is created; this control lets a test see an app receive events
+/// from a version it cannot read). An unknown version is refused as the API refuses it.
 pub async fn add_endpoint(
     shared: web::Data<Shared>,
     req: HttpRequest,
@@ -134,11 +139,26 @@ pub async fn add_endpoint(
         Some(u) if reqwest::Url::parse(u).is_ok() => u.to_string(),
         _ => return error_response(ApiError::param_error("url must be a URL", "url", None)),
     };
-    let Some(secret) = p.str("secret").filter(|s| !s.is_empty()) else {
-        return error_response(ApiError::missing_parameter("secret"));
-    };
+    let api_version = p.str("api_version").map(str::to_string);
+    if let Some(version) = &api_version
+        && let Err(e) = versions::check(version)
+    {
+        return error_response(e.with_param("api_version"));
+    }
     let shared = shared.into_inner();
-    shared.lock().outbox.add_endpoint(url, secret.to_string());
+    {
+        let mut store = shared.lock();
+        let known = store.outbox.endpoint_urls().contains(&url);
+        if !known {
+            let Some(secret) = p.str("secret").filter(|s| !s.is_empty()) else {
+                return error_response(ApiError::missing_parameter("secret"));
+            };
+            store.outbox.add_endpoint(url.clone(), secret.to_string());
+        }
+        if api_version.is_some() || !known {
+            store.outbox.set_api_version(&url, api_version);
+        }
+    }
     shared.start_background_tasks();
     json_response(StatusCode::OK, settings(&shared.lock()))
 }

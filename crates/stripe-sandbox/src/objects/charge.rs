@@ -35,6 +35,13 @@ pub struct Charge {
     /// A bank debit submitted and not yet settled (`status: pending`).
     #[serde(default)]
     pub pending: bool,
+    /// Radar's risk level: `normal`, `elevated` or `highest`.
+    #[serde(default = "normal_risk")]
+    pub risk_level: String,
+}
+
+fn normal_risk() -> String {
+    "normal".to_owned()
 }
 
 /// Why a charge failed: its card's decline.
@@ -43,6 +50,9 @@ pub struct ChargeFailure {
     pub code: String,
     pub decline_code: Option<String>,
     pub message: String,
+    /// Radar's reason when Radar blocked it rather than the issuer declining it.
+    #[serde(default)]
+    pub blocked: Option<String>,
 }
 
 impl From<cards::Decline> for ChargeFailure {
@@ -51,7 +61,17 @@ impl From<cards::Decline> for ChargeFailure {
             code: d.code.to_owned(),
             decline_code: d.decline_code.map(str::to_owned),
             message: d.message.to_owned(),
+            blocked: d.blocked.map(str::to_owned),
         }
+    }
+}
+
+/// A score in the band of Radar's risk level (0-64 normal, 65-74 elevated, 75-99 highest).
+fn risk_score(level: &str) -> i64 {
+    match level {
+        "elevated" => 70,
+        "highest" => 90,
+        _ => 32,
     }
 }
 
@@ -60,14 +80,30 @@ impl Charge {
         let outcome = match &self.failure {
             None => json!({
                 "advice_code": null, "network_advice_code": null, "network_decline_code": null,
-                "network_status": "approved_by_network", "reason": null, "risk_level": "normal",
-                "risk_score": 32, "seller_message": "Payment complete.", "type": "authorized",
+                "network_status": "approved_by_network", "reason": null,
+                "risk_level": self.risk_level, "risk_score": risk_score(&self.risk_level),
+                "seller_message": if self.risk_level == "elevated" {
+                    "Stripe evaluated this payment as having elevated risk, and placed it in review."
+                } else {
+                    "Payment complete."
+                },
+                "type": "authorized",
+            }),
+            Some(ChargeFailure {
+                blocked: Some(reason),
+                ..
+            }) => json!({
+                "advice_code": null, "network_advice_code": null, "network_decline_code": null,
+                "network_status": "not_sent_to_network", "reason": reason,
+                "risk_level": self.risk_level, "risk_score": risk_score(&self.risk_level),
+                "seller_message": "Stripe blocked this payment.",
+                "type": "blocked",
             }),
             Some(d) => json!({
                 "advice_code": null, "network_advice_code": null, "network_decline_code": null,
                 "network_status": "declined_by_network",
-                "reason": d.decline_code.as_deref().unwrap_or(&d.code), "risk_level": "normal",
-                "risk_score": 32,
+                "reason": d.decline_code.as_deref().unwrap_or(&d.code),
+                "risk_level": self.risk_level, "risk_score": risk_score(&self.risk_level),
                 "seller_message": "The bank did not return any further details with this decline.",
                 "type": "issuer_declined",
             }),

@@ -15,15 +15,20 @@ pub struct Customer {
     pub phone: Option<String>,
     pub description: Option<String>,
     pub metadata: BTreeMap<String, String>,
+    /// Fields given that the sandbox keeps as they are shown (`address`, `shipping`,
+    /// `invoice_settings`, `preferred_locales`, ...), over their defaults.
+    #[serde(default)]
+    pub details: BTreeMap<String, Value>,
 }
 
 impl Customer {
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut object = json!({
             "id": self.id,
             "object": "customer",
             "address": null,
             "balance": 0,
+            "business_name": null,
             "created": self.created,
             "currency": null,
             "default_source": null,
@@ -31,6 +36,7 @@ impl Customer {
             "description": self.description,
             "discount": null,
             "email": self.email,
+            "individual_name": null,
             "invoice_prefix": self.id.trim_start_matches("cus_").chars().take(8).collect::<String>().to_uppercase(),
             "invoice_settings": {
                 "custom_fields": null, "default_payment_method": null, "footer": null,
@@ -45,6 +51,10 @@ impl Customer {
             "shipping": null,
             "tax_exempt": "none",
             "test_clock": null,
-        })
+        });
+        for (field, value) in &self.details {
+            object[field] = value.clone();
+        }
+        object
     }
 }

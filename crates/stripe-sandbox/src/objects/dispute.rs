@@ -28,9 +28,36 @@ pub struct Dispute {
     pub brand: String,
     /// Balance transactions: the withdrawal, and the reinstatement once won.
     pub balance_transactions: Vec<Value>,
+    /// The network programme it is eligible for: `visa_compelling_evidence_3` or
+    /// `visa_compliance`.
+    #[serde(default)]
+    pub enhanced_eligibility: Option<String>,
 }
 
 impl Dispute {
+    /// `evidence_details.enhanced_eligibility`: what the programme still needs. Nothing has
+    /// been given yet when the dispute opens.
+    fn enhanced_eligibility_details(&self) -> Value {
+        match self.enhanced_eligibility.as_deref() {
+            Some("visa_compelling_evidence_3") => json!({
+                "visa_compelling_evidence_3": {
+                    "required_actions": [
+                        "missing_customer_identifiers",
+                        "missing_disputed_transaction_description",
+                        "missing_merchandise_or_services",
+                        "missing_prior_undisputed_transaction_description",
+                        "missing_prior_undisputed_transactions",
+                    ],
+                    "status": "requires_action",
+                }
+            }),
+            Some("visa_compliance") => json!({
+                "visa_compliance": { "status": "requires_fee_acknowledgement" }
+            }),
+            _ => json!({}),
+        }
+    }
+
     /// The reasons Stripe gives a dispute.
     pub const REASONS: &[&str] = &[
         "bank_cannot_process",
@@ -108,11 +135,11 @@ impl Dispute {
             "charge": self.charge,
             "created": self.created,
             "currency": self.currency,
-            "enhanced_eligibility_types": [],
+            "enhanced_eligibility_types": self.enhanced_eligibility.iter().collect::<Vec<_>>(),
             "evidence": evidence,
             "evidence_details": {
                 "due_by": due_by,
-                "enhanced_eligibility": {},
+                "enhanced_eligibility": self.enhanced_eligibility_details(),
                 "has_evidence": !self.evidence.is_empty(),
                 "past_due": false,
                 "submission_count": self.submission_count,

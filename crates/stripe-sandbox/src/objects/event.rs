@@ -29,7 +29,7 @@ impl Event {
         json!({
             "id": self.id,
             "object": "event",
-            "api_version": stripe_shared::version::VERSION.as_str(),
+            "api_version": crate::versions::pinned(),
             "created": self.created,
             "data": data,
             "livemode": false,

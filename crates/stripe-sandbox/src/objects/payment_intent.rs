@@ -48,6 +48,12 @@ pub struct PaymentIntent {
     /// `Some(allow_redirects)` when automatic payment methods are enabled.
     pub automatic_payment_methods: Option<String>,
     pub payment_method_types: Vec<String>,
+    /// `allowed_payment_method_types`, as given.
+    #[serde(default)]
+    pub allowed_payment_method_types: Option<Vec<String>>,
+    /// `excluded_payment_method_types`, as given.
+    #[serde(default)]
+    pub excluded_payment_method_types: Option<Vec<String>>,
     pub capture_method: String,
     pub confirmation_method: String,
     pub payment_method: Option<String>,
@@ -84,6 +90,8 @@ impl PaymentIntent {
             receipt_email: None,
             automatic_payment_methods: None,
             payment_method_types: vec!["card".into()],
+            allowed_payment_method_types: None,
+            excluded_payment_method_types: None,
             capture_method: "automatic_async".into(),
             confirmation_method: "automatic".into(),
             payment_method: None,
@@ -115,6 +123,7 @@ impl PaymentIntent {
             "object": "payment_intent",
             "amount": self.amount,
             "amount_capturable": 0,
+            "allowed_payment_method_types": self.allowed_payment_method_types,
             "amount_details": { "tip": {} },
             "amount_received": self.amount_received,
             "application": null,
@@ -131,11 +140,13 @@ impl PaymentIntent {
             "created": self.created,
             "currency": self.currency,
             "customer": self.customer,
+            "customer_account": null,
             "description": self.description,
-            "excluded_payment_method_types": null,
+            "excluded_payment_method_types": self.excluded_payment_method_types,
             "last_payment_error": self.last_payment_error,
             "latest_charge": self.latest_charge,
             "livemode": false,
+            "managed_payments": null,
             "metadata": self.metadata,
             "next_action": next_action,
             "on_behalf_of": null,
@@ -150,6 +161,7 @@ impl PaymentIntent {
                 }
             },
             "payment_method_types": self.payment_method_types,
+            "payment_record": null,
             "processing": null,
             "receipt_email": self.receipt_email,
             "review": null,

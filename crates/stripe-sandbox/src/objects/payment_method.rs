@@ -16,12 +16,23 @@ pub struct PaymentMethod {
     pub exp_month: i64,
     pub exp_year: i64,
     pub postal_code: Option<String>,
+    /// The billing address's first line, which the address check compares.
+    #[serde(default)]
+    pub line1: Option<String>,
+    /// A CVC was given (Stripe.js sends one; a test PaymentMethod id stands for a card
+    /// tokenized with one), so the CVC check ran.
+    #[serde(default = "given")]
+    pub cvc_given: bool,
     pub name: Option<String>,
     pub email: Option<String>,
     pub customer: Option<String>,
     /// A bank account instead of a card (`number` is empty then).
     #[serde(default)]
     pub sepa_debit: Option<SepaDebit>,
+}
+
+fn given() -> bool {
+    true
 }
 
 impl PaymentMethod {
@@ -34,7 +45,7 @@ impl PaymentMethod {
     pub fn billing_details(&self) -> Value {
         json!({
             "address": {
-                "city": null, "country": null, "line1": null, "line2": null,
+                "city": null, "country": null, "line1": self.line1, "line2": null,
                 "postal_code": self.postal_code, "state": null,
             },
             "email": self.email,
@@ -42,6 +53,30 @@ impl PaymentMethod {
             "phone": null,
             "tax_id": null,
         })
+    }
+
+    /// `card.checks`: each check's result, or null when its data was not given.
+    pub fn checks(&self) -> Value {
+        let [cvc, line1, postal_code] = cards::check_results(
+            &self.number,
+            self.cvc_given,
+            self.line1.is_some(),
+            self.postal_code.is_some(),
+        );
+        json!({
+            "address_line1_check": line1,
+            "address_postal_code_check": postal_code,
+            "cvc_check": cvc,
+        })
+    }
+
+    /// The networks the card can be charged on, the co-badged one first.
+    fn networks(&self) -> Value {
+        let brand = cards::brand(&self.number);
+        match cards::co_brand(&self.number) {
+            Some(co) => json!([co, brand]),
+            None => json!([brand]),
+        }
     }
 
     fn fingerprint(&self) -> String {
@@ -66,26 +101,23 @@ impl PaymentMethod {
             "billing_details": self.billing_details(),
             "card": {
                 "brand": brand,
-                "checks": {
-                    "address_line1_check": null,
-                    "address_postal_code_check": self.postal_code.as_ref().map(|_| "pass"),
-                    "cvc_check": "pass",
-                },
-                "country": "US",
-                "display_brand": brand,
+                "checks": self.checks(),
+                "country": cards::country(&self.number),
+                "display_brand": cards::co_brand(&self.number).unwrap_or(brand),
                 "exp_month": self.exp_month,
                 "exp_year": self.exp_year,
                 "fingerprint": self.fingerprint(),
                 "funding": cards::funding(&self.number),
                 "generated_from": null,
                 "last4": self.last4(),
-                "networks": { "available": [brand], "preferred": null },
+                "networks": { "available": self.networks(), "preferred": null },
                 "regulated_status": "unregulated",
                 "three_d_secure_usage": { "supported": true },
                 "wallet": null,
             },
             "created": self.created,
             "customer": self.customer,
+            "customer_account": null,
             "livemode": false,
             "metadata": {},
             "type": "card",
@@ -102,13 +134,11 @@ impl PaymentMethod {
             "type": "card",
             "card": {
                 "amount_authorized": null,
+                "authorization_code": null,
                 "brand": brand,
-                "checks": {
-                    "address_line1_check": null,
-                    "address_postal_code_check": self.postal_code.as_ref().map(|_| "pass"),
-                    "cvc_check": "pass",
-                },
-                "country": "US",
+                "checks": self.checks(),
+                "country": cards::country(&self.number),
+                "electronic_commerce_indicator": null,
                 "exp_month": self.exp_month,
                 "exp_year": self.exp_year,
                 "fingerprint": self.fingerprint(),
@@ -118,10 +148,13 @@ impl PaymentMethod {
                 "mandate": null,
                 "network": brand,
                 "network_token": { "used": false },
+                "network_transaction_id": null,
+                "regulated_status": "unregulated",
                 "three_d_secure": if authenticated {
                     json!({ "authentication_flow": "challenge", "result": "authenticated",
                             "result_reason": null, "version": "2.2.0" })
                 } else { Value::Null },
+                "transaction_link_id": null,
                 "wallet": null,
             }
         })

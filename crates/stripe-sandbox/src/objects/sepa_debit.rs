@@ -51,6 +51,7 @@ impl SepaDebit {
             "billing_details": pm.billing_details(),
             "created": pm.created,
             "customer": pm.customer,
+            "customer_account": null,
             "livemode": false,
             "metadata": {},
             "sepa_debit": self.details(),

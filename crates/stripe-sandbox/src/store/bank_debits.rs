@@ -91,6 +91,8 @@ pub fn sepa_payment_method(input: &SepaInput) -> Result<PaymentMethod, ApiError>
         exp_month: 0,
         exp_year: 0,
         postal_code: None,
+        line1: None,
+        cvc_given: false,
         name: Some(name),
         email: Some(email),
         customer: None,
@@ -222,6 +224,7 @@ impl Store {
             disputed: false,
             balance_transaction: None,
             pending: true,
+            risk_level: "normal".to_owned(),
         })
     }
 
@@ -271,7 +274,7 @@ impl Store {
                 let object = pi.to_json();
                 self.emit("payment_intent.succeeded", object, &origin);
                 if settlement == Settlement::SucceedsThenDisputed {
-                    self.open_dispute(Some(pi_id), None, "general", false, None)?;
+                    self.open_dispute(Some(pi_id), None, "general", false, None, None)?;
                 }
             }
             Settlement::Fails(failure) => {
@@ -283,6 +286,7 @@ impl Store {
                     code: failure.code.to_owned(),
                     decline_code: None,
                     message: failure.message.to_owned(),
+                    blocked: None,
                 });
                 let pm_id = charge.payment_method.clone();
                 let json = charge.to_json();

@@ -5,7 +5,7 @@ use serde_json::Value;
 use serde_json::json;
 
 use super::{Origin, Store};
-use crate::cards::Decline;
+use crate::cards::{self, Decline};
 use crate::error::ApiError;
 use crate::ids::{new_id, now};
 use crate::objects::{Charge, PaymentMethod};
@@ -44,6 +44,14 @@ impl Store {
         let pm = self.payment_methods.get(pm_id);
         // Synchronous capture moves the money at once; asynchronous capture a moment later.
         let settled = failure.is_none() && pi.capture_method == "automatic";
+        let number = pm.map(|pm| pm.number.as_str()).unwrap_or("");
+        let risk_level = match failure {
+            Some(Decline {
+                blocked: Some("highest_risk_level"),
+                ..
+            }) => "highest",
+            _ => cards::risk_level(number),
+        };
         Ok(Charge {
             id: new_id("ch"),
             amount: pi.amount,
@@ -67,6 +75,7 @@ impl Store {
             disputed: false,
             balance_transaction: settled.then(|| new_id("txn")),
             pending: false,
+            risk_level: risk_level.to_owned(),
         })
     }
 }

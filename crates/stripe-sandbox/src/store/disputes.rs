@@ -28,6 +28,7 @@ impl Store {
         reason: &str,
         inquiry: bool,
         amount: Option<i64>,
+        enhanced_eligibility: Option<&str>,
     ) -> Result<Dispute, ApiError> {
         let charge_id = match (charge, payment_intent) {
             (Some(charge), _) => charge.to_owned(),
@@ -86,6 +87,7 @@ impl Store {
             submission_count: 0,
             brand,
             balance_transactions: Vec::new(),
+            enhanced_eligibility: enhanced_eligibility.map(str::to_owned),
         };
         if let Some(charge) = self.charges.get_mut(&charge_id) {
             charge.disputed = true;

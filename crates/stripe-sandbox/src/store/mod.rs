@@ -53,7 +53,8 @@ const INTENTS_KEPT: usize = 10_000;
 /// How many customers and idempotent answers it remembers.
 const CUSTOMERS_KEPT: usize = 10_000;
 const ANSWERS_KEPT: usize = 20_000;
-/// Stripe keeps an idempotency key's answer at least this long.
+/// Stripe keeps an idempotency key's answer this long (/api/idempotent_requests: keys "can be
+/// pruned" once at least 24 hours old); after it, the key starts a new request.
 const ANSWER_SECONDS: i64 = 24 * 60 * 60;
 
 /// Everything one sandbox knows.
@@ -86,6 +87,27 @@ pub struct Store {
 }
 
 impl Store {
+    /// The answer kept for an idempotency key, unless it is 24 hours old: then the key is
+    /// free again, as on Stripe.
+    pub fn stored_answer(&self, api_key: &str, key: &str) -> Option<&StoredResponse> {
+        self.idempotency
+            .get(&(api_key.to_string(), key.to_string()))
+            .filter(|answer| answer.stored_at > now() - ANSWER_SECONDS)
+    }
+
+    /// Makes the kept answers of `key` (of every key if `None`) 24 hours older, as if that
+    /// long had passed. Returns how many there were.
+    pub fn age_idempotency_keys(&mut self, key: Option<&str>) -> usize {
+        let mut aged = 0;
+        for ((_, k), answer) in self.idempotency.iter_mut() {
+            if key.is_none_or(|key| key == k) {
+                answer.stored_at -= ANSWER_SECONDS;
+                aged += 1;
+            }
+        }
+        aged
+    }
+
     /// Records an event and queues its webhook deliveries. Returns the event id.
     pub fn emit(&mut self, type_: &str, object: Value, origin: &Origin) -> String {
         self.record_event(type_, object, None, origin)
@@ -121,8 +143,8 @@ impl Store {
             previous_attributes,
         };
         let id = event.id.clone();
-        let payload = serde_json::to_string_pretty(&event.to_json()).unwrap_or_default();
-        self.outbox.enqueue(&event.id, &event.type_, payload);
+        self.outbox
+            .enqueue(&event.id, &event.type_, &event.to_json());
         self.event_index.insert(id.clone(), self.events.len());
         self.events.push(event);
         self.forget_old_events();

@@ -72,6 +72,8 @@ pub struct Delivery {
 struct Endpoint {
     url: String,
     secret: String,
+    /// The API version its events are stamped with, when not the account's (the pinned one).
+    api_version: Option<String>,
     tx: mpsc::UnboundedSender<Delivery>,
     /// Until its worker is started.
     rx: Option<mpsc::UnboundedReceiver<Delivery>>,
@@ -147,9 +149,34 @@ impl Outbox {
         self.endpoints.push(Endpoint {
             url,
             secret,
+            api_version: None,
             tx,
             rx: Some(rx),
         });
+    }
+
+    /// Stamps the events sent to the endpoint at `url` with `api_version` from now on (`None`:
+    /// the pinned version). Returns whether there is such an endpoint.
+    pub fn set_api_version(&mut self, url: &str, api_version: Option<String>) -> bool {
+        let pinned = crate::versions::pinned();
+        let mut found = false;
+        for e in self.endpoints.iter_mut().filter(|e| e.url == url) {
+            e.api_version = api_version.clone().filter(|v| v != pinned);
+            found = true;
+        }
+        found
+    }
+
+    /// Each endpoint's URL and the API version its events carry.
+    pub fn endpoint_versions(&self) -> Vec<(String, String)> {
+        let pinned = crate::versions::pinned();
+        self.endpoints
+            .iter()
+            .map(|e| {
+                let version = e.api_version.as_deref().unwrap_or(pinned);
+                (e.url.clone(), version.to_string())
+            })
+            .collect()
     }
 
     pub fn endpoint_count(&self) -> usize {
@@ -194,8 +221,9 @@ impl Outbox {
         self.pending.subscribe()
     }
 
-    /// Queues one event for every endpoint, applying the current test mode.
-    pub fn enqueue(&mut self, event_id: &str, event_type: &str, payload: String) {
+    /// Queues one event for every endpoint, applying the current test mode. An endpoint given
+    /// another API version gets the event stamped with it (its objects keep the pinned shape).
+    pub fn enqueue(&mut self, event_id: &str, event_type: &str, event: &serde_json::Value) {
         if self.endpoints.is_empty() {
             return;
         }
@@ -226,8 +254,16 @@ impl Outbox {
             return;
         }
         let copies = if mode == Mode::Duplicate { 2 } else { 1 };
-        let payload = Arc::new(payload);
+        let payload = Arc::new(serde_json::to_string_pretty(event).unwrap_or_default());
         for e in &self.endpoints {
+            let payload = match &e.api_version {
+                Some(version) => {
+                    let mut stamped = event.clone();
+                    stamped["api_version"] = serde_json::Value::String(version.clone());
+                    Arc::new(serde_json::to_string_pretty(&stamped).unwrap_or_default())
+                }
+                None => payload.clone(),
+            };
             for _ in 0..copies {
                 let delivery = Delivery {
                     event_id: event_id.to_string(),

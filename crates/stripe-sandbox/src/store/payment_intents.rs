@@ -121,7 +121,14 @@ impl Store {
                     creates_charge: false,
                     ..cards::GENERIC_DECLINE
                 };
-                return Err(self.fail_attempt(pi_id, None, decline, Some(e), &c, origin));
+                return Err(self.fail_attempt(
+                    pi_id,
+                    None,
+                    decline,
+                    Some(e),
+                    c.client_view,
+                    origin,
+                ));
             }
             Err(e) => return Err(e),
         };
@@ -148,21 +155,45 @@ impl Store {
             .get(&pm_id)
             .map(|pm| pm.number.clone())
             .unwrap_or_default();
+        // Radar's default rules block a payment whose CVC or postal code check failed.
+        let blocked = self.payment_methods.get(&pm_id).and_then(|pm| {
+            cards::blocked_by_checks(&number, pm.cvc_given, pm.postal_code.is_some())
+        });
+        if let Some(decline) = blocked {
+            return Err(self.fail_attempt(
+                pi_id,
+                Some(&pm_id),
+                decline,
+                None,
+                c.client_view,
+                origin,
+            ));
+        }
         match cards::behaviour(&number) {
             Behaviour::Succeeds => {
                 self.succeed(pi_id, &pm_id, false, origin)?;
             }
-            Behaviour::RequiresAuthentication | Behaviour::AlwaysAuthenticate if c.off_session => {
+            Behaviour::AuthenticateOnSession if c.off_session => {
+                self.succeed(pi_id, &pm_id, false, origin)?;
+            }
+            Behaviour::RequiresAuthentication
+            | Behaviour::AlwaysAuthenticate
+            | Behaviour::AuthenticateThenDecline(_)
+                if c.off_session =>
+            {
                 return Err(self.fail_attempt(
                     pi_id,
                     Some(&pm_id),
                     AUTHENTICATION_REQUIRED,
                     None,
-                    &c,
+                    c.client_view,
                     origin,
                 ));
             }
-            Behaviour::RequiresAuthentication | Behaviour::AlwaysAuthenticate => {
+            Behaviour::RequiresAuthentication
+            | Behaviour::AlwaysAuthenticate
+            | Behaviour::AuthenticateOnSession
+            | Behaviour::AuthenticateThenDecline(_) => {
                 let (challenge_id, url) = c.challenge.clone();
                 let pi = self.intent_mut(pi_id)?;
                 pi.status = Status::RequiresAction;
@@ -173,7 +204,14 @@ impl Store {
                 self.emit("payment_intent.requires_action", object, origin);
             }
             Behaviour::Declines(decline) => {
-                return Err(self.fail_attempt(pi_id, Some(&pm_id), decline, None, &c, origin));
+                return Err(self.fail_attempt(
+                    pi_id,
+                    Some(&pm_id),
+                    decline,
+                    None,
+                    c.client_view,
+                    origin,
+                ));
             }
         }
         let pi = self.intent(pi_id)?;
@@ -217,7 +255,28 @@ impl Store {
             .map(|pm| pm.number.clone())
             .unwrap_or_default();
         if let Some(dispute) = cards::dispute_after_payment(&number) {
-            self.open_dispute(Some(pi_id), None, dispute.reason, dispute.inquiry, None)?;
+            self.open_dispute(
+                Some(pi_id),
+                None,
+                dispute.reason,
+                dispute.inquiry,
+                None,
+                dispute.enhanced_eligibility,
+            )?;
+        }
+        if cards::early_fraud_warning(&number) {
+            // The issuer reports the payment as fraud (/testing#disputes; /radar/early-fraud-warnings).
+            let warning = json!({
+                "id": crate::ids::new_id("issfr"),
+                "object": "radar.early_fraud_warning",
+                "actionable": true,
+                "charge": charge_id,
+                "created": now(),
+                "fraud_type": "made_with_stolen_card",
+                "livemode": false,
+                "payment_intent": pi_id,
+            });
+            self.emit("radar.early_fraud_warning.created", warning, origin);
         }
         Ok(())
     }
@@ -230,7 +289,7 @@ impl Store {
         pm_id: Option<&str>,
         decline: Decline,
         given: Option<ApiError>,
-        c: &Confirm,
+        client_view: bool,
         origin: &Origin,
     ) -> ApiError {
         let mut error = given.unwrap_or_else(|| {
@@ -268,7 +327,7 @@ impl Store {
         }
         pi.last_payment_error = Some(Value::Object(error.body.clone()));
         let object = pi.to_json();
-        let view = if c.client_view {
+        let view = if client_view {
             pi.to_client_json()
         } else {
             object.clone()
@@ -292,7 +351,17 @@ impl Store {
         }
         let pm_id = pi.payment_method.clone().unwrap_or_default();
         let origin = Origin::default();
-        if authenticated {
+        let number = self
+            .payment_methods
+            .get(&pm_id)
+            .map(|pm| pm.number.clone())
+            .unwrap_or_default();
+        if let (true, Behaviour::AuthenticateThenDecline(decline)) =
+            (authenticated, cards::behaviour(&number))
+        {
+            // The shopper authenticated; the issuer declines the payment all the same.
+            let _ = self.fail_attempt(&pi_id, Some(&pm_id), decline, None, false, &origin);
+        } else if authenticated {
             // The intent exists (checked above), so this cannot fail.
             let _ = self.succeed(&pi_id, &pm_id, true, &origin);
         } else {

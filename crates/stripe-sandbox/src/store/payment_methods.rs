@@ -28,6 +28,7 @@ pub struct CardInput {
     pub exp_year: Option<String>,
     pub cvc: Option<String>,
     pub postal_code: Option<String>,
+    pub line1: Option<String>,
     pub name: Option<String>,
     pub email: Option<String>,
 }
@@ -54,13 +55,21 @@ impl Store {
                 let Some(number) = cards::test_payment_method(id) else {
                     return Err(ApiError::not_found("PaymentMethod", id, "payment_method"));
                 };
+                // A test card whose address checks fail stands for a card tokenized with
+                // an address, so that they run.
+                let address = !matches!(
+                    cards::checks(number),
+                    cards::Checks::Pass | cards::Checks::CvcFails
+                );
                 let pm = PaymentMethod {
                     id: new_id("pm"),
                     created: now(),
                     number: number.to_string(),
                     exp_month: 12,
                     exp_year: current_year() + 1,
-                    postal_code: None,
+                    postal_code: address.then(|| "12345".to_string()),
+                    line1: address.then(|| "1 Test Street".to_string()),
+                    cvc_given: true,
                     name: None,
                     email: None,
                     customer: None,
@@ -185,6 +194,8 @@ fn card_payment_method(card: &CardInput) -> Result<PaymentMethod, ApiError> {
         exp_month,
         exp_year,
         postal_code: card.postal_code.clone().filter(|z| !z.is_empty()),
+        line1: card.line1.clone().filter(|l| !l.is_empty()),
+        cvc_given: card.cvc.as_deref().is_some_and(|c| !c.is_empty()),
         name: card.name.clone(),
         email: card.email.clone(),
         customer: None,

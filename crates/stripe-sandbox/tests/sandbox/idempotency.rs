@@ -214,3 +214,67 @@ async fn a_second_request_with_a_key_in_use_is_answered_409_and_not_kept() {
     assert_eq!(again.status(), 200);
     assert_eq!(again.headers()["idempotent-replayed"], "true");
 }
+
+#[tokio::test]
+async fn an_error_answer_is_kept_with_its_key_and_replayed_even_once_the_request_would_succeed() {
+    let sb = spawn_sandbox().await;
+    let intent = sb.card_intent().await;
+    let refund = || {
+        sb.http
+            .post(sb.url("v1/refunds"))
+            .bearer_auth(SECRET)
+            .header("Idempotency-Key", "refund-order-42")
+            .form(&[("payment_intent", intent.id.as_str())])
+            .send()
+    };
+    let first = refund().await.unwrap();
+    assert_eq!(first.status(), 400, "nothing is paid yet");
+    let first_body: serde_json::Value = first.json().await.unwrap();
+
+    sb.confirm_with(&intent, "pm_card_visa").await.unwrap();
+    let replay = refund().await.unwrap();
+    assert_eq!(replay.status(), 400);
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    let replay_body: serde_json::Value = replay.json().await.unwrap();
+    assert_eq!(replay_body, first_body);
+}
+
+#[tokio::test]
+async fn a_key_24_hours_old_starts_a_new_request() {
+    let sb = spawn_sandbox().await;
+    let create = || {
+        CreatePaymentIntent::new(2000, Currency::USD)
+            .customize()
+            .request_strategy(key("nightly-order-1"))
+            .send(&sb.client)
+    };
+    let first = create().await.unwrap();
+    assert_eq!(
+        create().await.unwrap().id,
+        first.id,
+        "replayed within 24 hours"
+    );
+
+    let (status, body) = sb
+        .control("idempotency/expire", &[("key", "nightly-order-1")])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["expired"], 1);
+    let fresh = create().await.unwrap();
+    assert_ne!(fresh.id, first.id, "the pruned key made a new intent");
+    assert_eq!(
+        create().await.unwrap().id,
+        fresh.id,
+        "and keeps the new answer"
+    );
+
+    // Expired, the key no longer holds its old parameters either.
+    sb.control("idempotency/expire", &[]).await;
+    let other = CreatePaymentIntent::new(3000, Currency::USD)
+        .customize()
+        .request_strategy(key("nightly-order-1"))
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert_eq!(other.amount, 3000);
+}

@@ -2,6 +2,8 @@
 //! `search.rs`, the parameters each endpoint takes in `schema.rs`, their parsing in
 //! `parse.rs`. What confirming does to the intent is the store's (`store/payment_intents.rs`).
 
+mod extras;
+mod limits;
 mod parse;
 mod schema;
 mod search;
@@ -21,7 +23,7 @@ use crate::params::{Params, ParamsExt};
 use crate::store::payment_methods::PaymentMethodSource;
 use crate::store::{Store, bank_debits};
 use parse::{
-    check_client_secret, confirmation, currency, customer, expansions, one_of,
+    check_client_secret, confirmation, currency, customer, expansions, list_expansions, one_of,
     payment_method_types, source, unsupported,
 };
 pub use schema::{CANCEL, CONFIRM, CREATE, LIST, RETRIEVE, SEARCH, UPDATE};
@@ -30,6 +32,7 @@ use view::render;
 
 pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiError> {
     unsupported(params)?;
+    extras::unknown_objects(store, params)?;
     let expand = expansions(ctx, params)?;
     let amount_value = params
         .int("amount")
@@ -76,24 +79,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         (None, None | Some(true)) => Some(allow_redirects),
         _ => None,
     };
-    let capture_method = match params.str("capture_method") {
-        None => "automatic_async",
-        Some(m @ ("automatic" | "automatic_async")) => m,
-        Some("manual") => {
-            return Err(ApiError::param_error(
-                "The Stripe sandbox does not simulate `capture_method=manual`; use Stripe's test mode for it.",
-                "capture_method",
-                None,
-            ));
-        }
-        Some(other) => {
-            return Err(ApiError::param_error(
-                format!("Invalid capture_method: {other}"),
-                "capture_method",
-                None,
-            ));
-        }
-    };
+    let capture_method = extras::capture_method(params)?.unwrap_or("automatic_async");
     let confirmation_method =
         one_of(params, "confirmation_method", &["automatic", "manual"])?.unwrap_or("automatic");
     let setup_future_usage =
@@ -105,6 +91,13 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         .nullable_str("description")
         .flatten()
         .map(str::to_string);
+    limits::description(description.as_deref())?;
+    let payment_method_types = types.unwrap_or_else(|| bank_debits::automatic_types(&currency));
+    limits::statement_descriptors(
+        params.str("statement_descriptor"),
+        params.str("statement_descriptor_suffix"),
+        &payment_method_types,
+    )?;
     let confirmation = if confirm {
         Some(confirmation(ctx, params)?)
     } else {
@@ -117,7 +110,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         description,
         receipt_email,
         automatic_payment_methods,
-        payment_method_types: types.unwrap_or_else(|| bank_debits::automatic_types(&currency)),
+        payment_method_types,
         capture_method: capture_method.to_string(),
         confirmation_method: confirmation_method.to_string(),
         setup_future_usage,
@@ -126,8 +119,15 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
             .str("statement_descriptor_suffix")
             .map(str::to_string),
         transfer_group: params.str("transfer_group").map(str::to_string),
+        shipping: extras::shipping(params)?.flatten(),
         ..PaymentIntent::new(amount, currency)
     };
+    extras::apply_method_types(&mut pi, params)?;
+    limits::statement_descriptors(
+        params.str("statement_descriptor"),
+        params.str("statement_descriptor_suffix"),
+        &pi.payment_method_types,
+    )?;
     let id = pi.id.clone();
     if !confirm {
         // A payment method given at creation is attached right away.
@@ -154,7 +154,14 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
 }
 
 pub fn list(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiError> {
-    let expand = expansions(ctx, params)?;
+    if params.contains_key("customer_account") {
+        return Err(ApiError::param_error(
+            "The Stripe sandbox does not simulate `customer_account`; use Stripe's test mode for it.",
+            "customer_account",
+            None,
+        ));
+    }
+    let expand = list_expansions(ctx, params)?;
     let query = ListQuery::from_params(params)?;
     let customer = params.str("customer");
     let mut items: Vec<&PaymentIntent> = store
@@ -180,6 +187,9 @@ pub fn retrieve(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, 
 
 pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiError> {
     unsupported(params)?;
+    extras::unknown_objects(store, params)?;
+    let capture_method = extras::capture_method(params)?;
+    let shipping = extras::shipping(params)?;
     let expand = expansions(ctx, params)?;
     let id = ctx.segment(1).to_string();
     let status = store.intent(&id)?.status;
@@ -193,6 +203,9 @@ pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         "payment_method",
         "payment_method_data",
         "payment_method_types",
+        "allowed_payment_method_types",
+        "excluded_payment_method_types",
+        "capture_method",
         "setup_future_usage",
     ] {
         if params.contains_key(field) && !open {
@@ -221,6 +234,12 @@ pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
     };
     let mut metadata = pi.metadata.clone();
     apply_metadata(&mut metadata, params)?;
+    limits::description(params.nullable_str("description").flatten())?;
+    limits::statement_descriptors(
+        params.str("statement_descriptor"),
+        params.str("statement_descriptor_suffix"),
+        types.as_ref().unwrap_or(&pi.payment_method_types),
+    )?;
     let src = source(params)?;
     {
         let Some(pi) = store.intents.get_mut(&id) else {
@@ -258,6 +277,13 @@ pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         if let Some(s) = params.nullable_str("transfer_group") {
             pi.transfer_group = s.map(str::to_string);
         }
+        if let Some(m) = capture_method {
+            pi.capture_method = m.to_string();
+        }
+        if let Some(s) = shipping {
+            pi.shipping = s;
+        }
+        extras::apply_method_types(pi, params)?;
         if (new_amount.is_some() || params.contains_key("currency"))
             && pi.status == Status::RequiresAction
         {
@@ -278,7 +304,22 @@ pub fn confirm(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, A
     let expand = expansions(ctx, params)?;
     let id = ctx.segment(1).to_string();
     check_client_secret(ctx, params, store.intent(&id)?)?;
+    extras::unknown_objects(store, params)?;
+    extras::amount_to_confirm(params, store.intent(&id)?)?;
+    let capture_method = extras::capture_method(params)?;
+    let shipping = extras::shipping(params)?;
     let c = confirmation(ctx, params)?;
+    {
+        let mut pi = store.intent(&id)?.clone();
+        if let Some(m) = capture_method {
+            pi.capture_method = m.to_string();
+        }
+        if let Some(s) = shipping {
+            pi.shipping = s;
+        }
+        extras::apply_method_types(&mut pi, params)?;
+        store.intents.insert(id.clone(), pi);
+    }
     store.confirm(&id, c, &ctx.origin)?;
     let pi = store.intent(&id)?;
     Ok(render(store, pi, ctx, &expand))

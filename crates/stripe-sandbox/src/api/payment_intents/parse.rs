@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 
 use super::schema::{CLIENT_EXPANSIONS, SERVER_EXPANSIONS, UNSUPPORTED};
 use crate::api::context::Ctx;
-use crate::api::expand::check_expand;
+use crate::api::expand::{check_expand, check_list_expand};
 use crate::api::values::email;
 use crate::error::ApiError;
 use crate::objects::PaymentIntent;
@@ -29,6 +29,18 @@ pub fn unsupported(params: &Params) -> Result<(), ApiError> {
 /// The `expand[]` entries the caller's key may ask for.
 pub fn expansions(ctx: &Ctx, params: &Params) -> Result<Vec<String>, ApiError> {
     check_expand(
+        params,
+        if ctx.publishable() {
+            CLIENT_EXPANSIONS
+        } else {
+            SERVER_EXPANSIONS
+        },
+    )
+}
+
+/// The `expand[]` entries of a list (`data.latest_charge`).
+pub fn list_expansions(ctx: &Ctx, params: &Params) -> Result<Vec<String>, ApiError> {
+    check_list_expand(
         params,
         if ctx.publishable() {
             CLIENT_EXPANSIONS
@@ -134,10 +146,8 @@ pub fn source(params: &Params) -> Result<PaymentMethodSource, ApiError> {
             exp_month: get(card, "exp_month"),
             exp_year: get(card, "exp_year"),
             cvc: get(card, "cvc"),
-            postal_code: billing
-                .and_then(|b| b.map("address"))
-                .and_then(|a| a.str("postal_code"))
-                .map(str::to_string),
+            postal_code: get(billing.and_then(|b| b.map("address")), "postal_code"),
+            line1: get(billing.and_then(|b| b.map("address")), "line1"),
             name: get(billing, "name"),
             email: get(billing, "email"),
         }));

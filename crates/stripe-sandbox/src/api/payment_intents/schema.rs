@@ -40,22 +40,24 @@ const PAYMENT_METHOD_DATA: Shape = Shape::Map(&[
 
 const EXPAND: Shape = Shape::List(&Shape::Str);
 
+const SHIPPING: Shape = Shape::Map(&[
+    ("address", ADDRESS),
+    ("carrier", Shape::Str),
+    ("name", Shape::Str),
+    ("phone", Shape::Str),
+    ("tracking_number", Shape::Str),
+]);
+
+const TYPES: Shape = Shape::List(&Shape::Str);
+
+const RADAR_OPTIONS: Shape = Shape::Map(&[("session", Shape::Str)]);
+
 /// Real Stripe parameters that the sandbox does not simulate: refused with a clear message.
 pub const UNSUPPORTED: &[&str] = &[
-    "allowed_payment_method_types",
-    "amount_details",
-    "amount_to_confirm",
     "application_fee_amount",
-    "confirmation_token",
     "customer_account",
-    "excluded_payment_method_types",
     "hooks",
-    "mandate",
     "on_behalf_of",
-    "payment_details",
-    "payment_method_configuration",
-    "radar_options",
-    "shipping",
     "transfer_data",
 ];
 
@@ -86,21 +88,21 @@ pub const CREATE: &[(&str, Shape)] = &[
     ("statement_descriptor_suffix", Shape::Str),
     ("transfer_group", Shape::Str),
     ("use_stripe_sdk", Shape::Bool),
-    // Refused with `unsupported` below.
-    ("allowed_payment_method_types", Shape::Any),
+    // Taken without being acted on (data for the networks), or refused with `unsupported`.
+    ("allowed_payment_method_types", TYPES),
     ("amount_details", Shape::Any),
     ("application_fee_amount", Shape::Any),
-    ("confirmation_token", Shape::Any),
+    ("confirmation_token", Shape::Str),
     ("customer_account", Shape::Any),
-    ("excluded_payment_method_types", Shape::Any),
+    ("excluded_payment_method_types", TYPES),
     ("hooks", Shape::Any),
-    ("mandate", Shape::Any),
+    ("mandate", Shape::Str),
     ("mandate_data", Shape::Any),
     ("on_behalf_of", Shape::Any),
     ("payment_details", Shape::Any),
-    ("payment_method_configuration", Shape::Any),
-    ("radar_options", Shape::Any),
-    ("shipping", Shape::Any),
+    ("payment_method_configuration", Shape::Str),
+    ("radar_options", RADAR_OPTIONS),
+    ("shipping", SHIPPING),
     ("transfer_data", Shape::Any),
 ];
 
@@ -120,16 +122,16 @@ pub const UPDATE: &[(&str, Shape)] = &[
     ("statement_descriptor", Shape::Str),
     ("statement_descriptor_suffix", Shape::Str),
     ("transfer_group", Shape::Str),
-    ("allowed_payment_method_types", Shape::Any),
+    ("allowed_payment_method_types", TYPES),
     ("amount_details", Shape::Any),
     ("application_fee_amount", Shape::Any),
-    ("capture_method", Shape::Any),
+    ("capture_method", Shape::Str),
     ("customer_account", Shape::Any),
-    ("excluded_payment_method_types", Shape::Any),
+    ("excluded_payment_method_types", TYPES),
     ("hooks", Shape::Any),
     ("payment_details", Shape::Any),
-    ("payment_method_configuration", Shape::Any),
-    ("shipping", Shape::Any),
+    ("payment_method_configuration", Shape::Str),
+    ("shipping", SHIPPING),
     ("transfer_data", Shape::Any),
 ];
 
@@ -145,18 +147,18 @@ pub const CONFIRM: &[(&str, Shape)] = &[
     ("return_url", Shape::Str),
     ("setup_future_usage", Shape::Str),
     ("use_stripe_sdk", Shape::Bool),
-    ("allowed_payment_method_types", Shape::Any),
+    ("allowed_payment_method_types", TYPES),
     ("amount_details", Shape::Any),
-    ("amount_to_confirm", Shape::Any),
-    ("capture_method", Shape::Any),
-    ("confirmation_token", Shape::Any),
-    ("excluded_payment_method_types", Shape::Any),
+    ("amount_to_confirm", Shape::Int),
+    ("capture_method", Shape::Str),
+    ("confirmation_token", Shape::Str),
+    ("excluded_payment_method_types", TYPES),
     ("hooks", Shape::Any),
-    ("mandate", Shape::Any),
+    ("mandate", Shape::Str),
     ("mandate_data", Shape::Any),
     ("payment_details", Shape::Any),
-    ("radar_options", Shape::Any),
-    ("shipping", Shape::Any),
+    ("radar_options", RADAR_OPTIONS),
+    ("shipping", SHIPPING),
 ];
 
 pub const RETRIEVE: &[(&str, Shape)] = &[("client_secret", Shape::Str), ("expand", EXPAND)];
@@ -165,6 +167,7 @@ pub const CANCEL: &[(&str, Shape)] = &[("cancellation_reason", Shape::Str), ("ex
 
 pub const LIST: &[(&str, Shape)] = &[
     ("customer", Shape::Str),
+    ("customer_account", Shape::Any),
     ("created", Shape::IntOrRange),
     ("ending_before", Shape::Str),
     ("expand", EXPAND),
