@@ -5,12 +5,14 @@ mod admin;
 mod checkout;
 mod http;
 mod mail;
+mod process;
 mod spawn;
 mod standalone;
 
 pub use checkout::*;
 pub use http::*;
 pub use mail::*;
+pub use process::*;
 pub use spawn::*;
 pub use standalone::*;
 
