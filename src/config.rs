@@ -58,6 +58,9 @@ pub struct Settings {
     pub database_pool_size: usize,
     /// On SIGTERM, how long requests in flight may take to finish before they are cut.
     pub shutdown_timeout: Duration,
+    /// Where `/metrics` is served (Prometheus); `None`, the default, serves it nowhere. Never
+    /// on `listen_addr`: the public port does not show the shop's figures.
+    pub metrics_addr: Option<String>,
 }
 
 /// Emails: sent over SMTP when `SMTP_URL` is set, otherwise caught and shown at
@@ -277,6 +280,7 @@ impl Settings {
             mail,
             database_pool_size,
             shutdown_timeout,
+            metrics_addr: var("METRICS_ADDR"),
         })
     }
 

@@ -38,6 +38,9 @@ pub struct Application {
     server: Server,
     pool: DbPool,
     sandbox_key: Option<Secret>,
+    /// The metrics listener's port, when `METRICS_ADDR` is set.
+    metrics_port: Option<u16>,
+    metrics_server: Option<Server>,
     /// Tells the background loops (reconciler, email worker) to stop at their next safe point.
     stop: CancellationToken,
     background: Vec<JoinHandle<()>>,
@@ -118,6 +121,12 @@ impl Application {
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.listen_addr)
             .with_context(|| format!("binding {}", settings.listen_addr))?;
+        let metrics_listener = match &settings.metrics_addr {
+            Some(addr) => Some(
+                TcpListener::bind(addr).with_context(|| format!("binding METRICS_ADDR {addr}"))?,
+            ),
+            None => None,
+        };
         let local_addr = listener.local_addr()?;
         let port = local_addr.port();
         // A base URL derived from the listen address follows the port actually bound (port 0).
@@ -167,6 +176,8 @@ impl Application {
                     )
                     .wrap(default_headers(js_origin.as_deref(), https))
                     .wrap(TracingLogger::<RequestSpan>::new())
+                    // Outermost, so the time includes every other middleware.
+                    .wrap(from_fn(crate::metrics::time_requests))
                     .app_data(web::Data::new(pool.clone()))
                     .app_data(shared.settings.clone())
                     .app_data(shared.payment_mode.clone())
@@ -202,11 +213,25 @@ impl Application {
             .run()
         };
 
+        let metrics_port = match &metrics_listener {
+            Some(listener) => Some(listener.local_addr()?.port()),
+            None => None,
+        };
+        let metrics_server = match metrics_listener {
+            Some(listener) => {
+                tracing::info!(port = metrics_port, "metrics are served at /metrics");
+                Some(crate::metrics::serve(listener, pool.clone())?)
+            }
+            None => None,
+        };
+
         Ok(Self {
             port,
             server,
             pool,
             sandbox_key,
+            metrics_port,
+            metrics_server,
             stop,
             background: vec![reconciler, mailer],
         })
@@ -214,6 +239,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Where `/metrics` is served, when `METRICS_ADDR` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     pub fn pool(&self) -> &DbPool {
@@ -229,7 +259,17 @@ impl Application {
     /// Serves until the server stops (SIGTERM or SIGINT), then stops the background loops at
     /// their next safe point and waits for them.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let served = self.server.await;
+        let served = match self.metrics_server {
+            Some(metrics) => {
+                let handle = metrics.handle();
+                let metrics = tokio::spawn(metrics);
+                let served = self.server.await;
+                handle.stop(true).await;
+                let _ = metrics.await;
+                served
+            }
+            None => self.server.await,
+        };
         self.stop.cancel();
         let stopped = async {
             for task in self.background {

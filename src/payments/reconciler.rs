@@ -30,6 +30,7 @@ use super::transition::{self, Cause, Observation};
 use crate::config::ReconcilerSettings;
 use crate::db::DbPool;
 use crate::domain::PaymentStatus;
+use crate::metrics;
 use crate::orders::db::{self as orders_db, Order};
 use crate::schema::orders;
 
@@ -63,11 +64,24 @@ pub fn spawn(
                 () = stop.cancelled() => break,
             }
             match sweep_until(&pool, &payments, &settings, &stop).await {
-                Ok(Some(report)) if report != SweepReport::default() => {
-                    tracing::info!(?report, "reconciler sweep");
+                Ok(Some(report)) => {
+                    metrics::reconciler_sweep("swept");
+                    metrics::reconciler_orders(
+                        report
+                            .checked
+                            .saturating_sub(report.changed + report.failed),
+                        report.changed,
+                        report.failed,
+                    );
+                    if report != SweepReport::default() {
+                        tracing::info!(?report, "reconciler sweep");
+                    }
                 }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = ?e, "reconciler sweep failed"),
+                Ok(None) => metrics::reconciler_sweep("locked_elsewhere"),
+                Err(e) => {
+                    metrics::reconciler_sweep("failed");
+                    tracing::error!(error = ?e, "reconciler sweep failed");
+                }
             }
         }
         tracing::info!("reconciler stopped");

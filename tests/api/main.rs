@@ -16,6 +16,7 @@ mod helpers;
 mod hoarding;
 mod intent_creation;
 mod login_throttle;
+mod metrics;
 mod order_lookup;
 mod orders;
 mod password_reset;

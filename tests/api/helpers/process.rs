@@ -166,5 +166,6 @@ pub fn test_app_at(address: &str, database_url: &str, stripe: &StandaloneStripe)
             api_base: stripe.api_base.clone(),
             secret_key: stripe.secret_key.clone(),
         },
+        metrics_address: None,
     }
 }
