@@ -35,7 +35,7 @@ use crate::orders::db::{self as orders_db, Order};
 use crate::schema::orders;
 
 /// The advisory lock's key: any number that no other part of the shop uses.
-const LOCK_KEY: i64 = 0x5354_4f52_4543; // "STOREC"
+pub const LOCK_KEY: i64 = 0x5354_4f52_4543; // "STOREC"
 const BATCH: i64 = 100;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -23,6 +23,7 @@ mod password_reset;
 mod reconciler;
 mod refunds;
 mod sandbox_restart;
+mod scale_out;
 mod schema;
 mod sessions;
 mod shutdown;

@@ -6,6 +6,7 @@ mod checkout;
 mod http;
 mod mail;
 mod process;
+mod proxy;
 mod spawn;
 mod standalone;
 
@@ -13,6 +14,7 @@ pub use checkout::*;
 pub use http::*;
 pub use mail::*;
 pub use process::*;
+pub use proxy::*;
 pub use spawn::*;
 pub use standalone::*;
 

@@ -96,6 +96,14 @@ impl ShopProcess {
             .unwrap_or_else(|| panic!("no port in {}", self.address))
     }
 
+    /// Where it serves `/metrics`, when started with `METRICS_ADDR`.
+    pub fn metrics_address(&self) -> Option<String> {
+        self.log()
+            .lines()
+            .find_map(|line| line.split_once("metrics are served at /metrics port="))
+            .map(|(_, port)| format!("http://127.0.0.1:{}", port.trim()))
+    }
+
     /// What it logged so far.
     pub fn log(&self) -> String {
         self.log
