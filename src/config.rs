@@ -53,6 +53,14 @@ pub struct Settings {
     pub sandbox_state_file: Option<std::path::PathBuf>,
     /// How emails leave the shop, and how hard it tries.
     pub mail: MailSettings,
+    /// Connections this server keeps to PostgreSQL for requests and background work (besides
+    /// one listening connection each for catalog, session and outbox changes).
+    pub database_pool_size: usize,
+    /// On SIGTERM, how long requests in flight may take to finish before they are cut.
+    pub shutdown_timeout: Duration,
+    /// Where `/metrics` is served (Prometheus); `None`, the default, serves it nowhere. Never
+    /// on `listen_addr`: the public port does not show the shop's figures.
+    pub metrics_addr: Option<String>,
 }
 
 /// Emails: sent over SMTP when `SMTP_URL` is set, otherwise caught and shown at
@@ -233,6 +241,18 @@ impl Settings {
             Some(_) => return Err(ConfigError("SEED_CATALOG must be true or false".into())),
         };
         let limits = limit_settings(&var)?;
+        let database_pool_size = match var("DATABASE_POOL_SIZE") {
+            None => 16,
+            Some(v) => v
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    ConfigError("DATABASE_POOL_SIZE must be a whole number above 0".into())
+                })?,
+        };
+        let shutdown_timeout = seconds("SHUTDOWN_TIMEOUT_SECS", Duration::from_secs(30))?;
         let stripe = stripe_settings(&var)?;
         let mail = mail_settings(&var, &stripe)?;
         let session_defaults = SessionLimits::default();
@@ -258,6 +278,9 @@ impl Settings {
                 Some(path) => Some(path.into()),
             },
             mail,
+            database_pool_size,
+            shutdown_timeout,
+            metrics_addr: var("METRICS_ADDR"),
         })
     }
 

@@ -22,6 +22,7 @@ pub mod email;
 pub mod error;
 pub mod error_page;
 pub mod health;
+pub mod metrics;
 pub mod orders;
 pub mod outbox;
 pub mod page;

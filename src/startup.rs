@@ -2,6 +2,7 @@
 //! `Application::build` binds before it returns, so tests start the real app on port 0.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_files::Files;
 use actix_session::SessionMiddleware;
@@ -13,6 +14,8 @@ use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use stripe_sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 use tracing_actix_web::TracingLogger;
 
 use crate::accounts::password::PasswordHashers;
@@ -36,7 +39,17 @@ pub struct Application {
     server: Server,
     pool: DbPool,
     sandbox_key: Option<Secret>,
+    /// The metrics listener's port, when `METRICS_ADDR` is set.
+    metrics_port: Option<u16>,
+    metrics_server: Option<Server>,
+    /// Tells the background loops (reconciler, email worker) to stop at their next safe point.
+    stop: CancellationToken,
+    background: Vec<JoinHandle<()>>,
 }
+
+/// How long the background loops get, after the server stopped, to reach a safe point: a send
+/// to an SMTP server or a look at one order with Stripe, each bounded by its own timeout.
+const BACKGROUND_STOP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where the in-process sandbox is mounted on the shop's own origin.
 const SANDBOX_SCOPE: &str = "/_sandbox";
@@ -109,6 +122,12 @@ impl Application {
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.listen_addr)
             .with_context(|| format!("binding {}", settings.listen_addr))?;
+        let metrics_listener = match &settings.metrics_addr {
+            Some(addr) => Some(
+                TcpListener::bind(addr).with_context(|| format!("binding METRICS_ADDR {addr}"))?,
+            ),
+            None => None,
+        };
         let local_addr = listener.local_addr()?;
         let port = local_addr.port();
         // A base URL derived from the listen address follows the port actually bound (port 0).
@@ -123,8 +142,11 @@ impl Application {
             .sandbox
             .as_ref()
             .map(|_| setup.access.secret_key.clone());
-        let payments = start_payments(&pool, &settings, setup.access).await?;
-        let mail = start_mail(&pool, &settings)?;
+        let stop = CancellationToken::new();
+        let (payments, reconciler) =
+            start_payments(&pool, &settings, setup.access, stop.clone()).await?;
+        let (mail, mailer) = start_mail(&pool, &settings, stop.clone())?;
+        let shutdown_timeout = settings.shutdown_timeout;
         let sessions = start_sessions(&pool, &settings).await?;
         // Uploaded product images are served from their own directory, which may lie outside
         // `static/`.
@@ -155,6 +177,8 @@ impl Application {
                     )
                     .wrap(default_headers(js_origin.as_deref(), https))
                     .wrap(TracingLogger::<RequestSpan>::new())
+                    // Outermost, so the time includes every other middleware.
+                    .wrap(from_fn(crate::metrics::time_requests))
                     .app_data(web::Data::new(pool.clone()))
                     .app_data(shared.settings.clone())
                     .app_data(shared.payment_mode.clone())
@@ -187,8 +211,23 @@ impl Application {
                     .service(Files::new("/static/uploads", &upload_dir))
                     .service(Files::new("/static", "static"))
             })
+            // On SIGTERM actix stops accepting and lets requests in flight (a webhook being
+            // applied among them) finish for up to this long.
+            .shutdown_timeout(shutdown_timeout.as_secs())
             .listen(listener)?
             .run()
+        };
+
+        let metrics_port = match &metrics_listener {
+            Some(listener) => Some(listener.local_addr()?.port()),
+            None => None,
+        };
+        let metrics_server = match metrics_listener {
+            Some(listener) => {
+                tracing::info!(port = metrics_port, "metrics are served at /metrics");
+                Some(crate::metrics::serve(listener, pool.clone())?)
+            }
+            None => None,
         };
 
         Ok(Self {
@@ -196,11 +235,20 @@ impl Application {
             server,
             pool,
             sandbox_key,
+            metrics_port,
+            metrics_server,
+            stop,
+            background: vec![reconciler, mailer],
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Where `/metrics` is served, when `METRICS_ADDR` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     pub fn pool(&self) -> &DbPool {
@@ -213,14 +261,42 @@ impl Application {
         self.sandbox_key.as_ref()
     }
 
+    /// Serves until the server stops (SIGTERM or SIGINT), then stops the background loops at
+    /// their next safe point and waits for them.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = match self.metrics_server {
+            Some(metrics) => {
+                let handle = metrics.handle();
+                let metrics = tokio::spawn(metrics);
+                let served = self.server.await;
+                handle.stop(true).await;
+                let _ = metrics.await;
+                served
+            }
+            None => self.server.await,
+        };
+        self.stop.cancel();
+        let stopped = async {
+            for task in self.background {
+                if let Err(e) = task.await {
+                    tracing::error!(error = %e, "a background task ended abnormally");
+                }
+            }
+        };
+        if tokio::time::timeout(BACKGROUND_STOP_TIMEOUT, stopped)
+            .await
+            .is_err()
+        {
+            tracing::warn!("background tasks did not stop in time");
+        }
+        served
     }
 }
 
 /// Every route of the shop, module by module.
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
         .configure(catalog::routes)
         .configure(cart::routes)
         .configure(accounts::routes)
@@ -232,7 +308,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Connects, runs the migrations, and seeds the demo catalog when asked.
 async fn prepare_database(settings: &Settings) -> anyhow::Result<DbPool> {
-    let pool = db::pool(settings.database_url.expose(), 16)?;
+    let pool = db::pool(settings.database_url.expose(), settings.database_pool_size)?;
     db::migrate(&pool).await?;
     if settings.seed_catalog {
         let mut conn = pool.get().await.context("connecting to seed the catalog")?;
@@ -322,7 +398,8 @@ async fn start_payments(
     pool: &DbPool,
     settings: &Settings,
     access: StripeAccess,
-) -> anyhow::Result<web::Data<Payments>> {
+    stop: CancellationToken,
+) -> anyhow::Result<(web::Data<Payments>, JoinHandle<()>)> {
     let keys = {
         let mut conn = pool
             .get()
@@ -331,17 +408,22 @@ async fn start_payments(
         payments::idempotency::Keys::of_installation(&mut conn).await?
     };
     let payments = web::Data::new(Payments::new(access, keys)?);
-    reconciler::spawn(
+    let reconciler = reconciler::spawn(
         pool.clone(),
         payments.clone().into_inner(),
         settings.reconciler.clone(),
+        stop,
     );
-    Ok(payments)
+    Ok((payments, reconciler))
 }
 
 /// The email worker, over SMTP or into the mailbox (a live shop without `SMTP_URL` was
 /// refused with the settings).
-fn start_mail(pool: &DbPool, settings: &Settings) -> anyhow::Result<MailDelivery> {
+fn start_mail(
+    pool: &DbPool,
+    settings: &Settings,
+    stop: CancellationToken,
+) -> anyhow::Result<(MailDelivery, JoinHandle<()>)> {
     let transport = email::Transport::from_settings(&settings.mail)?;
     let delivery = if transport.catches() {
         tracing::warn!(
@@ -353,14 +435,15 @@ fn start_mail(pool: &DbPool, settings: &Settings) -> anyhow::Result<MailDelivery
         tracing::info!("emails are sent over SMTP (SMTP_URL)");
         MailDelivery::Smtp
     };
-    email::worker::spawn(
+    let worker = email::worker::spawn(
         pool.clone(),
         settings.database_url.expose().to_owned(),
         transport,
         settings.mail.clone(),
         settings.base_url.clone(),
+        stop,
     )?;
-    Ok(delivery)
+    Ok((delivery, worker))
 }
 
 async fn start_sessions(pool: &DbPool, settings: &Settings) -> anyhow::Result<Sessions> {

@@ -34,6 +34,8 @@ use futures_util::StreamExt;
 use lettre::message::Mailbox;
 use time::OffsetDateTime;
 use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::transport::{Outgoing, SendError, Transport};
@@ -64,14 +66,16 @@ struct Worker {
     settings: MailSettings,
 }
 
-/// Starts this server's worker (and the listener that wakes it) for as long as the process runs.
+/// Starts this server's worker (and the listener that wakes it) until `stop` is cancelled: the
+/// worker then finishes the email it is sending, records the outcome and ends.
 pub fn spawn(
     pool: DbPool,
     database_url: String,
     transport: Transport,
     settings: MailSettings,
     base_url: String,
-) -> anyhow::Result<()> {
+    stop: CancellationToken,
+) -> anyhow::Result<JoinHandle<()>> {
     let from: Mailbox = settings.from.parse().context("MAIL_FROM")?;
     let domain = from.email.domain().to_owned();
     let wake = Arc::new(Notify::new());
@@ -85,15 +89,14 @@ pub fn spawn(
         base_url,
         settings,
     };
-    tokio::spawn(worker.run(wake));
-    Ok(())
+    Ok(tokio::spawn(worker.run(wake, stop)))
 }
 
 impl Worker {
-    async fn run(self, wake: Arc<Notify>) {
+    async fn run(self, wake: Arc<Notify>, stop: CancellationToken) {
         let mut forgotten_at: Option<Instant> = None;
-        loop {
-            self.drain().await;
+        while !stop.is_cancelled() {
+            self.drain(&stop).await;
             if forgotten_at.is_none_or(|at| at.elapsed() >= FORGET_EVERY) {
                 self.forget_done().await;
                 forgotten_at = Some(Instant::now());
@@ -102,13 +105,15 @@ impl Worker {
             tokio::select! {
                 () = wake.notified() => {}
                 () = tokio::time::sleep(wait) => {}
+                () = stop.cancelled() => {}
             }
         }
+        tracing::info!("email worker stopped");
     }
 
-    /// Sends every email that is due, one at a time, until none is.
-    async fn drain(&self) {
-        loop {
+    /// Sends every email that is due, one at a time, until none is or `stop` is cancelled.
+    async fn drain(&self, stop: &CancellationToken) {
+        while !stop.is_cancelled() {
             let claimed = match self.pool.get().await {
                 Ok(mut conn) => db::claim(&mut conn, self.id, LEASE)
                     .await

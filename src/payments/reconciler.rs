@@ -21,6 +21,8 @@ use diesel::sql_types::{BigInt, Bool};
 use diesel_async::RunQueryDsl;
 use stripe_shared::PaymentIntentStatus;
 use time::OffsetDateTime;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::stripe::{IntentSnapshot, Payments};
@@ -28,11 +30,12 @@ use super::transition::{self, Cause, Observation};
 use crate::config::ReconcilerSettings;
 use crate::db::DbPool;
 use crate::domain::PaymentStatus;
+use crate::metrics;
 use crate::orders::db::{self as orders_db, Order};
 use crate::schema::orders;
 
 /// The advisory lock's key: any number that no other part of the shop uses.
-const LOCK_KEY: i64 = 0x5354_4f52_4543; // "STOREC"
+pub const LOCK_KEY: i64 = 0x5354_4f52_4543; // "STOREC"
 const BATCH: i64 = 100;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -43,22 +46,46 @@ pub struct SweepReport {
     pub failed: usize,
 }
 
-/// Runs [`sweep`] every `settings.interval` until the process ends.
-pub fn spawn(pool: DbPool, payments: Arc<Payments>, settings: ReconcilerSettings) {
+/// Runs a sweep every `settings.interval` until `stop` is cancelled. A sweep under way then
+/// ends after the order it is looking at (each look is its own transaction), so shutting down
+/// never leaves an order half-reconciled; the next sweep, on any server, goes on from there.
+pub fn spawn(
+    pool: DbPool,
+    payments: Arc<Payments>,
+    settings: ReconcilerSettings,
+    stop: CancellationToken,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(settings.interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            ticker.tick().await;
-            match sweep(&pool, &payments, &settings).await {
-                Ok(Some(report)) if report != SweepReport::default() => {
-                    tracing::info!(?report, "reconciler sweep");
+            tokio::select! {
+                _ = ticker.tick() => {}
+                () = stop.cancelled() => break,
+            }
+            match sweep_until(&pool, &payments, &settings, &stop).await {
+                Ok(Some(report)) => {
+                    metrics::reconciler_sweep("swept");
+                    metrics::reconciler_orders(
+                        report
+                            .checked
+                            .saturating_sub(report.changed + report.failed),
+                        report.changed,
+                        report.failed,
+                    );
+                    if report != SweepReport::default() {
+                        tracing::info!(?report, "reconciler sweep");
+                    }
                 }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = ?e, "reconciler sweep failed"),
+                Ok(None) => metrics::reconciler_sweep("locked_elsewhere"),
+                Err(e) => {
+                    metrics::reconciler_sweep("failed");
+                    tracing::error!(error = ?e, "reconciler sweep failed");
+                }
             }
         }
-    });
+        tracing::info!("reconciler stopped");
+    })
 }
 
 #[derive(QueryableByName)]
@@ -73,6 +100,16 @@ pub async fn sweep(
     payments: &Payments,
     settings: &ReconcilerSettings,
 ) -> anyhow::Result<Option<SweepReport>> {
+    sweep_until(pool, payments, settings, &CancellationToken::new()).await
+}
+
+/// One sweep that ends early, between two orders, once `stop` is cancelled.
+async fn sweep_until(
+    pool: &DbPool,
+    payments: &Payments,
+    settings: &ReconcilerSettings,
+    stop: &CancellationToken,
+) -> anyhow::Result<Option<SweepReport>> {
     let mut lock_conn = pool.get().await?;
     let Locked { locked } = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
         .bind::<BigInt, _>(LOCK_KEY)
@@ -81,7 +118,7 @@ pub async fn sweep(
     if !locked {
         return Ok(None);
     }
-    let report = sweep_locked(pool, payments, settings).await;
+    let report = sweep_locked(pool, payments, settings, stop).await;
     diesel::sql_query("SELECT pg_advisory_unlock($1)")
         .bind::<BigInt, _>(LOCK_KEY)
         .execute(&mut lock_conn)
@@ -93,6 +130,7 @@ async fn sweep_locked(
     pool: &DbPool,
     payments: &Payments,
     settings: &ReconcilerSettings,
+    stop: &CancellationToken,
 ) -> anyhow::Result<SweepReport> {
     let started = Instant::now();
     // A sweep runs until no order is due, or for one interval, so a long backlog cannot make
@@ -107,6 +145,9 @@ async fn sweep_locked(
             break;
         }
         for order in due {
+            if stop.is_cancelled() {
+                return Ok(report);
+            }
             let order_id = order.id;
             match look(pool, payments, settings, order).await {
                 Ok(Look::Skipped) => {}

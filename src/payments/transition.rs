@@ -106,6 +106,9 @@ pub async fn apply(
             async move { apply_in(conn, order_id, observation, cause).await }.scope_boxed()
         })
         .await?;
+    if let Some(applied) = &applied {
+        crate::metrics::order_transition(applied.from, applied.to, cause.kind().as_str());
+    }
     Ok(applied)
 }
 

@@ -3,11 +3,105 @@ use reqwest::StatusCode;
 use crate::helpers::{spawn_app, text};
 
 #[tokio::test]
-async fn healthz_answers_when_the_database_does() {
+async fn healthz_answers_while_the_process_runs() {
     let app = spawn_app().await;
     let response = app.get("/healthz").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(text(response).await, "ok");
+}
+
+#[tokio::test]
+async fn readyz_says_ready_only_while_every_migration_is_applied() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = spawn_app().await;
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(text(response).await, "ready");
+
+    // The database rolled back to before the newest migration, as a restore from an old
+    // backup would leave it: this build cannot serve it.
+    let newest: String = {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        #[derive(QueryableByName)]
+        struct Version {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            version: String,
+        }
+        diesel::sql_query(
+            "SELECT version FROM __diesel_schema_migrations ORDER BY version DESC LIMIT 1",
+        )
+        .get_result::<Version>(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("the newest migration: {e}"))
+        .version
+    };
+    app.conn()
+        .await
+        .batch_execute(&format!(
+            "DELETE FROM __diesel_schema_migrations WHERE version = '{newest}'"
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("forgetting a migration: {e}"));
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = text(response).await;
+    assert_eq!(body, "not ready: database migrations pending");
+    assert_eq!(
+        app.get("/healthz").await.status(),
+        StatusCode::OK,
+        "liveness does not depend on the database"
+    );
+}
+
+#[tokio::test]
+async fn readyz_says_not_ready_when_the_database_is_gone() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = spawn_app().await;
+    // Every connection the app has is ended and no new one is allowed, as in an outage.
+    let database = app
+        .database_url
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let admin_url = app.database_url.replace(&database, "postgres");
+    let mut admin = {
+        use diesel_async::AsyncConnection;
+        diesel_async::AsyncPgConnection::establish(&admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("connecting as admin: {e}"))
+    };
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {database} ALLOW_CONNECTIONS false; \
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("cutting the database off: {e}"));
+    let response = app.get("/readyz").await;
+    let status = response.status();
+    let body = text(response).await;
+    admin
+        .batch_execute(&format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true"))
+        .await
+        .unwrap_or_else(|e| panic!("reconnecting the database: {e}"));
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body, "not ready: database unavailable");
+    assert!(
+        !body.contains("postgres"),
+        "no connection details in {body:?}"
+    );
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    let mut ready = false;
+    for _ in 0..50 {
+        if app.get("/readyz").await.status() == StatusCode::OK {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ready, "ready again once the database is back");
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ use stripe_webhook::{Webhook, WebhookError};
 use super::observe::observations_of;
 use super::store::{already_processed, mark_failed, record_and_apply};
 use crate::db::DbPool;
+use crate::metrics;
 use crate::payments::stripe::Payments;
 
 /// Stripe's events are a few kilobytes; anything much larger is not from Stripe.
@@ -26,10 +27,12 @@ pub async fn receive_event(
         .and_then(|v| v.to_str().ok())
     else {
         tracing::warn!("webhook refused: no Stripe-Signature header");
+        metrics::webhook("refused");
         return HttpResponse::BadRequest().body("missing Stripe-Signature header");
     };
     let Ok(payload) = std::str::from_utf8(&body) else {
         tracing::warn!("webhook refused: the body is not UTF-8");
+        metrics::webhook("refused");
         return HttpResponse::BadRequest().body("body is not UTF-8");
     };
     let event =
@@ -39,11 +42,13 @@ pub async fn receive_event(
             // (an API version it does not know): kept for the admin and acknowledged, or Stripe
             // would retry it for days. The reconciler still brings its order up to date.
             Err(WebhookError::BadParse(reason)) => {
+                metrics::webhook("unreadable");
                 return store_unreadable(&pool, payload, &reason).await;
             }
             Err(e) => {
                 // The error names the check that failed; neither the secret nor the signature.
                 tracing::warn!(reason = %e, "webhook refused");
+                metrics::webhook("refused");
                 return HttpResponse::BadRequest().body("invalid signature or payload");
             }
         };
@@ -51,6 +56,11 @@ pub async fn receive_event(
     let event_type = event.type_.as_str().to_owned();
     tracing::Span::current().record("event_id", event_id.as_str());
     tracing::Span::current().record("event_type", event_type.as_str());
+    let lag = time::OffsetDateTime::now_utc().unix_timestamp() - event.created;
+    metrics::webhook_lag(
+        &event_type,
+        std::time::Duration::from_secs(u64::try_from(lag).unwrap_or(0)),
+    );
     let payload: serde_json::Value = match serde_json::from_str(payload) {
         Ok(value) => value,
         Err(_) => return HttpResponse::BadRequest().body("payload is not JSON"),
@@ -58,6 +68,7 @@ pub async fn receive_event(
 
     if already_processed(&pool, &event_id).await {
         tracing::info!("duplicate webhook delivery acknowledged");
+        metrics::webhook("duplicate");
         return HttpResponse::Ok().body("duplicate");
     }
     let observations = match observations_of(&payments, &event.data.object).await {
@@ -67,6 +78,7 @@ pub async fn receive_event(
             // Stripe cannot be read now: Stripe delivers the event again later.
             let e = anyhow::Error::new(e).context("reading Stripe for the event");
             tracing::warn!(error = ?e, "webhook processing postponed; Stripe will retry");
+            metrics::webhook("postponed");
             mark_failed(&pool, &event_id, &event_type, &payload, &e).await;
             return HttpResponse::ServiceUnavailable().body("Stripe unavailable");
         }
@@ -75,14 +87,17 @@ pub async fn receive_event(
     match record_and_apply(&pool, &event_id, &event_type, &payload, &observations).await {
         Ok(Some(outcome)) => {
             tracing::info!(outcome = outcome.as_str(), "webhook processed");
+            metrics::webhook(outcome.as_str());
             HttpResponse::Ok().body(outcome.as_str())
         }
         Ok(None) => {
             tracing::info!("duplicate webhook delivery acknowledged");
+            metrics::webhook("duplicate");
             HttpResponse::Ok().body("duplicate")
         }
         Err(e) => {
             tracing::error!(error = ?e, "webhook processing failed; Stripe will retry");
+            metrics::webhook("failed");
             mark_failed(&pool, &event_id, &event_type, &payload, &e).await;
             HttpResponse::InternalServerError().body("processing failed")
         }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::outcome::{Outcome, WAITING};
 use crate::db::DbPool;
+use crate::domain::PaymentStatus;
 use crate::orders::db as orders_db;
 use crate::payments::transition::{self, Cause, Observation};
 use crate::schema::{orders, stripe_events};
@@ -83,7 +84,7 @@ pub(super) async fn record_and_apply(
     observations: &[Observation],
 ) -> anyhow::Result<Option<Outcome>> {
     let mut conn = pool.get().await?;
-    let outcome = conn
+    let (outcome, moves) = conn
         .transaction::<_, anyhow::Error, _>(|conn| {
             async move {
                 diesel::insert_into(stripe_events::table)
@@ -104,21 +105,28 @@ pub(super) async fn record_and_apply(
                     .first(conn)
                     .await?;
                 if !outcome.is_waiting() {
-                    return Ok(None);
+                    return Ok((None, Vec::new()));
                 }
                 let mut outcome = Outcome::Unhandled;
                 let mut order_id = None;
+                let mut moves = Vec::new();
                 for observation in observations {
-                    let (this, order) = apply_observation(conn, event_id, observation).await?;
+                    let (this, order, moved) =
+                        apply_observation(conn, event_id, observation).await?;
                     outcome = outcome.max(this);
                     order_id = order_id.or(order);
+                    moves.extend(moved);
                 }
                 mark_processed(conn, event_id, outcome, order_id).await?;
-                Ok(Some(outcome))
+                Ok((Some(outcome), moves))
             }
             .scope_boxed()
         })
         .await?;
+    // Counted once committed: a rolled-back event moved nothing.
+    for (from, to) in moves {
+        crate::metrics::order_transition(from, to, "webhook");
+    }
     Ok(outcome)
 }
 
@@ -159,23 +167,29 @@ pub(super) async fn already_processed(pool: &DbPool, event_id: &str) -> bool {
     matches!(outcome.await, Ok(Some(o)) if !o.is_waiting())
 }
 
+/// What the event did to its order, the order, and the order's status before and after.
 async fn apply_observation(
     conn: &mut AsyncPgConnection,
     event_id: &str,
     observation: &Observation,
-) -> anyhow::Result<(Outcome, Option<Uuid>)> {
+) -> anyhow::Result<(
+    Outcome,
+    Option<Uuid>,
+    Option<(PaymentStatus, PaymentStatus)>,
+)> {
     let Some(order_id) = order_for(conn, observation).await? else {
         tracing::info!("event names no order of this shop");
-        return Ok((Outcome::Unhandled, None));
+        return Ok((Outcome::Unhandled, None, None));
     };
     let applied =
         transition::apply_in(conn, order_id, observation, Cause::Webhook { event_id }).await?;
+    let moved = applied.as_ref().map(|a| (a.from, a.to));
     let outcome = match applied {
         Some(applied) if applied.changed() => Outcome::Applied,
         Some(_) => Outcome::Ignored,
         None => Outcome::Unhandled,
     };
-    Ok((outcome, Some(order_id)))
+    Ok((outcome, Some(order_id), moved))
 }
 
 /// The order an observation is about: by the intent's id, or — when checkout created the

@@ -357,6 +357,7 @@ impl TestApp {
             client,
             cookies,
             stripe: self.stripe.clone(),
+            metrics_address: self.metrics_address.clone(),
         }
     }
 

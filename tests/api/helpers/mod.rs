@@ -5,12 +5,16 @@ mod admin;
 mod checkout;
 mod http;
 mod mail;
+mod process;
+mod proxy;
 mod spawn;
 mod standalone;
 
 pub use checkout::*;
 pub use http::*;
 pub use mail::*;
+pub use process::*;
+pub use proxy::*;
 pub use spawn::*;
 pub use standalone::*;
 

@@ -16,6 +16,8 @@ pub struct TestApp {
     pub cookies: std::sync::Arc<reqwest::cookie::Jar>,
     /// Where the shop's Stripe is, and the secret key its test controls accept.
     pub stripe: StripeUnderTest,
+    /// Where `/metrics` is served, when the test set `METRICS_ADDR`.
+    pub metrics_address: Option<String>,
 }
 
 #[derive(Clone)]
@@ -38,6 +40,9 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         .await
         .unwrap_or_else(|e| panic!("building the app: {e:?}"));
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let pool = app.pool().clone();
     let stripe = match app.sandbox_key() {
         Some(key) => StripeUnderTest {
@@ -62,6 +67,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         client,
         cookies,
         stripe,
+        metrics_address,
     }
 }
 
@@ -127,6 +133,7 @@ pub async fn spawn_app_process(overrides: &[(&str, &str)]) -> (TestApp, AppProce
         upload_dir,
         client,
         cookies,
+        metrics_address: None,
     };
     (
         app,

@@ -36,6 +36,17 @@ pub async fn spawn_standalone_stripe() -> StandaloneStripe {
     }
 }
 
+impl StandaloneStripe {
+    /// Sends this account's webhooks to `url` too, as an endpoint added in Stripe's dashboard.
+    pub fn send_webhooks_to(&self, url: &str) {
+        self.sandbox
+            .add_webhook_endpoint(stripe_sandbox::WebhookEndpoint {
+                url: url.to_owned(),
+                secret: self.webhook_secret.clone(),
+            });
+    }
+}
+
 /// The shop configured with Stripe keys, as a developer runs it against real Stripe, but
 /// pointed at `stripe` (a standalone sandbox); its webhook endpoint is added to the sandbox.
 pub async fn spawn_app_on(stripe: &StandaloneStripe) -> TestApp {
