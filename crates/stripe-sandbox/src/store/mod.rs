@@ -7,6 +7,7 @@
 
 pub mod bank_debits;
 mod charges;
+pub mod checkout_sessions;
 pub mod customers;
 pub mod disputes;
 pub mod faults;
@@ -22,7 +23,9 @@ use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 use crate::ids::{new_id, now};
-use crate::objects::{Charge, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund};
+use crate::objects::{
+    Charge, CheckoutSession, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund,
+};
 use faults::ApiFaults;
 use outbox::Outbox;
 
@@ -68,6 +71,7 @@ pub struct Store {
     pub charge_refunds: HashMap<String, Vec<String>>,
     pub disputes: HashMap<String, Dispute>,
     pub customers: HashMap<String, Customer>,
+    pub checkout_sessions: HashMap<String, CheckoutSession>,
     /// Every event, oldest first.
     pub events: Vec<Event>,
     pub event_index: HashMap<String, usize>,
@@ -143,6 +147,8 @@ impl Store {
             previous_attributes,
         };
         let id = event.id.clone();
+        let follows_intent = type_.starts_with("payment_intent.");
+        let object = follows_intent.then(|| event.object.clone());
         self.outbox
             .enqueue(&event.id, &event.type_, &event.to_json());
         self.event_index.insert(id.clone(), self.events.len());
@@ -150,6 +156,9 @@ impl Store {
         self.forget_old_events();
         self.forget_old_objects();
         self.revision += 1;
+        if let Some(object) = object {
+            self.follow_session_intent(type_, &object);
+        }
         id
     }
 
