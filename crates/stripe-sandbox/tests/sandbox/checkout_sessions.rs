@@ -445,3 +445,122 @@ async fn every_documented_field_of_a_session_and_its_lines_is_present() {
     assert_eq!(json["object"], "checkout.session");
     assert_eq!(line["object"], "item");
 }
+
+/// A euro session paid by SEPA Direct Debit on the hosted page: complete but `unpaid` while
+/// the debit is processing, then `checkout.session.async_payment_succeeded` (or `_failed`) as
+/// /payments/checkout/how-checkout-works#payment-methods describes for delayed methods.
+async fn sepa_session(sb: &TestSandbox, iban: &str) -> CheckoutSession {
+    let mut price = CreateCheckoutSessionLineItemsPriceData::new(Currency::EUR);
+    price.unit_amount = Some(2000);
+    price.product_data = Some(ProductData::new("Mug"));
+    let mut item = CreateCheckoutSessionLineItems::new();
+    item.price_data = Some(price);
+    item.quantity = Some(1);
+    let session = CreateCheckoutSession::new()
+        .mode(CheckoutSessionMode::Payment)
+        .line_items(vec![item])
+        .success_url("https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}")
+        .send(&sb.client)
+        .await
+        .expect("create");
+    assert!(
+        session
+            .payment_method_types
+            .contains(&"sepa_debit".to_string())
+    );
+    let url = session.url.clone().expect("url");
+    let html = sb
+        .http
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let secret = html
+        .split("data-client-secret=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let pi = secret.split("_secret_").next().unwrap().to_string();
+    let r = sb
+        .http
+        .post(sb.url(&format!("v1/payment_intents/{pi}/confirm")))
+        .form(&[
+            ("key", PUBLISHABLE),
+            ("client_secret", secret.as_str()),
+            ("payment_method_data[type]", "sepa_debit"),
+            ("payment_method_data[sepa_debit][iban]", iban),
+            ("payment_method_data[billing_details][name]", "Jenny Rosen"),
+            (
+                "payment_method_data[billing_details][email]",
+                "jenny@example.com",
+            ),
+            ("mandate_data[customer_acceptance][type]", "online"),
+            (
+                "mandate_data[customer_acceptance][online][infer_from_client]",
+                "true",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let complete = RetrieveCheckoutSession::new(session.id.clone())
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert_eq!(complete.status, Some(CheckoutSessionStatus::Complete));
+    assert_eq!(
+        complete.payment_status,
+        CheckoutSessionPaymentStatus::Unpaid
+    );
+    let (status, body) = sb
+        .control("bank_debits/settle", &[("payment_intent", &pi)])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    RetrieveCheckoutSession::new(session.id.clone())
+        .send(&sb.client)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_bank_debit_completes_the_session_unpaid_then_reports_its_outcome() {
+    let receiver = spawn_receiver(0).await;
+    let sb = spawn_sandbox_with(vec![receiver.endpoint()]).await;
+    let (status, body) = sb
+        .control(
+            "bank_debits",
+            &[("settle_ms", "86400000"), ("delayed_settle_ms", "86400000")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let paid = sepa_session(&sb, "DE89370400440532013000").await;
+    assert_eq!(paid.payment_status, CheckoutSessionPaymentStatus::Paid);
+    let failed = sepa_session(&sb, "DE62370400440532013001").await;
+    assert_eq!(failed.payment_status, CheckoutSessionPaymentStatus::Unpaid);
+
+    sb.wait_for_webhooks().await;
+    assert_eq!(
+        receiver.rejected.load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+    let sessions: Vec<String> = receiver
+        .types()
+        .into_iter()
+        .filter(|t| t.starts_with("checkout.session."))
+        .collect();
+    assert_eq!(
+        sessions,
+        [
+            "checkout.session.completed",
+            "checkout.session.async_payment_succeeded",
+            "checkout.session.completed",
+            "checkout.session.async_payment_failed",
+        ]
+    );
+}
