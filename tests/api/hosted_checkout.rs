@@ -335,3 +335,89 @@ async fn when_the_completed_webhook_is_lost_the_reconciler_finds_the_payment() {
         "no webhook arrived"
     );
 }
+
+/// Confirms the hosted page's intent by SEPA Direct Debit, as its SEPA Debit tab does.
+async fn pay_by_sepa_on_page(app: &TestApp, page: &str, iban: &str) -> String {
+    let html = reqwest::get(page)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let key = attribute(&html, "data-publishable-key");
+    let secret = attribute(&html, "data-client-secret");
+    let intent = secret
+        .split("_secret_")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}v1/payment_intents/{intent}/confirm",
+            app.stripe.api_base
+        ))
+        .form(&[
+            ("key", key),
+            ("client_secret", secret),
+            ("payment_method_data[type]", "sepa_debit"),
+            ("payment_method_data[sepa_debit][iban]", iban),
+            ("payment_method_data[billing_details][name]", "Jenny Rosen"),
+            (
+                "payment_method_data[billing_details][email]",
+                "jenny@example.com",
+            ),
+            ("mandate_data[customer_acceptance][type]", "online"),
+            (
+                "mandate_data[customer_acceptance][online][infer_from_client]",
+                "true",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::OK);
+    intent
+}
+
+#[tokio::test]
+async fn a_bank_debit_on_stripes_page_leaves_the_order_pending_until_it_settles() {
+    let app = spawn_app_with(&[HOSTED, ("CURRENCY", "eur")]).await;
+    app.control(
+        "bank_debits",
+        &[("settle_ms", "86400000"), ("delayed_settle_ms", "86400000")],
+    )
+    .await;
+    app.add_to_cart("ceramic-pour-over-mug", "1").await;
+    let (order, page) = hosted_checkout(&app, &[("email", "ada@example.com")]).await;
+    let intent = pay_by_sepa_on_page(&app, &page, "DE89370400440532013000").await;
+    app.webhooks_delivered().await;
+    let session = app
+        .stripe_get(&format!(
+            "checkout/sessions/{}",
+            session_of(&app, order).await
+        ))
+        .await;
+    assert_eq!(
+        (
+            session["status"].as_str(),
+            session["payment_status"].as_str()
+        ),
+        (Some("complete"), Some("unpaid"))
+    );
+    assert_eq!(app.order_status(order).await, "pending");
+
+    app.control("bank_debits/settle", &[("payment_intent", &intent)])
+        .await;
+    app.webhooks_delivered().await;
+    app.wait_for_status(order, "paid").await;
+    let kinds: Vec<String> = app
+        .stripe_events()
+        .await
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        kinds.contains(&"checkout.session.async_payment_succeeded".to_owned()),
+        "{kinds:?}"
+    );
+}

@@ -53,7 +53,7 @@ pub struct StoredResponse {
 const EVENTS_KEPT: usize = 5_000;
 /// How many PaymentIntents (with their charges and refunds) the sandbox remembers.
 const INTENTS_KEPT: usize = 10_000;
-/// How many customers and idempotent answers it remembers.
+/// How many customers (and Checkout Sessions) and idempotent answers it remembers.
 const CUSTOMERS_KEPT: usize = 10_000;
 const ANSWERS_KEPT: usize = 20_000;
 /// Stripe keeps an idempotency key's answer this long (/api/idempotent_requests: keys "can be
@@ -164,8 +164,8 @@ impl Store {
 
     /// Keeps a long-running demo's memory (and snapshot) bounded: past `INTENTS_KEPT`
     /// PaymentIntents the oldest are forgotten with their charges, refunds and challenges;
-    /// past `CUSTOMERS_KEPT` customers, the oldest; idempotent answers older than Stripe's
-    /// 24 hours once there are many.
+    /// past `CUSTOMERS_KEPT` customers (or Checkout Sessions), the oldest; idempotent answers
+    /// older than Stripe's 24 hours once there are many.
     fn forget_old_objects(&mut self) {
         if self.intents.len() > INTENTS_KEPT + INTENTS_KEPT / 5 {
             let mut by_age: Vec<(i64, String)> = self
@@ -217,6 +217,18 @@ impl Store {
             let excess = self.customers.len() - CUSTOMERS_KEPT;
             for (_, id) in by_age.into_iter().take(excess) {
                 self.customers.remove(&id);
+            }
+        }
+        if self.checkout_sessions.len() > CUSTOMERS_KEPT + CUSTOMERS_KEPT / 5 {
+            let mut by_age: Vec<(i64, String)> = self
+                .checkout_sessions
+                .values()
+                .map(|s| (s.created, s.id.clone()))
+                .collect();
+            by_age.sort();
+            let excess = self.checkout_sessions.len() - CUSTOMERS_KEPT;
+            for (_, id) in by_age.into_iter().take(excess) {
+                self.checkout_sessions.remove(&id);
             }
         }
         if self.idempotency.len() > ANSWERS_KEPT {
