@@ -39,6 +39,8 @@ pub struct Settings {
     /// and kept in the database.
     pub session_key: Option<Secret>,
     pub currency: Currency,
+    /// How shoppers pay by default (`CHECKOUT_MODE`); the review page offers the other way too.
+    pub checkout_mode: CheckoutMode,
     pub stripe: StripeSettings,
     pub reconciler: ReconcilerSettings,
     pub seed_catalog: bool,
@@ -61,6 +63,15 @@ pub struct Settings {
     /// Where `/metrics` is served (Prometheus); `None`, the default, serves it nowhere. Never
     /// on `listen_addr`: the public port does not show the shop's figures.
     pub metrics_addr: Option<String>,
+}
+
+/// Where the shopper pays: Stripe's Payment Element on the shop's own page, or Stripe's
+/// hosted Checkout page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CheckoutMode {
+    #[default]
+    PaymentElement,
+    Hosted,
 }
 
 /// Emails: sent over SMTP when `SMTP_URL` is set, otherwise caught and shown at
@@ -214,6 +225,15 @@ impl Settings {
             })?,
             None => Currency::usd(),
         };
+        let checkout_mode = match var("CHECKOUT_MODE").as_deref() {
+            None | Some("payment_element") => CheckoutMode::PaymentElement,
+            Some("hosted") => CheckoutMode::Hosted,
+            Some(_) => {
+                return Err(ConfigError(
+                    "CHECKOUT_MODE must be payment_element or hosted".into(),
+                ));
+            }
+        };
         let seconds = |name: &str, default: Duration| -> Result<Duration, ConfigError> {
             match var(name) {
                 None => Ok(default),
@@ -266,6 +286,7 @@ impl Settings {
             database_url: Secret::new(database_url),
             session_key,
             currency,
+            checkout_mode,
             stripe,
             reconciler,
             seed_catalog,

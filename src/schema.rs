@@ -127,6 +127,7 @@ diesel::table! {
         checks -> Int4,
         checked_at -> Nullable<Timestamptz>,
         paid_at -> Nullable<Timestamptz>,
+        checkout_session_id -> Nullable<Text>,
     }
 }
 

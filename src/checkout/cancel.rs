@@ -14,11 +14,13 @@ use crate::error::AppError;
 use crate::orders::{Order, require_owner};
 use crate::page::PageContext;
 use crate::page::see_other;
+use crate::payments::sessions::observe_session;
 use crate::payments::stripe::{IntentSnapshot, Payments};
 use crate::payments::transition::{self, Applied, Cause, Observation};
 use crate::session::{FlashKind, ShopSession};
 
-/// Gives up an unpaid order: its PaymentIntent is cancelled at Stripe first, then the order is
+/// Gives up an unpaid order: its PaymentIntent is cancelled at Stripe first (or, paid on
+/// Stripe's hosted page, its Checkout Session expired), then the order is
 /// cancelled and its stock released. If Stripe says the intent already succeeded, the order
 /// becomes paid instead: money that arrived is never cancelled.
 pub async fn give_up(
@@ -28,6 +30,19 @@ pub async fn give_up(
     cause: Cause<'_>,
     reason: &'static str,
 ) -> Result<Option<Applied>, AppError> {
+    if let Some(session) = &order.checkout_session_id {
+        // Stripe's page owns its intent: the session is expired (which cancels the intent),
+        // unless its payment completed meanwhile.
+        let observation = match payments.expire_checkout_session_unless_paid(session).await {
+            Ok(session) => observe_session(payments, &session).await?,
+            Err(e) if e.is_missing() => Some(Observation::Cancelled { reason }),
+            Err(e) => return Err(e.into()),
+        };
+        let Some(observation) = observation else {
+            return Ok(None);
+        };
+        return Ok(transition::apply(pool, order.id, &observation, cause).await?);
+    }
     let observation = match &order.payment_intent_id {
         Some(intent_id) => match payments.cancel_unless_paid(intent_id).await {
             Ok(intent) => Observation::Intent(IntentSnapshot::from(&intent)),

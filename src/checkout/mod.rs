@@ -3,10 +3,12 @@
 //! hoarded ([`limits`]), giving an order up ([`cancel`]) and the success page ([`thanks`]) —
 //! and one folder per way the shopper pays. [`payment_element`] is Stripe's Payment Element on
 //! the shop's own page: a PaymentIntent made by the server, confirmed by Stripe.js, and a
-//! return page. Another way to pay (Stripe's hosted Checkout page) is a folder beside it, with
-//! its own `start` and routes; see docs/architecture.md.
+//! return page. [`hosted_page`] is Stripe's hosted Checkout page: a Checkout Session made by the
+//! server from the order, and its return page. `CHECKOUT_MODE` (or the shopper, on the review
+//! page) picks one; see docs/architecture.md.
 
 mod cancel;
+pub mod hosted_page;
 pub mod limits;
 mod order;
 pub mod payment_element;
@@ -26,5 +28,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(cancel::cancelled_page),
         )
         .route("/orders/{id}/thanks", web::get().to(thanks::thanks_page))
-        .configure(payment_element::routes);
+        .configure(payment_element::routes)
+        .configure(hosted_page::routes);
 }

@@ -13,10 +13,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::cancel::give_up;
-use super::{limits, payment_element};
+use super::{hosted_page, limits, payment_element};
 use crate::cart::{self, CartLine, CartSummary};
 use crate::client_ip::ClientIp;
-use crate::config::Settings;
+use crate::config::{CheckoutMode, Settings};
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::{Currency, Email, EventCause, PaymentStatus};
@@ -33,6 +33,7 @@ use crate::stock::{self, Shortage};
 #[template(path = "checkout/review.html")]
 pub struct ReviewPage {
     ctx: PageContext,
+    hosted_default: bool,
     cart: CartSummary,
     email: String,
     error: Option<String>,
@@ -53,6 +54,7 @@ pub async fn review_page(
         return Ok(see_other("/cart"));
     }
     let page = ReviewPage {
+        hosted_default: settings.checkout_mode == CheckoutMode::Hosted,
         email: ctx
             .user
             .as_ref()
@@ -69,6 +71,9 @@ pub async fn review_page(
 pub struct PlaceOrder {
     #[serde(default)]
     email: String,
+    /// `hosted` or `payment_element`: the button the shopper pressed; the setting otherwise.
+    #[serde(default)]
+    pay_on: Option<String>,
 }
 
 /// Places the order: in one transaction the cart's prices and stock are read again, the stock
@@ -101,6 +106,7 @@ pub async fn place_order(
         Ok(email) => email,
         Err(e) => {
             let page = ReviewPage {
+                hosted_default: settings.checkout_mode == CheckoutMode::Hosted,
                 ctx,
                 cart: CartSummary::new(lines, settings.currency),
                 email: form.email,
@@ -131,7 +137,19 @@ pub async fn place_order(
                 if user.is_none() {
                     session.remember_guest_order(order.id);
                 }
-                return payment_element::start(&pool, &payments, &order).await;
+                let mode = match form.pay_on.as_deref() {
+                    Some("hosted") => CheckoutMode::Hosted,
+                    Some("payment_element") => CheckoutMode::PaymentElement,
+                    _ => settings.checkout_mode,
+                };
+                // An order goes on the way it started: its session, or its intent.
+                return if order.checkout_session_id.is_some()
+                    || (mode == CheckoutMode::Hosted && order.payment_intent_id.is_none())
+                {
+                    hosted_page::start(&pool, &payments, &settings, &order).await
+                } else {
+                    payment_element::start(&pool, &payments, &order).await
+                };
             }
             Claim::Replace(stale) => {
                 let applied = give_up(

@@ -38,6 +38,9 @@ pub struct Order {
     pub checked_at: Option<OffsetDateTime>,
     pub paid_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
+    /// The Checkout Session of an order paid on Stripe's hosted page (its intent is then
+    /// `payment_intent_id`, once Stripe made it).
+    pub checkout_session_id: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -255,6 +258,40 @@ pub async fn insert(
         .execute(conn)
         .await?;
     Ok(order)
+}
+
+pub async fn by_checkout_session(
+    conn: &mut AsyncPgConnection,
+    checkout_session_id: &str,
+) -> QueryResult<Option<Order>> {
+    orders::table
+        .filter(orders::checkout_session_id.eq(checkout_session_id))
+        .select(Order::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Records the Checkout Session of an order that has neither a session nor an intent of its
+/// own; `false` otherwise (an order is paid through one or the other).
+pub async fn attach_checkout_session(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    checkout_session_id: &str,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        orders::table
+            .find(order_id)
+            .filter(orders::checkout_session_id.is_null())
+            .filter(orders::payment_intent_id.is_null()),
+    )
+    .set((
+        orders::checkout_session_id.eq(checkout_session_id),
+        orders::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(updated == 1)
 }
 
 /// Records the PaymentIntent of an order that has none yet; `false` if it already had one.

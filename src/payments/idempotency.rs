@@ -40,6 +40,23 @@ impl Keys {
         )
     }
 
+    /// The key of attempt `attempt` to create the order's Checkout Session.
+    pub fn checkout_session(&self, order: Uuid, attempt: i32) -> String {
+        format!(
+            "storefront-{}-order-{order}-checkout-session-{attempt}",
+            self.installation
+        )
+    }
+
+    /// Expiring creates nothing, so each call has its own key.
+    pub fn expire(&self, session: &str) -> String {
+        format!(
+            "storefront-{}-expire-{session}-{}",
+            self.installation,
+            Uuid::new_v4().simple()
+        )
+    }
+
     pub fn customer(&self, user_id: i64) -> String {
         format!("storefront-{}-user-{user_id}-customer", self.installation)
     }

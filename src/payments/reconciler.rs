@@ -19,12 +19,13 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 use diesel_async::RunQueryDsl;
-use stripe_shared::PaymentIntentStatus;
+use stripe_shared::{CheckoutSessionStatus, PaymentIntentStatus};
 use time::OffsetDateTime;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use super::sessions::observe_session;
 use super::stripe::{IntentSnapshot, Payments};
 use super::transition::{self, Cause, Observation};
 use crate::config::ReconcilerSettings;
@@ -301,6 +302,9 @@ async fn reconcile_open(
     order: Order,
 ) -> anyhow::Result<ReconcileResult> {
     let expired = order.reserved_until < OffsetDateTime::now_utc();
+    if let Some(session) = order.checkout_session_id.clone() {
+        return reconcile_hosted(pool, payments, order, &session, expired).await;
+    }
     let intent = match &order.payment_intent_id {
         Some(id) => match payments.retrieve_intent(id).await {
             Ok(intent) => Some(intent),
@@ -353,6 +357,56 @@ async fn reconcile_open(
     if order.intent_attempt > 0 {
         cancel_orphans(pool, payments, order.id).await;
     }
+    let changed = applied.as_ref().is_some_and(|a| a.changed());
+    let cancelled = applied
+        .as_ref()
+        .is_some_and(|a| a.changed() && a.to == PaymentStatus::Cancelled);
+    Ok(ReconcileResult {
+        changed,
+        expired: cancelled,
+    })
+}
+
+/// An open order paid on Stripe's hosted page: its Checkout Session as Stripe has it now (a
+/// `checkout.session.completed` or `.expired` whose webhook was lost), expired once the
+/// reservation ended unless its payment completed.
+async fn reconcile_hosted(
+    pool: &DbPool,
+    payments: &Payments,
+    order: Order,
+    session: &str,
+    expired: bool,
+) -> anyhow::Result<ReconcileResult> {
+    let session = match payments.retrieve_checkout_session(session).await {
+        Ok(session) => Some(session),
+        Err(e) if e.is_missing() => {
+            tracing::warn!(order = %order.id, session, "the order's Checkout Session cannot be found at Stripe");
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let session = match session {
+        Some(s) if expired && s.status == Some(CheckoutSessionStatus::Open) => Some(
+            payments
+                .expire_checkout_session_unless_paid(s.id.as_str())
+                .await?,
+        ),
+        other => other,
+    };
+    let observation = match &session {
+        Some(session) => observe_session(payments, session).await?,
+        None if expired => Some(Observation::Cancelled {
+            reason: "the reservation expired; its Checkout Session cannot be found at Stripe",
+        }),
+        None => None,
+    };
+    let Some(observation) = observation else {
+        return Ok(ReconcileResult {
+            changed: false,
+            expired: false,
+        });
+    };
+    let applied = transition::apply(pool, order.id, &observation, Cause::Reconciler).await?;
     let changed = applied.as_ref().is_some_and(|a| a.changed());
     let cancelled = applied
         .as_ref()

@@ -40,6 +40,9 @@ pub enum Observation {
     /// The PaymentIntent was cancelled (or there was none) and the order is given up: by the
     /// shopper, or because its reservation expired.
     Cancelled { reason: &'static str },
+    /// The order's Checkout Session expired before Stripe made its PaymentIntent: nothing can
+    /// be paid through it, and the order is given up.
+    SessionExpired { session_id: String },
 }
 
 /// Who or what reported the observation; recorded on the order's timeline.
@@ -136,7 +139,9 @@ pub async fn apply_in(
     }
     let note = match observation {
         Observation::IntentMade(_) => None,
-        Observation::Intent(_) | Observation::Cancelled { .. } => {
+        Observation::Intent(_)
+        | Observation::Cancelled { .. }
+        | Observation::SessionExpired { .. } => {
             let (moved, note) = step(conn, &order, observation, cause).await?;
             changed |= moved;
             note
@@ -447,6 +452,12 @@ fn decide(order: &Order, observation: &Observation) -> Decision {
             refusal: None,
             detail: Some((*reason).to_owned()),
         },
+        Observation::SessionExpired { session_id } => Decision {
+            to: PaymentStatus::Cancelled,
+            refusal: (order.checkout_session_id.as_deref() != Some(session_id.as_str()))
+                .then(|| format!("Checkout Session {session_id} is not this order's")),
+            detail: Some("its Checkout Session expired before payment".to_owned()),
+        },
     }
 }
 
@@ -499,7 +510,9 @@ async fn update_order(
         Observation::Refunds { .. } | Observation::Disputes { .. } | Observation::IntentMade(_) => {
             Ok(())
         }
-        Observation::Cancelled { .. } => orders_db::set_cancelled(conn, order.id).await,
+        Observation::Cancelled { .. } | Observation::SessionExpired { .. } => {
+            orders_db::set_cancelled(conn, order.id).await
+        }
     }
 }
 

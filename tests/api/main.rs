@@ -14,6 +14,7 @@ mod disputes;
 mod emails;
 mod helpers;
 mod hoarding;
+mod hosted_checkout;
 mod intent_creation;
 mod login_throttle;
 mod metrics;

@@ -14,6 +14,7 @@ mod checkout;
 #[path = "../common/mod.rs"]
 mod common;
 mod harness;
+mod hosted_checkout;
 mod keyboard;
 mod shop;
 mod stripe_js;

@@ -14,7 +14,9 @@ use std::time::Duration;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
-use crate::objects::{Charge, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund};
+use crate::objects::{
+    Charge, CheckoutSession, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund,
+};
 use crate::store::bank_debits::PendingDebit;
 use crate::store::{SharedStore, Store, StoredResponse};
 
@@ -56,6 +58,8 @@ struct Snapshot {
     /// Bank debits still to settle (by PaymentIntent).
     #[serde(default)]
     bank_debits: HashMap<String, PendingDebit>,
+    #[serde(default)]
+    checkout_sessions: Vec<CheckoutSession>,
 }
 
 /// Where a sandbox keeps its snapshot, and whether its writer runs.
@@ -130,6 +134,11 @@ pub fn restore(path: &Path, store: &mut Store) -> anyhow::Result<bool> {
         .collect();
     store.challenges = s.challenges;
     store.bank_debits = s.bank_debits;
+    store.checkout_sessions = s
+        .checkout_sessions
+        .into_iter()
+        .map(|o| (o.id.clone(), o))
+        .collect();
     Ok(true)
 }
 
@@ -152,6 +161,7 @@ fn snapshot(store: &Store, keys: &SavedKeys) -> Snapshot {
             .collect(),
         challenges: store.challenges.clone(),
         bank_debits: store.bank_debits.clone(),
+        checkout_sessions: store.checkout_sessions.values().cloned().collect(),
     }
 }
 

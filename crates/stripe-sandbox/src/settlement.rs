@@ -24,6 +24,11 @@ pub fn start(store: &Arc<SharedStore>) {
             // The sandbox is gone: nothing left to settle.
             let Some(store) = store.upgrade() else { break };
             let mut store = store.lock();
+            for session in store.due_checkout_sessions() {
+                if let Err(e) = store.expire_session(&session, &crate::store::Origin::default()) {
+                    tracing::warn!(session = %session, error = ?e.body.get("message"), "a sandbox Checkout Session did not expire");
+                }
+            }
             for pi in store.due_bank_debits() {
                 if let Err(e) = store.settle_bank_debit(&pi) {
                     tracing::warn!(payment_intent = %pi, error = ?e.body.get("message"), "a sandbox bank debit did not settle");

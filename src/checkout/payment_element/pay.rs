@@ -54,6 +54,10 @@ pub async fn payment_page(
     if !order.status().awaits_payment() {
         return Ok(see_other(format!("/orders/{}", order.id)));
     }
+    if order.checkout_session_id.is_some() {
+        // Paid on Stripe's hosted page: the shop never makes a second intent for it.
+        return Ok(see_other(format!("/orders/{}/hosted", order.id)));
+    }
     let intent = ensure_intent(&pool, &payments, &order).await?;
     if matches!(
         intent.status,

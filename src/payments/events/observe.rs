@@ -2,6 +2,7 @@
 
 use stripe_webhook::EventObject;
 
+use crate::payments::sessions::observe_session;
 use crate::payments::stripe::{
     DisputeSnapshot, GatewayError, IntentSnapshot, Payments, RefundSnapshot,
 };
@@ -31,6 +32,20 @@ pub(super) async fn observations_of(
             vec![Observation::Intent(
                 current(payments, intent_snapshot(intent)).await,
             )]
+        }
+        // The hosted page's outcome is its intent's: completed (paid, or a bank debit
+        // submitted), a delayed payment's result, or expired.
+        EventObject::CheckoutSessionCompleted(session)
+        | EventObject::CheckoutSessionAsyncPaymentSucceeded(session)
+        | EventObject::CheckoutSessionAsyncPaymentFailed(session)
+        | EventObject::CheckoutSessionExpired(session) => {
+            let session = payments
+                .retrieve_checkout_session(session.id.as_str())
+                .await?;
+            observe_session(payments, &session)
+                .await?
+                .into_iter()
+                .collect()
         }
         EventObject::ChargeRefunded(charge) => {
             let Some(intent) = charge.payment_intent.as_ref().map(|pi| pi.id().to_string()) else {

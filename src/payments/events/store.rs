@@ -205,6 +205,10 @@ async fn order_for(
         Observation::Refunds { payment_intent, .. }
         | Observation::Disputes { payment_intent, .. } => (payment_intent.as_str(), None),
         Observation::Cancelled { .. } => return Ok(None),
+        Observation::SessionExpired { session_id } => {
+            let order = orders_db::by_checkout_session(conn, session_id).await?;
+            return Ok(order.map(|order| order.id));
+        }
     };
     if let Some(order) = orders_db::by_payment_intent(conn, intent_id).await? {
         return Ok(Some(order.id));

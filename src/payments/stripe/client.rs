@@ -8,13 +8,20 @@ use std::future::Future;
 use std::time::Duration;
 
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
+use stripe_checkout::checkout_session::{
+    CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
+    CreateCheckoutSessionPaymentIntentData, ExpireCheckoutSession, ProductData,
+    RetrieveCheckoutSession,
+};
 use stripe_core::customer::CreateCustomer;
 use stripe_core::dispute::ListDispute;
 use stripe_core::payment_intent::{
     CancelPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent, SearchPaymentIntent,
 };
 use stripe_core::refund::{CreateRefund, ListRefund};
-use stripe_shared::{PaymentIntent, PaymentIntentStatus, Refund};
+use stripe_shared::{
+    CheckoutSession, CheckoutSessionMode, PaymentIntent, PaymentIntentStatus, Refund,
+};
 use uuid::Uuid;
 
 use super::error::GatewayError;
@@ -46,6 +53,24 @@ pub struct NewIntent<'a> {
     pub currency: Currency,
     pub receipt_email: &'a str,
     pub customer: Option<&'a str>,
+    /// Which idempotency key creates it (see `orders.intent_attempt`).
+    pub attempt: i32,
+}
+
+/// A Checkout Session for an order (Stripe's hosted page): its lines as the order priced them.
+#[derive(Debug, Clone)]
+pub struct NewCheckoutSession<'a> {
+    pub order_id: Uuid,
+    pub order_number: i64,
+    pub currency: Currency,
+    /// (name, unit amount in minor units, quantity), from the order's items.
+    pub lines: Vec<(&'a str, i64, u64)>,
+    pub email: &'a str,
+    pub customer: Option<&'a str>,
+    pub success_url: String,
+    pub cancel_url: String,
+    /// When the page stops taking payments: the end of the order's reservation.
+    pub expires_at: i64,
     /// Which idempotency key creates it (see `orders.intent_attempt`).
     pub attempt: i32,
 }
@@ -144,6 +169,102 @@ impl Payments {
         })
         .await?;
         Ok(intent)
+    }
+
+    /// Creates the order's Checkout Session under the key of the order's current attempt.
+    /// The session and the intent Stripe makes for it carry `metadata[order_id]`, so the intent
+    /// passes the same checks as one the shop makes.
+    #[tracing::instrument(skip_all, fields(order = %new.order_id, attempt = new.attempt))]
+    pub async fn create_checkout_session(
+        &self,
+        new: &NewCheckoutSession<'_>,
+    ) -> Result<CheckoutSession, GatewayError> {
+        let currency = new
+            .currency
+            .as_str()
+            .parse::<stripe_types::Currency>()
+            .map_err(|_| GatewayError::Unavailable(format!("unknown currency {}", new.currency)))?;
+        let lines = new
+            .lines
+            .iter()
+            .map(|(name, unit_amount, quantity)| {
+                let mut price = CreateCheckoutSessionLineItemsPriceData::new(currency.clone());
+                price.unit_amount = Some(*unit_amount);
+                price.product_data = Some(ProductData::new(*name));
+                let mut line = CreateCheckoutSessionLineItems::new();
+                line.price_data = Some(price);
+                line.quantity = Some(*quantity);
+                line
+            })
+            .collect::<Vec<_>>();
+        let order_metadata = [
+            ("order_id".to_owned(), new.order_id.to_string()),
+            ("order_number".to_owned(), new.order_number.to_string()),
+        ];
+        let mut intent_data = CreateCheckoutSessionPaymentIntentData::new();
+        intent_data.metadata = Some(order_metadata.clone().into());
+        intent_data.description = Some(format!("Storefront order #{}", new.order_number));
+        let mut request = CreateCheckoutSession::new()
+            .mode(CheckoutSessionMode::Payment)
+            .line_items(lines)
+            .client_reference_id(new.order_id.to_string())
+            .metadata(order_metadata)
+            .payment_intent_data(intent_data)
+            .success_url(new.success_url.clone())
+            .cancel_url(new.cancel_url.clone())
+            .expires_at(new.expires_at);
+        request = match new.customer {
+            Some(customer) => request.customer(customer),
+            None => request.customer_email(new.email),
+        };
+        let strategy = idempotent(&self.keys.checkout_session(new.order_id, new.attempt))?;
+        Ok(with_same_key(|| {
+            request
+                .customize()
+                .request_strategy(strategy.clone())
+                .send(&self.client)
+        })
+        .await?)
+    }
+
+    #[tracing::instrument(skip(self))]
+    pub async fn retrieve_checkout_session(
+        &self,
+        id: &str,
+    ) -> Result<CheckoutSession, GatewayError> {
+        Ok(RetrieveCheckoutSession::new(id)
+            .customize()
+            .request_strategy(RequestStrategy::Retry(2))
+            .send(&self.client)
+            .await?)
+    }
+
+    /// Expires an open session, so its page takes no payment any more; when Stripe refuses
+    /// because the session completed (or expired) meanwhile, the session as Stripe has it now
+    /// is returned, and its status tells. Money that arrived is never cancelled.
+    #[tracing::instrument(skip(self))]
+    pub async fn expire_checkout_session_unless_paid(
+        &self,
+        id: &str,
+    ) -> Result<CheckoutSession, GatewayError> {
+        let request = ExpireCheckoutSession::new(id);
+        let strategy = idempotent(&self.keys.expire(id))?;
+        let expired = with_same_key(|| {
+            request
+                .customize()
+                .request_strategy(strategy.clone())
+                .send(&self.client)
+        })
+        .await;
+        match expired {
+            Ok(session) => Ok(session),
+            Err(e) => match GatewayError::from(e) {
+                e if e.code() == Some("checkout_session_unexpected_state") => {
+                    self.retrieve_checkout_session(id).await
+                }
+                e => Err(e),
+            },
+        }
     }
 
     /// The PaymentIntents Stripe holds for an order (`metadata['order_id']`), newest first,

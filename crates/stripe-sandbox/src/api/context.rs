@@ -17,6 +17,8 @@ pub struct Ctx {
     pub segments: Vec<String>,
     /// A fresh 3-D Secure challenge id and its page's absolute URL.
     pub challenge: (String, String),
+    /// The absolute URL of the sandbox's mount point, ending in `/` (its pages live under it).
+    pub pages: String,
 }
 
 impl Ctx {

@@ -10,6 +10,7 @@
 //! | POST | `/v1/payment_intents/{id}` | update |
 //! | POST | `/v1/payment_intents/{id}/confirm` | confirm (publishable key + `client_secret` allowed) |
 //! | POST | `/v1/payment_intents/{id}/cancel` | cancel |
+//! | POST | `/v1/checkout/sessions` · GET `/v1/checkout/sessions` (`status`, `customer`, `payment_intent`, `customer_details[email]`, `created`) · GET `/v1/checkout/sessions/{id}` · GET `/v1/checkout/sessions/{id}/line_items` · POST `/v1/checkout/sessions/{id}/expire` | Checkout Sessions in `payment` mode (the hosted page is `browser/checkout.rs`) |
 //! | POST | `/v1/refunds` · GET `/v1/refunds/{id}` · GET `/v1/refunds` | refunds |
 //! | POST | `/v1/customers` · GET `/v1/customers/{id}` | customers |
 //! | GET | `/v1/events/{id}` · GET `/v1/events` (`type`, `types[]`, `limit`, `starting_after`, `ending_before`, `created`, `delivery_success`) | events |
@@ -18,6 +19,7 @@
 
 mod auth;
 mod charges;
+mod checkout_sessions;
 mod context;
 mod customers;
 mod disputes;

@@ -246,6 +246,7 @@ fn handle(
         },
         key: kind,
         segments: segments.iter().map(|s| s.to_string()).collect(),
+        pages: challenge::mount_point(req),
         challenge: challenge::new_challenge(req),
     };
     let fingerprint = params::fingerprint(req.method().as_str(), path, &params);

@@ -5,7 +5,7 @@ use actix_web::http::Method;
 use serde_json::Value;
 
 use super::context::Ctx;
-use super::{charges, customers, disputes, events, payment_intents, refunds};
+use super::{charges, checkout_sessions, customers, disputes, events, payment_intents, refunds};
 use crate::error::ApiError;
 use crate::params::{Params, Schema};
 use crate::store::Store;
@@ -24,6 +24,7 @@ pub struct Endpoint {
 
 /// The endpoint of a method and the path segments after `/v1/`.
 pub fn route(method: &Method, segments: &[&str]) -> Option<Endpoint> {
+    use checkout_sessions as cs;
     use payment_intents as pi;
     let ep = |schema, handler, publishable| {
         Some(Endpoint {
@@ -40,6 +41,13 @@ pub fn route(method: &Method, segments: &[&str]) -> Option<Endpoint> {
         ("POST", ["payment_intents", _]) => ep(pi::UPDATE, pi::update, false),
         ("POST", ["payment_intents", _, "confirm"]) => ep(pi::CONFIRM, pi::confirm, true),
         ("POST", ["payment_intents", _, "cancel"]) => ep(pi::CANCEL, pi::cancel, false),
+        ("POST", ["checkout", "sessions"]) => ep(cs::CREATE, cs::create, false),
+        ("GET", ["checkout", "sessions"]) => ep(cs::LIST, cs::list, false),
+        ("GET", ["checkout", "sessions", _]) => ep(cs::RETRIEVE, cs::retrieve, false),
+        ("GET", ["checkout", "sessions", _, "line_items"]) => {
+            ep(cs::LINE_ITEMS, cs::line_items, false)
+        }
+        ("POST", ["checkout", "sessions", _, "expire"]) => ep(cs::EXPIRE, cs::expire, false),
         ("POST", ["refunds"]) => ep(refunds::CREATE, refunds::create, false),
         ("GET", ["refunds"]) => ep(refunds::LIST, refunds::list, false),
         ("GET", ["refunds", _]) => ep(refunds::RETRIEVE, refunds::retrieve, false),

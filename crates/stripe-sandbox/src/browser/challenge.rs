@@ -29,6 +29,16 @@ pub fn new_challenge(req: &HttpRequest) -> (String, String) {
     (challenge_id, challenge_url)
 }
 
+/// The absolute URL of the sandbox's mount point, ending in `/`, found from the challenge
+/// route (mounted at `M/3ds/{challenge}`).
+pub fn mount_point(req: &HttpRequest) -> String {
+    req.url_for(ROUTE, ["x"])
+        .map(|u| u.to_string())
+        .ok()
+        .and_then(|u| u.strip_suffix("3ds/x").map(str::to_string))
+        .unwrap_or_default()
+}
+
 #[derive(Template)]
 #[template(path = "challenge.html")]
 struct ChallengePage {

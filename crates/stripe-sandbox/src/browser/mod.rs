@@ -12,10 +12,13 @@
 //! | GET | `M/3ds/{challenge}` | the 3-D Secure page ("Complete authentication", "Fail authentication") |
 //! | POST | `M/3ds/{challenge}` | `outcome=complete|fail`; then 303 to the intent's `return_url` with `payment_intent`, `payment_intent_client_secret`, `redirect_status` |
 //! | GET | `M/3ds/{challenge}?frame=1&origin=ORIGIN` | the same page in Stripe.js's dialog on ORIGIN's page: framable by ORIGIN, and once answered it tells that page (`assets/challenge.js`) instead of redirecting |
+//! | GET | `M/c/pay/{session}` | a Checkout Session's hosted page: its lines, the Payment Element for its PaymentIntent (made on the first visit), Stripe's messages, a Back link to `cancel_url` |
+//! | GET | `M/c/pay/{session}/done` | where the page goes once paid: 303 to `success_url` (`{CHECKOUT_SESSION_ID}` filled in) when the session is complete, else back to the page |
 //! | GET | `M/_demo` | a demo payment page (creates a $20.00 PaymentIntent, €20.00 with `?currency=eur`; confirms with `redirect: 'if_required'`, or `'always'` with `?redirect=always`; 12 a minute in all, the latest 100 kept) |
 //! | GET | `M/_demo/return` | where the demo returns |
 
 pub mod challenge;
+mod checkout;
 pub mod demo;
 mod html;
 mod index;
@@ -34,6 +37,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(challenge::page))
                 .route(web::post().to(challenge::answer)),
         )
+        .route("/c/pay/{session}", web::get().to(checkout::page))
+        .route("/c/pay/{session}/done", web::get().to(checkout::done))
         .route("/_demo", web::get().to(demo::page))
         .route("/_demo/return", web::get().to(demo::returned));
 }

@@ -33,6 +33,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/demo.js"),
     ),
     (
+        "checkout.js",
+        "application/javascript; charset=utf-8",
+        include_str!("../../assets/checkout.js"),
+    ),
+    (
         "challenge.js",
         "application/javascript; charset=utf-8",
         include_str!("../../assets/challenge.js"),

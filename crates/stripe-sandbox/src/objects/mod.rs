@@ -2,6 +2,7 @@
 //! at the API version async-stripe pins. They know nothing of the store or of HTTP.
 
 mod charge;
+mod checkout_session;
 mod customer;
 mod dispute;
 mod event;
@@ -11,6 +12,7 @@ mod refund;
 mod sepa_debit;
 
 pub use charge::{Charge, ChargeFailure};
+pub use checkout_session::{CheckoutSession, SessionLine, SessionStatus};
 pub use customer::Customer;
 pub use dispute::Dispute;
 pub use event::Event;

@@ -7,6 +7,7 @@
 
 pub mod bank_debits;
 mod charges;
+pub mod checkout_sessions;
 pub mod customers;
 pub mod disputes;
 pub mod faults;
@@ -22,7 +23,9 @@ use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 use crate::ids::{new_id, now};
-use crate::objects::{Charge, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund};
+use crate::objects::{
+    Charge, CheckoutSession, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund,
+};
 use faults::ApiFaults;
 use outbox::Outbox;
 
@@ -50,7 +53,7 @@ pub struct StoredResponse {
 const EVENTS_KEPT: usize = 5_000;
 /// How many PaymentIntents (with their charges and refunds) the sandbox remembers.
 const INTENTS_KEPT: usize = 10_000;
-/// How many customers and idempotent answers it remembers.
+/// How many customers (and Checkout Sessions) and idempotent answers it remembers.
 const CUSTOMERS_KEPT: usize = 10_000;
 const ANSWERS_KEPT: usize = 20_000;
 /// Stripe keeps an idempotency key's answer this long (/api/idempotent_requests: keys "can be
@@ -68,6 +71,7 @@ pub struct Store {
     pub charge_refunds: HashMap<String, Vec<String>>,
     pub disputes: HashMap<String, Dispute>,
     pub customers: HashMap<String, Customer>,
+    pub checkout_sessions: HashMap<String, CheckoutSession>,
     /// Every event, oldest first.
     pub events: Vec<Event>,
     pub event_index: HashMap<String, usize>,
@@ -143,6 +147,8 @@ impl Store {
             previous_attributes,
         };
         let id = event.id.clone();
+        let follows_intent = type_.starts_with("payment_intent.");
+        let object = follows_intent.then(|| event.object.clone());
         self.outbox
             .enqueue(&event.id, &event.type_, &event.to_json());
         self.event_index.insert(id.clone(), self.events.len());
@@ -150,13 +156,16 @@ impl Store {
         self.forget_old_events();
         self.forget_old_objects();
         self.revision += 1;
+        if let Some(object) = object {
+            self.follow_session_intent(type_, &object);
+        }
         id
     }
 
     /// Keeps a long-running demo's memory (and snapshot) bounded: past `INTENTS_KEPT`
     /// PaymentIntents the oldest are forgotten with their charges, refunds and challenges;
-    /// past `CUSTOMERS_KEPT` customers, the oldest; idempotent answers older than Stripe's
-    /// 24 hours once there are many.
+    /// past `CUSTOMERS_KEPT` customers (or Checkout Sessions), the oldest; idempotent answers
+    /// older than Stripe's 24 hours once there are many.
     fn forget_old_objects(&mut self) {
         if self.intents.len() > INTENTS_KEPT + INTENTS_KEPT / 5 {
             let mut by_age: Vec<(i64, String)> = self
@@ -208,6 +217,18 @@ impl Store {
             let excess = self.customers.len() - CUSTOMERS_KEPT;
             for (_, id) in by_age.into_iter().take(excess) {
                 self.customers.remove(&id);
+            }
+        }
+        if self.checkout_sessions.len() > CUSTOMERS_KEPT + CUSTOMERS_KEPT / 5 {
+            let mut by_age: Vec<(i64, String)> = self
+                .checkout_sessions
+                .values()
+                .map(|s| (s.created, s.id.clone()))
+                .collect();
+            by_age.sort();
+            let excess = self.checkout_sessions.len() - CUSTOMERS_KEPT;
+            for (_, id) in by_age.into_iter().take(excess) {
+                self.checkout_sessions.remove(&id);
             }
         }
         if self.idempotency.len() > ANSWERS_KEPT {

@@ -5,6 +5,7 @@
 mod bank_debits;
 mod browser;
 mod cards;
+mod checkout_sessions;
 mod controls;
 mod disputes;
 mod documented;

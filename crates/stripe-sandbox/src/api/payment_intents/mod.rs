@@ -341,6 +341,12 @@ pub fn cancel(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         }
     };
     let id = ctx.segment(1).to_string();
+    if store.session_of_intent(&id).is_some() {
+        return Err(ApiError::invalid(
+            "You cannot cancel this PaymentIntent because it was created by Checkout. Expire the Checkout Session instead.",
+        )
+        .with_code("payment_intent_unexpected_state"));
+    }
     store.cancel(&id, reason, &ctx.origin)?;
     let pi = store.intent(&id)?;
     Ok(render(store, pi, ctx, &expand))
