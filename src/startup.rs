@@ -93,6 +93,7 @@ struct Shared {
     mail: web::Data<MailDelivery>,
     payments: web::Data<Payments>,
     catalog_cache: web::Data<catalog::CatalogCache>,
+    search_limit: web::Data<catalog::search_limit::SearchLimit>,
     password_hashers: web::Data<PasswordHashers>,
     login_throttle: web::Data<LoginThrottle>,
     trusted_proxies: web::Data<crate::client_ip::TrustedProxies>,
@@ -161,6 +162,7 @@ impl Application {
                     .app_data(shared.mail.clone())
                     .app_data(shared.payments.clone())
                     .app_data(shared.catalog_cache.clone())
+                    .app_data(shared.search_limit.clone())
                     .app_data(shared.password_hashers.clone())
                     .app_data(shared.login_throttle.clone())
                     .app_data(shared.trusted_proxies.clone())
@@ -396,6 +398,10 @@ fn start_shared(
         settings.database_url.expose().to_owned(),
         catalog_cache.clone().into_inner(),
     );
+    let search_limit = web::Data::new(catalog::search_limit::SearchLimit::new(
+        settings.limits.searches_per_minute,
+    ));
+    search_limit.clone().into_inner().spawn_cleanup();
     let password_hashers = web::Data::new(PasswordHashers::start(
         settings.limits.password_hashing_threads,
     )?);
@@ -411,6 +417,7 @@ fn start_shared(
         mail: web::Data::new(mail),
         payments,
         catalog_cache,
+        search_limit,
         password_hashers,
         login_throttle,
         trusted_proxies,

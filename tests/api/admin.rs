@@ -591,7 +591,7 @@ async fn products_are_created_edited_and_deactivated_with_clear_errors() {
         )
         .await;
     assert_eq!(location(&response), "/admin/products");
-    let catalog = app.get_html("/").await;
+    let catalog = app.get_html("/?sort=newest").await;
     assert!(catalog.contains("Walnut Spoon"));
     let product = app.get_html("/products/walnut-spoon").await;
     assert!(product.contains("$12.50"));
@@ -663,7 +663,7 @@ async fn products_are_created_edited_and_deactivated_with_clear_errors() {
     let list = app.get_html("/admin/products").await;
     assert!(list.contains("Walnut Spoon is deactivated: it no longer shows in the catalog."));
     assert!(list.contains("No (deactivated)"));
-    assert!(!app.get_html("/").await.contains("Walnut Spoon"));
+    assert!(!app.get_html("/?sort=newest").await.contains("Walnut Spoon"));
     assert_eq!(
         app.get("/products/walnut-spoon").await.status(),
         StatusCode::NOT_FOUND
@@ -680,7 +680,7 @@ async fn products_are_created_edited_and_deactivated_with_clear_errors() {
             .await
             .contains("Walnut Spoon is in the catalog again.")
     );
-    assert!(app.get_html("/").await.contains("Walnut Spoon"));
+    assert!(app.get_html("/?sort=newest").await.contains("Walnut Spoon"));
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod bad_input;
+mod browse;
 mod cart;
 mod catalog;
 mod checkout;
