@@ -64,6 +64,18 @@ pub struct ListingQuery {
     pub q: Option<String>,
 }
 
+/// `text` cut at a word to at most `max` characters, with an ellipsis when cut.
+pub fn summary(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    let at_word = cut
+        .rfind(char::is_whitespace)
+        .map_or(cut.as_str(), |at| &cut[..at]);
+    format!("{}…", at_word.trim_end_matches([',', ';', ':', '.']))
+}
+
 /// The first page of a listing in the given order (the default order is left out).
 pub fn listing_href(base_path: &str, q: Option<&str>, sort: Sort, default_sort: Sort) -> String {
     let mut params: Vec<(&str, &str)> = Vec::new();
@@ -199,6 +211,15 @@ mod tests {
         assert!(Pager::new("/", None, Sort::Name, Sort::Name, Some(3), 14).is_err());
         assert!(Pager::new("/", None, Sort::Name, Sort::Name, Some(0), 14).is_err());
         assert!(Pager::new("/", None, Sort::Name, Sort::Name, Some(1), 0).is_ok());
+    }
+
+    #[test]
+    fn a_summary_is_cut_at_a_word() {
+        assert_eq!(super::summary("Short.", 160), "Short.");
+        assert_eq!(
+            super::summary("A hand-glazed stoneware mug, with a cone", 30),
+            "A hand-glazed stoneware mug…"
+        );
     }
 
     #[test]

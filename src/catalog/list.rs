@@ -61,6 +61,32 @@ impl ListingPage<'_> {
         matches!(self.listing, Listing::Search(_))
     }
 
+    fn description(&self) -> String {
+        match &self.listing {
+            Listing::Category(category) if !category.description.is_empty() => {
+                category.description.clone()
+            }
+            Listing::Category(category) => format!("{} at Storefront.", category.name),
+            Listing::Search(q) => format!("Products at Storefront matching “{q}”."),
+            Listing::Everything => "Storefront: everyday goods made to last — mugs, tees, \
+                 notebooks and more, paid for securely with Stripe."
+                .into(),
+        }
+    }
+
+    /// This page of the listing in its default order: the sorted copies of a page show the
+    /// same products, so search engines are pointed at one of them.
+    fn canonical_url(&self) -> String {
+        let base = match &self.listing {
+            Listing::Category(category) => format!("/category/{}", category.slug),
+            _ => "/".to_owned(),
+        };
+        match self.pager.page {
+            1 => self.ctx.absolute(&base),
+            page => self.ctx.absolute(&format!("{base}?page={page}")),
+        }
+    }
+
     /// The terms typed, to show again in the search box.
     fn search_terms(&self) -> &str {
         match &self.listing {

@@ -24,6 +24,7 @@ mod reconciler;
 mod refunds;
 mod sandbox_restart;
 mod schema;
+mod seo;
 mod sessions;
 mod site;
 mod smtp;
