@@ -20,6 +20,7 @@ mod login_throttle;
 mod order_lookup;
 mod orders;
 mod password_reset;
+mod phone;
 mod reconciler;
 mod refunds;
 mod sandbox_restart;
