@@ -51,11 +51,6 @@ impl Catalog {
     pub fn category(&self, slug: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.slug == slug)
     }
-
-    pub fn category_of(&self, product: &Product) -> Option<&Category> {
-        let id = product.category_id?;
-        self.categories.iter().find(|c| c.id == id)
-    }
 }
 
 #[derive(Debug, Default)]
