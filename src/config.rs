@@ -116,6 +116,8 @@ pub struct LimitSettings {
     pub open_orders_per_address: i64,
     /// How long an order holds its stock once the shopper presses Pay.
     pub payment_reservation: Duration,
+    /// Searches one client address may make a minute (after a burst of as many).
+    pub searches_per_minute: NonZeroU32,
 }
 
 impl Default for LimitSettings {
@@ -127,6 +129,7 @@ impl Default for LimitSettings {
             open_orders_per_session: 3,
             open_orders_per_address: 5,
             payment_reservation: Duration::from_secs(60 * 60),
+            searches_per_minute: NonZeroU32::MIN.saturating_add(59),
         }
     }
 }
@@ -366,6 +369,11 @@ fn limit_settings(var: &impl Fn(&str) -> Option<String>) -> Result<LimitSettings
             "PAYMENT_RESERVATION_SECS",
             defaults.payment_reservation.as_secs() as usize,
         )? as u64),
+        searches_per_minute: NonZeroU32::new(as_u32(count(
+            "SEARCHES_PER_MINUTE",
+            defaults.searches_per_minute.get() as usize,
+        )?))
+        .unwrap_or(defaults.searches_per_minute),
     })
 }
 

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod assets;
 pub mod bad_input;
 pub mod cart;
 pub mod catalog;
@@ -30,6 +31,7 @@ pub mod payments;
 pub mod schema;
 pub mod security_headers;
 pub mod seed;
+pub mod seo;
 pub mod session;
 pub mod startup;
 pub mod stock;

@@ -34,8 +34,18 @@ pub enum MailDelivery {
     Mailbox,
 }
 
+/// What pages need to know about the site itself: where it is, and its fingerprinted files.
+#[derive(Debug, Default)]
+pub struct Site {
+    /// `BASE_URL`, without a trailing slash: links that leave the page (canonical, Open Graph,
+    /// the sitemap) are absolute.
+    pub base_url: String,
+    pub assets: crate::assets::Assets,
+}
+
 #[derive(Debug, Clone)]
 pub struct PageContext {
+    pub site: web::Data<Site>,
     pub user: Option<SessionUser>,
     pub csrf_token: String,
     pub cart_count: i64,
@@ -58,6 +68,24 @@ impl PageContext {
         self.payment_mode == PaymentMode::StripeTest
     }
 
+    /// The URL of a file under `/static/` that changes whenever the file does.
+    pub fn asset<'a>(&'a self, path: &'a str) -> &'a str {
+        self.site.assets.url(path)
+    }
+
+    /// [`PageContext::asset`] of a path made for the page (a thumbnail's).
+    pub fn asset_of(&self, path: String) -> String {
+        match self.site.assets.url(&path) {
+            url if url != path => url.to_owned(),
+            _ => path,
+        }
+    }
+
+    /// `path` on this shop as an absolute URL.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.site.base_url)
+    }
+
     async fn load(req: &HttpRequest) -> Result<Self, AppError> {
         let session = ShopSession::from_request(req);
         let payment_mode = req
@@ -75,6 +103,7 @@ impl PageContext {
             None => 0,
         };
         Ok(Self {
+            site: site(req),
             user: session.user(),
             csrf_token: session.csrf_token(),
             cart_count,
@@ -91,6 +120,7 @@ impl PageContext {
             Err(_) => {
                 let session = ShopSession::from_request(req);
                 Self {
+                    site: site(req),
                     user: session.user(),
                     csrf_token: session.csrf_token(),
                     cart_count: 0,
@@ -103,6 +133,12 @@ impl PageContext {
             }
         }
     }
+}
+
+fn site(req: &HttpRequest) -> web::Data<Site> {
+    req.app_data::<web::Data<Site>>()
+        .cloned()
+        .unwrap_or_else(|| web::Data::new(Site::default()))
 }
 
 fn mail_delivery(req: &HttpRequest) -> MailDelivery {

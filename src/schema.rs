@@ -166,6 +166,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    categories (id) {
+        id -> Int8,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::domain::sql::Tsvector;
+
     products (id) {
         id -> Int8,
         slug -> Text,
@@ -179,6 +192,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         max_per_order -> Int4,
+        category_id -> Nullable<Int8>,
+        search -> Tsvector,
     }
 }
 
@@ -258,6 +273,7 @@ diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(order_origins -> orders (order_id));
 diesel::joinable!(orders -> carts (cart_id));
 diesel::joinable!(order_items -> products (product_id));
+diesel::joinable!(products -> categories (category_id));
 diesel::joinable!(mailbox -> outbox (outbox_id));
 diesel::joinable!(outbox -> orders (order_id));
 diesel::joinable!(password_resets -> users (user_id));
@@ -272,6 +288,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     app_secrets,
     cart_items,
     carts,
+    categories,
     login_failures,
     disputes,
     installation,

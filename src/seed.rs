@@ -1,13 +1,50 @@
-//! The demo catalog, inserted at start-up. Idempotent: products already there (and the shop
+//! The demo catalog and its categories, inserted at start-up. Idempotent: products already there (and the shop
 //! owner's edits to them) are left alone.
 
 use diesel_async::AsyncPgConnection;
 
-use crate::catalog::db::{NewProduct, insert_missing};
+use crate::catalog::db::{
+    NewCategory, NewProduct, insert_missing, insert_missing_categories, place_uncategorised,
+};
 use crate::domain::Currency;
+
+const CATEGORIES: &[NewCategory<'static>] = &[
+    NewCategory {
+        slug: "drinkware",
+        name: "Drinkware",
+        description: "Mugs and bottles for the desk, the kitchen and the trail.",
+        position: 1,
+    },
+    NewCategory {
+        slug: "apparel",
+        name: "Apparel",
+        description: "Tees, hats and socks in natural fibres.",
+        position: 2,
+    },
+    NewCategory {
+        slug: "stationery",
+        name: "Stationery",
+        description: "Notebooks, pens and stickers for people who still write by hand.",
+        position: 3,
+    },
+    NewCategory {
+        slug: "accessories",
+        name: "Accessories",
+        description: "Bags, wallets and pins to carry every day.",
+        position: 4,
+    },
+    NewCategory {
+        slug: "home",
+        name: "Home",
+        description: "Planters and prints for a desk or a wall.",
+        position: 5,
+    },
+];
 
 struct SeedProduct {
     slug: &'static str,
+    /// The slug of its category.
+    category: &'static str,
     name: &'static str,
     description: &'static str,
     price_minor: i64,
@@ -17,6 +54,7 @@ struct SeedProduct {
 const CATALOG: &[SeedProduct] = &[
     SeedProduct {
         slug: "ceramic-pour-over-mug",
+        category: "drinkware",
         name: "Ceramic Pour-Over Mug",
         description: "A hand-glazed stoneware mug with a matching pour-over cone. Holds 350 ml; dishwasher safe.",
         price_minor: 2400,
@@ -24,6 +62,7 @@ const CATALOG: &[SeedProduct] = &[
     },
     SeedProduct {
         slug: "organic-cotton-tee",
+        category: "apparel",
         name: "Organic Cotton Tee",
         description: "A heavyweight tee in organic cotton, cut for everyday wear. Pre-shrunk, so it keeps its shape.",
         price_minor: 2800,
@@ -31,6 +70,7 @@ const CATALOG: &[SeedProduct] = &[
     },
     SeedProduct {
         slug: "canvas-tote-bag",
+        category: "accessories",
         name: "Canvas Tote Bag",
         description: "Twelve-ounce canvas with reinforced handles and an inside pocket for keys and a phone.",
         price_minor: 1850,
@@ -38,6 +78,7 @@ const CATALOG: &[SeedProduct] = &[
     },
     SeedProduct {
         slug: "merino-beanie",
+        category: "apparel",
         name: "Merino Beanie",
         description: "Soft, warm and itch-free: fine merino wool knitted into a classic ribbed beanie.",
         price_minor: 3200,
@@ -45,6 +86,7 @@ const CATALOG: &[SeedProduct] = &[
     },
     SeedProduct {
         slug: "enamel-camp-mug",
+        category: "drinkware",
         name: "Enamel Camp Mug",
         description: "Steel mug with a chip-resistant enamel coat. At home on a desk or over a camp stove.",
         price_minor: 1600,
@@ -52,6 +94,7 @@ const CATALOG: &[SeedProduct] = &[
     },
     SeedProduct {
         slug: "linen-notebook",
+        category: "stationery",
         name: "Linen Notebook",
         description: "A5, 192 dotted pages of 100 gsm paper that takes fountain-pen ink, bound in linen.",
         price_minor: 1400,
@@ -59,6 +102,7 @@ const CATALOG: &[SeedProduct] = &[
     },
     SeedProduct {
         slug: "brass-rollerball-pen",
+        category: "stationery",
         name: "Brass Rollerball Pen",
         description: "Machined from solid brass; it develops a warm patina as you write. Takes standard refills.",
         price_minor: 4500,
@@ -66,6 +110,7 @@ const CATALOG: &[SeedProduct] = &[
     },
     SeedProduct {
         slug: "wool-hiking-socks",
+        category: "apparel",
         name: "Wool Hiking Socks",
         description: "Cushioned merino-blend socks that stay dry and comfortable on long days outside.",
         price_minor: 1900,
@@ -73,6 +118,7 @@ const CATALOG: &[SeedProduct] = &[
     },
     SeedProduct {
         slug: "leather-card-wallet",
+        category: "accessories",
         name: "Leather Card Wallet",
         description: "Vegetable-tanned leather, four card slots and a centre pocket for folded notes.",
         price_minor: 3800,
@@ -80,6 +126,7 @@ const CATALOG: &[SeedProduct] = &[
     },
     SeedProduct {
         slug: "glass-water-bottle",
+        category: "drinkware",
         name: "Glass Water Bottle",
         description: "Borosilicate glass in a silicone sleeve, with a leak-proof bamboo lid. 600 ml.",
         price_minor: 2600,
@@ -87,6 +134,7 @@ const CATALOG: &[SeedProduct] = &[
     },
     SeedProduct {
         slug: "terracotta-desk-planter",
+        category: "home",
         name: "Terracotta Desk Planter",
         description: "A small unglazed terracotta pot with a drainage saucer, sized for succulents and herbs.",
         price_minor: 2200,
@@ -94,6 +142,7 @@ const CATALOG: &[SeedProduct] = &[
     },
     SeedProduct {
         slug: "crab-sticker-pack",
+        category: "stationery",
         name: "Crab Sticker Pack",
         description: "Six weatherproof vinyl stickers of a friendly orange crab. Laptop and water-bottle ready.",
         price_minor: 600,
@@ -101,6 +150,7 @@ const CATALOG: &[SeedProduct] = &[
     },
     SeedProduct {
         slug: "limited-edition-print",
+        category: "home",
         name: "Limited Edition Print",
         description: "A signed risograph print of the harbour at dawn, 30 × 40 cm. The last one of its edition.",
         price_minor: 12000,
@@ -108,6 +158,7 @@ const CATALOG: &[SeedProduct] = &[
     },
     SeedProduct {
         slug: "vintage-enamel-pin",
+        category: "accessories",
         name: "Vintage Enamel Pin",
         description: "A hard-enamel pin from our first year. Sold out for now; check back soon.",
         price_minor: 900,
@@ -138,7 +189,14 @@ pub async fn catalog(
             max_per_order: 10,
         })
         .collect();
-    insert_missing(conn, &rows).await
+    let added = insert_missing(conn, &rows).await?;
+    insert_missing_categories(conn, CATEGORIES).await?;
+    // Also for products seeded before there were categories; a product the owner put in a
+    // category keeps it.
+    for product in CATALOG {
+        place_uncategorised(conn, product.slug, product.category).await?;
+    }
+    Ok(added)
 }
 
 /// The slugs of the demo catalog, for tests and tools.

@@ -10,7 +10,7 @@ use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_web::cookie::SameSite;
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::dev::Server;
-use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::middleware::{Compress, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use stripe_sandbox::{Sandbox, SandboxConfig, WebhookEndpoint};
@@ -20,18 +20,19 @@ use tracing_actix_web::TracingLogger;
 
 use crate::accounts::password::PasswordHashers;
 use crate::accounts::throttle::LoginThrottle;
+use crate::assets::Assets;
 use crate::config::{Secret, Settings, StripeSettings};
 use crate::db::{self, DbPool};
 use crate::error::AppError;
-use crate::page::{MailDelivery, PaymentMode};
+use crate::page::{MailDelivery, PaymentMode, Site};
 use crate::payments::{Payments, StripeAccess, reconciler};
 use crate::security_headers::{default_headers, origin_of};
 use crate::session::new_token;
 use crate::session::store::PgSessionStore;
 use crate::telemetry::RequestSpan;
 use crate::{
-    accounts, admin, bad_input, cart, catalog, checkout, email, error_page, health, orders,
-    payments, seed, session,
+    accounts, admin, assets, bad_input, cart, catalog, checkout, email, error_page, health, orders,
+    payments, seed, seo, session,
 };
 
 pub struct Application {
@@ -106,6 +107,7 @@ struct Shared {
     mail: web::Data<MailDelivery>,
     payments: web::Data<Payments>,
     catalog_cache: web::Data<catalog::CatalogCache>,
+    search_limit: web::Data<catalog::search_limit::SearchLimit>,
     password_hashers: web::Data<PasswordHashers>,
     login_throttle: web::Data<LoginThrottle>,
     trusted_proxies: web::Data<crate::client_ip::TrustedProxies>,
@@ -153,6 +155,13 @@ impl Application {
         std::fs::create_dir_all(&settings.upload_dir)
             .with_context(|| format!("creating the upload directory {}", settings.upload_dir))?;
         let upload_dir = settings.upload_dir.clone();
+        let site = web::Data::new(Site {
+            base_url: settings.base_url.trim_end_matches('/').to_owned(),
+            assets: Assets::scan(
+                std::path::Path::new("static"),
+                std::path::Path::new(&upload_dir),
+            )?,
+        });
         let https = settings.is_https();
         let shared = start_shared(&pool, settings, payments, setup.mode, mail)?;
         let sandbox = setup.sandbox;
@@ -176,15 +185,20 @@ impl Application {
                             .build(),
                     )
                     .wrap(default_headers(js_origin.as_deref(), https))
+                    // gzip for the pages, stylesheets, scripts and SVGs of clients that accept
+                    // it (not for photos, which are compressed already).
+                    .wrap(Compress::default())
                     .wrap(TracingLogger::<RequestSpan>::new())
                     // Outermost, so the time includes every other middleware.
                     .wrap(from_fn(crate::metrics::time_requests))
                     .app_data(web::Data::new(pool.clone()))
+                    .app_data(site.clone())
                     .app_data(shared.settings.clone())
                     .app_data(shared.payment_mode.clone())
                     .app_data(shared.mail.clone())
                     .app_data(shared.payments.clone())
                     .app_data(shared.catalog_cache.clone())
+                    .app_data(shared.search_limit.clone())
                     .app_data(shared.password_hashers.clone())
                     .app_data(shared.login_throttle.clone())
                     .app_data(shared.trusted_proxies.clone())
@@ -298,6 +312,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .configure(catalog::routes)
+        .configure(seo::routes)
+        .configure(assets::routes)
         .configure(cart::routes)
         .configure(accounts::routes)
         .configure(checkout::routes)
@@ -479,6 +495,10 @@ fn start_shared(
         settings.database_url.expose().to_owned(),
         catalog_cache.clone().into_inner(),
     );
+    let search_limit = web::Data::new(catalog::search_limit::SearchLimit::new(
+        settings.limits.searches_per_minute,
+    ));
+    search_limit.clone().into_inner().spawn_cleanup();
     let password_hashers = web::Data::new(PasswordHashers::start(
         settings.limits.password_hashing_threads,
     )?);
@@ -494,6 +514,7 @@ fn start_shared(
         mail: web::Data::new(mail),
         payments,
         catalog_cache,
+        search_limit,
         password_hashers,
         login_throttle,
         trusted_proxies,

@@ -7,6 +7,7 @@
 //! notification. While that connection is not up (at start-up, after losing it) the cache is
 //! bypassed, so no server shows a stale catalog for longer than a notification takes to arrive.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
@@ -14,7 +15,7 @@ use std::time::Duration;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::StreamExt;
 
-use super::db::{self, Product};
+use super::db::{self, Category, Product};
 use crate::db::DbPool;
 use crate::error::AppError;
 
@@ -26,16 +27,29 @@ pub const SHOWN_STOCK_CAP: i32 = 100;
 /// How long the listening connection may stay quiet before it is checked.
 const CHECK_EVERY: Duration = Duration::from_secs(10);
 
-/// The active products as the catalog pages show them, ordered by name.
+/// The active products as the catalog pages show them, ordered by name, and the categories.
 #[derive(Debug)]
 pub struct Catalog {
     version: u64,
     pub products: Vec<Product>,
+    pub categories: Vec<Category>,
+    /// Where each product is in `products`, by id (search results come as ids).
+    positions: HashMap<i64, usize>,
 }
 
 impl Catalog {
     pub fn by_slug(&self, slug: &str) -> Option<&Product> {
         self.products.iter().find(|p| p.slug == slug)
+    }
+
+    pub fn by_id(&self, id: i64) -> Option<&Product> {
+        self.positions
+            .get(&id)
+            .and_then(|&at| self.products.get(at))
+    }
+
+    pub fn category(&self, slug: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.slug == slug)
     }
 }
 
@@ -58,11 +72,24 @@ impl CatalogCache {
         if listening && let Some(catalog) = self.cached(version) {
             return Ok(catalog);
         }
-        let mut products = db::active_products(&mut *pool.get().await?).await?;
+        let mut conn = pool.get().await?;
+        let mut products = db::active_products(&mut conn).await?;
+        let categories = db::categories(&mut conn).await?;
+        drop(conn);
         for product in &mut products {
             product.stock = product.stock.min(SHOWN_STOCK_CAP);
         }
-        let catalog = Arc::new(Catalog { version, products });
+        let positions = products
+            .iter()
+            .enumerate()
+            .map(|(at, p)| (p.id, at))
+            .collect();
+        let catalog = Arc::new(Catalog {
+            version,
+            products,
+            categories,
+            positions,
+        });
         if listening {
             let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
             if current.as_ref().is_none_or(|c| c.version <= version) {

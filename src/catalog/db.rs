@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::domain::{Currency, Money};
-use crate::schema::products;
+use crate::schema::{categories, products};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = products)]
@@ -22,6 +22,8 @@ pub struct Product {
     pub active: bool,
     /// At most this many in one order and one cart line.
     pub max_per_order: i32,
+    pub category_id: Option<i64>,
+    pub created_at: time::OffsetDateTime,
 }
 
 impl Product {
@@ -61,6 +63,105 @@ pub async fn active_products(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Pr
         .filter(products::active.eq(true))
         .order((products::name.asc(), products::id.asc()))
         .select(Product::as_select())
+        .load(conn)
+        .await
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = categories)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct Category {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// The categories in the order the shop lists them.
+pub async fn categories(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Category>> {
+    categories::table
+        .order((categories::position.asc(), categories::name.asc()))
+        .select(Category::as_select())
+        .load(conn)
+        .await
+}
+
+/// A category of the demo catalog, inserted unless its slug is taken.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = categories)]
+pub struct NewCategory<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub position: i32,
+}
+
+pub async fn insert_missing_categories(
+    conn: &mut AsyncPgConnection,
+    new: &[NewCategory<'_>],
+) -> QueryResult<usize> {
+    diesel::insert_into(categories::table)
+        .values(new)
+        .on_conflict(categories::slug)
+        .do_nothing()
+        .execute(conn)
+        .await
+}
+
+/// Puts the product in the category, unless it is in one already (an owner's choice stays).
+pub async fn place_uncategorised(
+    conn: &mut AsyncPgConnection,
+    product_slug: &str,
+    category_slug: &str,
+) -> QueryResult<usize> {
+    let category = categories::table
+        .filter(categories::slug.eq(category_slug.to_owned()))
+        .select(categories::id)
+        .single_value();
+    diesel::update(
+        products::table
+            .filter(products::slug.eq(product_slug))
+            .filter(products::category_id.is_null()),
+    )
+    .set(products::category_id.eq(category))
+    .execute(conn)
+    .await
+}
+
+diesel::define_sql_function! {
+    fn ts_rank(vector: crate::domain::sql::Tsvector, query: TsQuery) -> diesel::sql_types::Float;
+}
+
+diesel::infix_operator!(Matches, " @@ ", backend: diesel::pg::Pg);
+
+/// PostgreSQL's `tsquery`.
+#[derive(Debug, Clone, Copy, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
+#[diesel(postgres_type(name = "tsquery"))]
+pub struct TsQuery;
+
+/// The ids of the active products matching `terms` (English stemming, so "mugs" finds
+/// "Mug"), best match first: a word in the name counts more than one in the description. At
+/// most `limit` of them.
+pub async fn search_active(
+    conn: &mut AsyncPgConnection,
+    terms: &str,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    // PostgreSQL's parser for what people type in search boxes: words, "quoted phrases", `or`,
+    // `-excluded`; never a syntax error. In the column's configuration (english).
+    let query = diesel::dsl::sql::<TsQuery>("websearch_to_tsquery('english', ")
+        .bind::<diesel::sql_types::Text, _>(terms.to_owned())
+        .sql(")");
+    products::table
+        .filter(products::active.eq(true))
+        .filter(Matches::new(products::search, query.clone()))
+        .order((
+            ts_rank(products::search, query).desc(),
+            products::name.asc(),
+            products::id.asc(),
+        ))
+        .select(products::id)
+        .limit(limit)
         .load(conn)
         .await
 }

@@ -19,6 +19,19 @@ pub struct ProductPage {
     max_quantity: i32,
 }
 
+impl ProductPage {
+    fn url(&self) -> String {
+        self.ctx
+            .absolute(&format!("/products/{}", self.product.slug))
+    }
+
+    /// The description's first sentences, short enough for a search result (about 160
+    /// characters), cut at a word.
+    fn description(&self) -> String {
+        super::browse::summary(&self.product.description, 160)
+    }
+}
+
 #[tracing::instrument(skip(ctx, pool, cache))]
 pub async fn product_page(
     ctx: PageContext,

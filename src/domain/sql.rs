@@ -28,3 +28,9 @@ macro_rules! text_column {
 }
 
 pub(crate) use text_column;
+
+/// PostgreSQL's `tsvector`, for the search column diesel has no type of its own for. Only
+/// read by SQL (`search @@ query`), never loaded into Rust.
+#[derive(Debug, Clone, Copy, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
+#[diesel(postgres_type(name = "tsvector"))]
+pub struct Tsvector;

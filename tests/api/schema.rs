@@ -41,6 +41,7 @@ fn declared_columns(schema: &str) -> Vec<(String, String, String, bool)> {
                 "Bool" => "boolean",
                 "Uuid" => "uuid",
                 "Jsonb" => "jsonb",
+                "Tsvector" => "tsvector",
                 "Timestamptz" => "timestamp with time zone",
                 other => {
                     panic!("schema.rs uses {other}: teach the drift check its PostgreSQL name")

@@ -10,6 +10,7 @@ mod accounts;
 mod admin;
 mod axe;
 mod bank_debit;
+mod browse;
 mod checkout;
 #[path = "../common/mod.rs"]
 mod common;
