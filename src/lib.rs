@@ -30,6 +30,7 @@ pub mod schema;
 pub mod security_headers;
 pub mod seed;
 pub mod session;
+pub mod shipping;
 pub mod startup;
 pub mod stock;
 pub mod telemetry;

@@ -127,6 +127,15 @@ diesel::table! {
         checks -> Int4,
         checked_at -> Nullable<Timestamptz>,
         paid_at -> Nullable<Timestamptz>,
+        ship_name -> Nullable<Text>,
+        ship_line1 -> Nullable<Text>,
+        ship_line2 -> Nullable<Text>,
+        ship_city -> Nullable<Text>,
+        ship_postal_code -> Nullable<Text>,
+        ship_country -> Nullable<Text>,
+        shipping_method_code -> Nullable<Text>,
+        shipping_method_name -> Nullable<Text>,
+        shipping_minor -> Int8,
     }
 }
 
@@ -225,6 +234,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    shipping_methods (id) {
+        id -> Int8,
+        code -> Text,
+        name -> Text,
+        delivery -> Text,
+        price_minor -> Int8,
+        free_from_minor -> Nullable<Int8>,
+        currency -> Text,
+        position -> Int4,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
     stripe_events (id) {
         id -> Text,
         event_type -> Text,
@@ -285,6 +308,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refund_requests,
     sessions,
     refunds,
+    shipping_methods,
     stripe_events,
     users,
 );

@@ -1,10 +1,11 @@
-//! The demo catalog, inserted at start-up. Idempotent: products already there (and the shop
+//! The demo catalog and the first shipping methods, inserted at start-up. Idempotent: products already there (and the shop
 //! owner's edits to them) are left alone.
 
 use diesel_async::AsyncPgConnection;
 
 use crate::catalog::db::{NewProduct, insert_missing};
 use crate::domain::Currency;
+use crate::shipping::db::NewShippingMethod;
 
 struct SeedProduct {
     slug: &'static str,
@@ -144,4 +145,33 @@ pub async fn catalog(
 /// The slugs of the demo catalog, for tests and tools.
 pub fn slugs() -> impl Iterator<Item = &'static str> {
     CATALOG.iter().map(|p| p.slug)
+}
+
+/// The shipping methods a shop starts with, priced in `currency`, when it has none in it:
+/// Standard (free from 50.00) and Express. The owner changes them afterwards.
+pub async fn shipping_methods(
+    conn: &mut AsyncPgConnection,
+    currency: Currency,
+) -> diesel::QueryResult<usize> {
+    let defaults = [
+        NewShippingMethod {
+            code: "standard",
+            name: "Standard",
+            delivery: "3–5 business days",
+            price_minor: 499,
+            free_from_minor: Some(5000),
+            currency,
+            position: 1,
+        },
+        NewShippingMethod {
+            code: "express",
+            name: "Express",
+            delivery: "1–2 business days",
+            price_minor: 1499,
+            free_from_minor: None,
+            currency,
+            position: 2,
+        },
+    ];
+    crate::shipping::db::ensure_some(conn, currency, &defaults).await
 }

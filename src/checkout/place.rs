@@ -1,6 +1,6 @@
-//! `GET /checkout` (review) and `POST /checkout` (place): the cart is claimed under a lock, its
-//! stock reserved and the order written in one transaction, then the order goes to the way the
-//! shopper pays.
+//! `GET /checkout` (review: the email, where to send the goods and how) and `POST /checkout`
+//! (place): the cart is claimed under a lock, its stock reserved, its shipping priced and the
+//! order written in one transaction, then the order goes to the way the shopper pays.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -19,7 +19,10 @@ use crate::client_ip::ClientIp;
 use crate::config::Settings;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
-use crate::domain::{Currency, Email, EventCause, PaymentStatus};
+use crate::domain::{
+    AddressForm, Country, Currency, Email, EventCause, FieldError, Money, PaymentStatus,
+    ShippingAddress,
+};
 use crate::error::AppError;
 use crate::orders::db::{self as orders_db, NewOrder, NewOrderEvent, NewOrderItem, Order};
 use crate::page::see_other;
@@ -27,6 +30,7 @@ use crate::page::{PageContext, render};
 use crate::payments::Payments;
 use crate::payments::transition::Cause;
 use crate::session::ShopSession;
+use crate::shipping::{self, ShippingMethod};
 use crate::stock::{self, Shortage};
 
 #[derive(Template, WebTemplate)]
@@ -35,6 +39,89 @@ pub struct ReviewPage {
     ctx: PageContext,
     cart: CartSummary,
     email: String,
+    address: AddressForm,
+    /// Whether `address` is the signed-in shopper's last one, offered again.
+    reused_address: bool,
+    countries: Vec<Country>,
+    methods: Vec<ShippingOption>,
+    chosen_method: String,
+    errors: Vec<FieldError>,
+    error: Option<String>,
+}
+
+/// A shipping method as the review page offers it for this cart.
+pub struct ShippingOption {
+    method: ShippingMethod,
+    /// What it costs for this cart (free above its threshold).
+    price: Money,
+}
+
+impl ReviewPage {
+    /// The error of one field, for the message under it.
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    fn invalid(&self, field: &str) -> bool {
+        self.error_for(field).is_some()
+    }
+
+    fn country_selected(&self, code: &str) -> bool {
+        code.eq_ignore_ascii_case(self.address.ship_country.trim())
+    }
+}
+
+/// Builds the review page for the cart's lines, with what the shopper typed so far.
+async fn review(
+    conn: &mut AsyncPgConnection,
+    ctx: PageContext,
+    settings: &Settings,
+    lines: Vec<CartLine>,
+    form: ReviewForm,
+) -> Result<ReviewPage, AppError> {
+    let cart = CartSummary::new(lines, settings.currency);
+    let subtotal = cart.subtotal().minor;
+    let methods: Vec<ShippingOption> = shipping::db::active(conn, settings.currency)
+        .await?
+        .into_iter()
+        .map(|method| ShippingOption {
+            price: Money::new(method.price_for(subtotal), method.currency),
+            method,
+        })
+        .collect();
+    let chosen_method = if form.chosen_method.is_empty() {
+        methods
+            .first()
+            .map(|m| m.method.code.clone())
+            .unwrap_or_default()
+    } else {
+        form.chosen_method
+    };
+    Ok(ReviewPage {
+        ctx,
+        cart,
+        email: form.email,
+        address: form.address,
+        reused_address: form.reused_address,
+        countries: settings.shipping_countries.clone(),
+        methods,
+        chosen_method,
+        errors: form.errors,
+        error: form.error,
+    })
+}
+
+/// What the review page shows in its form.
+#[derive(Default)]
+struct ReviewForm {
+    email: String,
+    address: AddressForm,
+    reused_address: bool,
+    chosen_method: String,
+    errors: Vec<FieldError>,
     error: Option<String>,
 }
 
@@ -45,23 +132,36 @@ pub async fn review_page(
     pool: web::Data<DbPool>,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, AppError> {
+    let mut conn = pool.get().await?;
     let lines = match session.cart_id() {
-        Some(cart_id) => cart::db::lines(&mut *pool.get().await?, cart_id).await?,
+        Some(cart_id) => cart::db::lines(&mut conn, cart_id).await?,
         None => Vec::new(),
     };
     if lines.is_empty() {
         return Ok(see_other("/cart"));
     }
-    let page = ReviewPage {
+    let last_address = match &ctx.user {
+        Some(user) => orders_db::last_address(&mut conn, user.id).await?,
+        None => None,
+    };
+    let form = ReviewForm {
         email: ctx
             .user
             .as_ref()
             .map(|u| u.email.clone())
             .unwrap_or_default(),
-        ctx,
-        cart: CartSummary::new(lines, settings.currency),
-        error: None,
+        reused_address: last_address.is_some(),
+        address: last_address.unwrap_or_else(|| AddressForm {
+            ship_country: settings
+                .shipping_countries
+                .first()
+                .map(|c| c.code().to_owned())
+                .unwrap_or_default(),
+            ..AddressForm::default()
+        }),
+        ..ReviewForm::default()
     };
+    let page = review(&mut conn, ctx, &settings, lines, form).await?;
     render(&page, StatusCode::OK)
 }
 
@@ -69,11 +169,16 @@ pub async fn review_page(
 pub struct PlaceOrder {
     #[serde(default)]
     email: String,
+    #[serde(flatten)]
+    address: AddressForm,
+    #[serde(default)]
+    shipping_method: String,
 }
 
-/// Places the order: in one transaction the cart's prices and stock are read again, the stock
-/// is reserved and the order is written; then its PaymentIntent is created. Nothing the browser
-/// sends decides an amount.
+/// Places the order: in one transaction the cart's prices, stock and the shipping method's
+/// rate are read again, the stock is reserved and the order is written; then its PaymentIntent
+/// is created. Nothing the browser sends decides an amount. A form with a mistake changes
+/// nothing and is shown again with every mistake named.
 #[tracing::instrument(skip_all)]
 pub async fn place_order(
     ctx: PageContext,
@@ -97,17 +202,37 @@ pub async fn place_order(
     if lines.is_empty() {
         return Err(AppError::bad_request("Your cart is empty."));
     }
-    let email = match email {
-        Ok(email) => email,
-        Err(e) => {
-            let page = ReviewPage {
-                ctx,
-                cart: CartSummary::new(lines, settings.currency),
-                email: form.email,
-                error: Some(e.to_string()),
-            };
-            return render(&page, StatusCode::BAD_REQUEST);
-        }
+    let mut errors = Vec::new();
+    if let Err(e) = &email {
+        errors.push(FieldError {
+            field: "email",
+            message: e.to_string(),
+        });
+    }
+    let address = ShippingAddress::parse(&form.address, &settings.shipping_countries)
+        .map_err(|mut e| errors.append(&mut e))
+        .ok();
+    let method =
+        shipping::db::find_active(&mut conn, &form.shipping_method, settings.currency).await?;
+    if method.is_none() {
+        errors.push(FieldError {
+            field: "shipping_method",
+            message: "Choose how your order should be shipped.".into(),
+        });
+    }
+    let (Ok(email), Some(address), Some(method), true) =
+        (email, address, method, errors.is_empty())
+    else {
+        let shown = ReviewForm {
+            email: form.email,
+            address: form.address,
+            reused_address: false,
+            chosen_method: form.shipping_method,
+            error: Some("Please correct what is marked below; nothing was ordered yet.".into()),
+            errors,
+        };
+        let page = review(&mut conn, ctx, &settings, lines, shown).await?;
+        return render(&page, StatusCode::BAD_REQUEST);
     };
 
     limits::check_lines(&lines)?;
@@ -119,6 +244,8 @@ pub async fn place_order(
         ip,
         user_id: user.as_ref().map(|u| u.id),
         email: &email,
+        address: &address,
+        shipping_method: &method.code,
         reserved_until: OffsetDateTime::now_utc() + settings.reconciler.reservation,
         currency: settings.currency,
     };
@@ -161,12 +288,16 @@ struct Placing<'a> {
     ip: std::net::IpAddr,
     user_id: Option<i64>,
     email: &'a Email,
+    address: &'a ShippingAddress,
+    /// The chosen shipping method's code; its rate is read again when the order is written.
+    shipping_method: &'a str,
     reserved_until: OffsetDateTime,
     currency: Currency,
 }
 
 enum Claim {
-    /// The cart's open order, placed now or before with the same items and email.
+    /// The cart's open order, placed now or before with the same items, email, address and
+    /// shipping method.
     Open(Order),
     /// The cart's open order no longer matches the cart: give it up, then claim again.
     Replace(Order),
@@ -189,7 +320,8 @@ async fn claim_cart(pool: &DbPool, placing: &Placing<'_>) -> Result<Claim, AppEr
                     let items = orders_db::items(conn, open.id).await?;
                     let same = same_items(&items, &lines)
                         && open.email == placing.email.as_str()
-                        && open.user_id == placing.user_id;
+                        && open.user_id == placing.user_id
+                        && same_shipping(&open, placing);
                     return Ok(if same {
                         Claim::Open(open)
                     } else {
@@ -216,7 +348,7 @@ async fn place(
     lines: &[CartLine],
 ) -> Result<Order, AppError> {
     let reserved = reserve_stock(conn, lines).await?;
-    let total: i64 = reserved
+    let items_total: i64 = reserved
         .iter()
         .map(|r| r.price_minor * i64::from(r.quantity))
         .sum();
@@ -225,6 +357,17 @@ async fn place(
             "Some products in your cart are priced in another currency.",
         ));
     }
+    let method = shipping::db::find_active(conn, placing.shipping_method, placing.currency)
+        .await?
+        .ok_or_else(|| {
+            AppError::conflict(
+                "That shipping method is no longer offered. Please choose another one.",
+            )
+        })?;
+    let shipping_minor = method.price_for(items_total);
+    // The order's one total, from the database: the items plus shipping.
+    let total = items_total + shipping_minor;
+    let address = placing.address;
     let order_id = Uuid::new_v4();
     let items: Vec<NewOrderItem<'_>> = reserved
         .iter()
@@ -246,6 +389,15 @@ async fn place(
             currency: placing.currency,
             total_minor: total,
             reserved_until: placing.reserved_until,
+            ship_name: &address.name,
+            ship_line1: &address.line1,
+            ship_line2: address.line2.as_deref(),
+            ship_city: &address.city,
+            ship_postal_code: &address.postal_code,
+            ship_country: address.country.code(),
+            shipping_method_code: &method.code,
+            shipping_method_name: &method.name,
+            shipping_minor,
         },
         &items,
     )
@@ -301,4 +453,16 @@ fn same_items(items: &[crate::orders::OrderItem], lines: &[CartLine]) -> bool {
     ordered.sort_unstable();
     in_cart.sort_unstable();
     ordered == in_cart
+}
+
+/// Whether the open order goes where, and how, this checkout asks.
+fn same_shipping(order: &Order, placing: &Placing<'_>) -> bool {
+    let address = placing.address;
+    order.ship_name.as_deref() == Some(address.name.as_str())
+        && order.ship_line1.as_deref() == Some(address.line1.as_str())
+        && order.ship_line2.as_deref() == address.line2.as_deref()
+        && order.ship_city.as_deref() == Some(address.city.as_str())
+        && order.ship_postal_code.as_deref() == Some(address.postal_code.as_str())
+        && order.ship_country.as_deref() == Some(address.country.code())
+        && order.shipping_method_code.as_deref() == Some(placing.shipping_method)
 }

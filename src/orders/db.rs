@@ -38,6 +38,18 @@ pub struct Order {
     pub checked_at: Option<OffsetDateTime>,
     pub paid_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
+    /// Where it goes (all set, or none for orders placed before shipping existed).
+    pub ship_name: Option<String>,
+    pub ship_line1: Option<String>,
+    pub ship_line2: Option<String>,
+    pub ship_city: Option<String>,
+    pub ship_postal_code: Option<String>,
+    pub ship_country: Option<String>,
+    /// The shipping method chosen, and its name then.
+    pub shipping_method_code: Option<String>,
+    pub shipping_method_name: Option<String>,
+    /// What shipping cost; part of `total_minor`.
+    pub shipping_minor: i64,
 }
 
 #[derive(Debug, Insertable)]
@@ -50,6 +62,15 @@ pub struct NewOrder<'a> {
     pub currency: Currency,
     pub total_minor: i64,
     pub reserved_until: OffsetDateTime,
+    pub ship_name: &'a str,
+    pub ship_line1: &'a str,
+    pub ship_line2: Option<&'a str>,
+    pub ship_city: &'a str,
+    pub ship_postal_code: &'a str,
+    pub ship_country: &'a str,
+    pub shipping_method_code: &'a str,
+    pub shipping_method_name: &'a str,
+    pub shipping_minor: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -132,6 +153,35 @@ impl Order {
         Money::new(self.total_minor, self.currency_code())
     }
 
+    pub fn shipping(&self) -> Money {
+        Money::new(self.shipping_minor, self.currency_code())
+    }
+
+    /// The shipping address as it is printed on a parcel, a line each; empty for orders
+    /// placed before shipping existed.
+    pub fn address_lines(&self) -> Vec<String> {
+        let Some(name) = &self.ship_name else {
+            return Vec::new();
+        };
+        let country = self.ship_country.as_deref().unwrap_or_default();
+        let country = crate::domain::Country::from_code(country)
+            .map_or_else(|| country.to_owned(), |c| c.name().to_owned());
+        let town = format!(
+            "{} {}",
+            self.ship_postal_code.as_deref().unwrap_or_default(),
+            self.ship_city.as_deref().unwrap_or_default()
+        );
+        [
+            Some(name.clone()),
+            self.ship_line1.clone(),
+            self.ship_line2.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain([town.trim().to_owned(), country])
+        .collect()
+    }
+
     pub fn amount_paid(&self) -> Money {
         Money::new(self.amount_paid_minor, self.currency_code())
     }
@@ -195,6 +245,40 @@ pub async fn by_payment_intent(
         .first(conn)
         .await
         .optional()
+}
+
+/// The address a signed-in shopper's latest order went to, to offer it again.
+pub async fn last_address(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+) -> QueryResult<Option<crate::domain::AddressForm>> {
+    let row: Option<(String, String, Option<String>, String, String, String)> = orders::table
+        .filter(orders::user_id.eq(user_id))
+        .filter(orders::ship_name.is_not_null())
+        .order(orders::created_at.desc())
+        .select((
+            orders::ship_name.assume_not_null(),
+            orders::ship_line1.assume_not_null(),
+            orders::ship_line2,
+            orders::ship_city.assume_not_null(),
+            orders::ship_postal_code.assume_not_null(),
+            orders::ship_country.assume_not_null(),
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(row.map(
+        |(ship_name, ship_line1, ship_line2, ship_city, ship_postal_code, ship_country)| {
+            crate::domain::AddressForm {
+                ship_name,
+                ship_line1,
+                ship_line2: ship_line2.unwrap_or_default(),
+                ship_city,
+                ship_postal_code,
+                ship_country,
+            }
+        },
+    ))
 }
 
 pub async fn items(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<Vec<OrderItem>> {

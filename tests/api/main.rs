@@ -24,6 +24,7 @@ mod refunds;
 mod sandbox_restart;
 mod schema;
 mod sessions;
+mod shipping;
 mod site;
 mod smtp;
 mod stock_and_currency;

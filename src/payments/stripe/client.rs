@@ -11,7 +11,8 @@ use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError
 use stripe_core::customer::CreateCustomer;
 use stripe_core::dispute::ListDispute;
 use stripe_core::payment_intent::{
-    CancelPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent, SearchPaymentIntent,
+    CancelPaymentIntent, CreatePaymentIntent, CreatePaymentIntentShipping,
+    CreatePaymentIntentShippingAddress, RetrievePaymentIntent, SearchPaymentIntent,
 };
 use stripe_core::refund::{CreateRefund, ListRefund};
 use stripe_shared::{PaymentIntent, PaymentIntentStatus, Refund};
@@ -46,8 +47,22 @@ pub struct NewIntent<'a> {
     pub currency: Currency,
     pub receipt_email: &'a str,
     pub customer: Option<&'a str>,
+    /// Where the goods go (Stripe's `shipping`).
+    pub shipping: Option<ShipTo<'a>>,
     /// Which idempotency key creates it (see `orders.intent_attempt`).
     pub attempt: i32,
+}
+
+/// A shipping address as Stripe's `shipping` takes it.
+#[derive(Debug, Clone, Copy)]
+pub struct ShipTo<'a> {
+    pub name: &'a str,
+    pub line1: &'a str,
+    pub line2: Option<&'a str>,
+    pub city: &'a str,
+    pub postal_code: &'a str,
+    /// Two-letter ISO code.
+    pub country: &'a str,
 }
 
 pub struct Payments {
@@ -134,6 +149,17 @@ impl Payments {
             .description(format!("Storefront order #{}", intent.order_number));
         if let Some(customer) = intent.customer {
             request = request.customer(customer);
+        }
+        if let Some(to) = intent.shipping {
+            let address = CreatePaymentIntentShippingAddress {
+                line1: Some(to.line1.to_owned()),
+                line2: to.line2.map(str::to_owned),
+                city: Some(to.city.to_owned()),
+                postal_code: Some(to.postal_code.to_owned()),
+                country: Some(to.country.to_owned()),
+                state: None,
+            };
+            request = request.shipping(CreatePaymentIntentShipping::new(address, to.name));
         }
         let strategy = idempotent(&self.keys.intent(intent.order_id, intent.attempt))?;
         let intent = with_same_key(|| {

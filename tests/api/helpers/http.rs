@@ -36,10 +36,11 @@ impl TestApp {
         text(response).await
     }
 
+    /// Posts a form; a checkout gets the test address unless it gives one (`with_shipping`).
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
         self.client
             .post(self.url(path))
-            .form(form)
+            .form(&with_shipping(path, form))
             .send()
             .await
             .unwrap_or_else(|e| panic!("POST {path}: {e}"))

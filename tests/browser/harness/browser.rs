@@ -172,6 +172,15 @@ impl Browser {
             .unwrap_or_else(|e| panic!("typing into {label}: {e}"));
     }
 
+    /// Fills checkout's shipping address with one in the United States (the first country
+    /// offered), keeping the shipping method the page chose (Standard).
+    pub async fn fill_shipping_address(&self) {
+        self.fill("Full name", "Ada Lovelace").await;
+        self.fill("Street address", "1 Main Street").await;
+        self.fill("Town or city", "Springfield").await;
+        self.fill("Postal code", "12345").await;
+    }
+
     /// The text a person sees on the page (not inside frames).
     pub async fn text(&self) -> String {
         match self.client.find(Locator::XPath("//body")).await {

@@ -22,7 +22,7 @@ use crate::store::payment_methods::PaymentMethodSource;
 use crate::store::{Store, bank_debits};
 use parse::{
     check_client_secret, confirmation, currency, customer, expansions, one_of,
-    payment_method_types, source, unsupported,
+    payment_method_types, shipping, source, unsupported,
 };
 pub use schema::{CANCEL, CONFIRM, CREATE, LIST, RETRIEVE, SEARCH, UPDATE};
 pub use search::search;
@@ -101,6 +101,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
     let mut metadata = BTreeMap::new();
     apply_metadata(&mut metadata, params)?;
     let receipt_email = email(params, "receipt_email")?.flatten();
+    let shipping = shipping(params)?.flatten();
     let description = params
         .nullable_str("description")
         .flatten()
@@ -116,6 +117,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         customer,
         description,
         receipt_email,
+        shipping,
         automatic_payment_methods,
         payment_method_types: types.unwrap_or_else(|| bank_debits::automatic_types(&currency)),
         capture_method: capture_method.to_string(),
@@ -205,6 +207,7 @@ pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
     }
     let customer = customer(store, params)?;
     let receipt_email = email(params, "receipt_email")?;
+    let shipping = shipping(params)?;
     let types = payment_method_types(params)?;
     let setup_future_usage =
         one_of(params, "setup_future_usage", &["on_session", "off_session"])?.map(str::to_string);
@@ -241,6 +244,9 @@ pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         }
         if let Some(e) = receipt_email {
             pi.receipt_email = e;
+        }
+        if let Some(s) = shipping {
+            pi.shipping = s;
         }
         if let Some(t) = types {
             pi.payment_method_types = t;
@@ -279,6 +285,16 @@ pub fn confirm(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, A
     let id = ctx.segment(1).to_string();
     check_client_secret(ctx, params, store.intent(&id)?)?;
     let c = confirmation(ctx, params)?;
+    // Shipping given with a confirmation is kept only on an intent that can be confirmed.
+    let shipping = shipping(params)?;
+    if let (Some(s), Some(pi)) = (shipping, store.intents.get_mut(&id))
+        && matches!(
+            pi.status,
+            Status::RequiresPaymentMethod | Status::RequiresConfirmation | Status::RequiresAction
+        )
+    {
+        pi.shipping = s;
+    }
     store.confirm(&id, c, &ctx.origin)?;
     let pi = store.intent(&id)?;
     Ok(render(store, pi, ctx, &expand))

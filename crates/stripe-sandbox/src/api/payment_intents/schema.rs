@@ -38,6 +38,15 @@ const PAYMENT_METHOD_DATA: Shape = Shape::Map(&[
     ("metadata", Shape::Dict),
 ]);
 
+/// `shipping`: where the goods go (Stripe's `ShippingParam`: `name` and `address[line1]` required).
+const SHIPPING: Shape = Shape::Map(&[
+    ("address", ADDRESS),
+    ("carrier", Shape::Str),
+    ("name", Shape::Str),
+    ("phone", Shape::Str),
+    ("tracking_number", Shape::Str),
+]);
+
 const EXPAND: Shape = Shape::List(&Shape::Str);
 
 /// Real Stripe parameters that the sandbox does not simulate: refused with a clear message.
@@ -55,7 +64,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "payment_details",
     "payment_method_configuration",
     "radar_options",
-    "shipping",
     "transfer_data",
 ];
 
@@ -100,7 +108,7 @@ pub const CREATE: &[(&str, Shape)] = &[
     ("payment_details", Shape::Any),
     ("payment_method_configuration", Shape::Any),
     ("radar_options", Shape::Any),
-    ("shipping", Shape::Any),
+    ("shipping", SHIPPING),
     ("transfer_data", Shape::Any),
 ];
 
@@ -129,7 +137,7 @@ pub const UPDATE: &[(&str, Shape)] = &[
     ("hooks", Shape::Any),
     ("payment_details", Shape::Any),
     ("payment_method_configuration", Shape::Any),
-    ("shipping", Shape::Any),
+    ("shipping", SHIPPING),
     ("transfer_data", Shape::Any),
 ];
 
@@ -156,7 +164,7 @@ pub const CONFIRM: &[(&str, Shape)] = &[
     ("mandate_data", Shape::Any),
     ("payment_details", Shape::Any),
     ("radar_options", Shape::Any),
-    ("shipping", Shape::Any),
+    ("shipping", SHIPPING),
 ];
 
 pub const RETRIEVE: &[(&str, Shape)] = &[("client_secret", Shape::Str), ("expand", EXPAND)];
