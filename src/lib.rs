@@ -33,4 +33,5 @@ pub mod session;
 pub mod shipping;
 pub mod startup;
 pub mod stock;
+pub mod tax;
 pub mod telemetry;

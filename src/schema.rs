@@ -101,6 +101,7 @@ diesel::table! {
         unit_price_minor -> Int8,
         quantity -> Int4,
         restocked -> Int4,
+        tax_minor -> Int8,
     }
 }
 
@@ -136,6 +137,10 @@ diesel::table! {
         shipping_method_code -> Nullable<Text>,
         shipping_method_name -> Nullable<Text>,
         shipping_minor -> Int8,
+        tax_name -> Nullable<Text>,
+        tax_rate_bp -> Nullable<Int4>,
+        shipping_tax_minor -> Int8,
+        tax_minor -> Int8,
     }
 }
 
@@ -261,6 +266,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    tax_rates (country) {
+        country -> Text,
+        name -> Text,
+        rate_bp -> Int4,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Int8,
         email -> Text,
@@ -310,5 +323,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     refunds,
     shipping_methods,
     stripe_events,
+    tax_rates,
     users,
 );

@@ -32,6 +32,7 @@ use crate::payments::transition::Cause;
 use crate::session::ShopSession;
 use crate::shipping::{self, ShippingMethod};
 use crate::stock::{self, Shortage};
+use crate::tax;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "checkout/review.html")]
@@ -45,6 +46,10 @@ pub struct ReviewPage {
     countries: Vec<Country>,
     methods: Vec<ShippingOption>,
     chosen_method: String,
+    /// The tax charged in each country the shop ships to that has one ("United Kingdom: 20% VAT").
+    tax_notes: Vec<String>,
+    /// Whether some countries the shop ships to are charged no tax.
+    untaxed_elsewhere: bool,
     errors: Vec<FieldError>,
     error: Option<String>,
 }
@@ -92,6 +97,15 @@ async fn review(
             method,
         })
         .collect();
+    let rates = tax::db::all(conn).await?;
+    let tax_notes: Vec<String> = settings
+        .shipping_countries
+        .iter()
+        .filter_map(|country| {
+            let rate = rates.iter().find(|r| r.country == country.code())?;
+            (rate.rate_bp > 0).then(|| format!("{country}: {} {}", rate.percent(), rate.name))
+        })
+        .collect();
     let chosen_method = if form.chosen_method.is_empty() {
         methods
             .first()
@@ -109,6 +123,8 @@ async fn review(
         countries: settings.shipping_countries.clone(),
         methods,
         chosen_method,
+        untaxed_elsewhere: tax_notes.len() < settings.shipping_countries.len(),
+        tax_notes,
         errors: form.errors,
         error: form.error,
     })
@@ -365,9 +381,11 @@ async fn place(
             )
         })?;
     let shipping_minor = method.price_for(items_total);
-    // The order's one total, from the database: the items plus shipping.
-    let total = items_total + shipping_minor;
     let address = placing.address;
+    // Tax at the destination's rate, on each line and on shipping, each rounded on its own.
+    let rate = tax::db::for_country(conn, address.country.code()).await?;
+    let tax_on = |amount: i64| rate.as_ref().map_or(0, |r| r.tax_on(amount));
+    let shipping_tax_minor = tax_on(shipping_minor);
     let order_id = Uuid::new_v4();
     let items: Vec<NewOrderItem<'_>> = reserved
         .iter()
@@ -377,8 +395,12 @@ async fn place(
             product_name: &r.name,
             unit_price_minor: r.price_minor,
             quantity: r.quantity,
+            tax_minor: tax_on(r.price_minor * i64::from(r.quantity)),
         })
         .collect();
+    let tax_minor = items.iter().map(|i| i.tax_minor).sum::<i64>() + shipping_tax_minor;
+    // The order's one total, from the database: items + shipping + tax.
+    let total = items_total + shipping_minor + tax_minor;
     let order = orders_db::insert(
         conn,
         &NewOrder {
@@ -398,6 +420,10 @@ async fn place(
             shipping_method_code: &method.code,
             shipping_method_name: &method.name,
             shipping_minor,
+            tax_name: rate.as_ref().map(|r| r.name.as_str()),
+            tax_rate_bp: rate.as_ref().map(|r| r.rate_bp),
+            shipping_tax_minor,
+            tax_minor,
         },
         &items,
     )

@@ -50,6 +50,13 @@ pub struct Order {
     pub shipping_method_name: Option<String>,
     /// What shipping cost; part of `total_minor`.
     pub shipping_minor: i64,
+    /// The destination's tax then ("VAT", 2000 = 20 %); none where no tax was charged.
+    pub tax_name: Option<String>,
+    pub tax_rate_bp: Option<i32>,
+    /// The tax on shipping, part of `tax_minor`.
+    pub shipping_tax_minor: i64,
+    /// The lines' tax and the shipping's; part of `total_minor`.
+    pub tax_minor: i64,
 }
 
 #[derive(Debug, Insertable)]
@@ -71,6 +78,10 @@ pub struct NewOrder<'a> {
     pub shipping_method_code: &'a str,
     pub shipping_method_name: &'a str,
     pub shipping_minor: i64,
+    pub tax_name: Option<&'a str>,
+    pub tax_rate_bp: Option<i32>,
+    pub shipping_tax_minor: i64,
+    pub tax_minor: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -83,6 +94,8 @@ pub struct OrderItem {
     pub quantity: i32,
     /// Units of it already put back on the shelf.
     pub restocked: i32,
+    /// The tax on this line (its unit price × quantity at the order's rate).
+    pub tax_minor: i64,
 }
 
 impl OrderItem {
@@ -111,6 +124,7 @@ pub struct NewOrderItem<'a> {
     pub product_name: &'a str,
     pub unit_price_minor: i64,
     pub quantity: i32,
+    pub tax_minor: i64,
 }
 
 #[derive(Debug, Insertable)]
@@ -151,6 +165,10 @@ impl Order {
 
     pub fn total(&self) -> Money {
         Money::new(self.total_minor, self.currency_code())
+    }
+
+    pub fn tax(&self) -> Money {
+        Money::new(self.tax_minor, self.currency_code())
     }
 
     pub fn shipping(&self) -> Money {

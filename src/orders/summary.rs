@@ -62,16 +62,24 @@ impl OrderSummary {
 }
 
 impl Order {
-    /// What the items' sum becomes the total by, in order: the shipping method and its price.
+    /// What the items' sum becomes the total by, in order: the shipping method and its price,
+    /// then the destination's tax on the items and shipping.
     /// The items' sum plus these is `total_minor`, computed once at checkout.
     pub fn adjustments(&self) -> Vec<SummaryLine> {
-        match &self.shipping_method_name {
-            Some(method) => vec![SummaryLine {
+        let mut lines = Vec::new();
+        if let Some(method) = &self.shipping_method_name {
+            lines.push(SummaryLine {
                 label: format!("Shipping ({method})"),
                 amount: self.shipping(),
-            }],
-            None => Vec::new(),
+            });
         }
+        if let (Some(name), Some(rate_bp)) = (&self.tax_name, self.tax_rate_bp) {
+            lines.push(SummaryLine {
+                label: format!("{name} ({})", crate::tax::db::percent(rate_bp)),
+                amount: self.tax(),
+            });
+        }
+        lines
     }
 
     /// The items' sum: the total without its adjustments.

@@ -330,6 +330,10 @@ async fn the_order_list_filters_by_status_searches_and_pages() {
                     shipping_method_code: "standard",
                     shipping_method_name: "Standard",
                     shipping_minor: 0,
+                    tax_name: None,
+                    tax_rate_bp: None,
+                    shipping_tax_minor: 0,
+                    tax_minor: 0,
                 },
                 &[NewOrderItem {
                     order_id: id,
@@ -337,6 +341,7 @@ async fn the_order_list_filters_by_status_searches_and_pages() {
                     product_name: "Canvas Tote Bag",
                     unit_price_minor: 1850,
                     quantity: 1,
+                    tax_minor: 0,
                 }],
             )
             .await

@@ -28,5 +28,6 @@ mod shipping;
 mod site;
 mod smtp;
 mod stock_and_currency;
+mod tax;
 mod truthful;
 mod webhooks;

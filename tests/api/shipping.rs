@@ -16,14 +16,15 @@ use crate::helpers::{
 /// The mug costs $24.00: below the free-shipping threshold.
 const MUG: i64 = 2400;
 
+/// An address in Canada, which has no tax rate: these tests are about shipping alone.
 const GRACE: &[(&str, &str)] = &[
     ("email", "grace@example.com"),
     ("ship_name", "Grace Hopper"),
-    ("ship_line1", "10 Downing Street"),
+    ("ship_line1", "24 Sussex Drive"),
     ("ship_line2", "Flat 2"),
-    ("ship_city", "London"),
-    ("ship_postal_code", "sw1a 2aa"),
-    ("ship_country", "GB"),
+    ("ship_city", "Ottawa"),
+    ("ship_postal_code", "k1m 1m4"),
+    ("ship_country", "CA"),
     ("shipping_method", "express"),
 ];
 
@@ -176,11 +177,11 @@ async fn the_order_keeps_the_address_and_its_payment_intent_ships_there_for_item
 
     let row = shipped(&app, order).await;
     assert_eq!(row.ship_name.as_deref(), Some("Grace Hopper"));
-    assert_eq!(row.ship_line1.as_deref(), Some("10 Downing Street"));
+    assert_eq!(row.ship_line1.as_deref(), Some("24 Sussex Drive"));
     assert_eq!(row.ship_line2.as_deref(), Some("Flat 2"));
-    assert_eq!(row.ship_city.as_deref(), Some("London"));
-    assert_eq!(row.ship_postal_code.as_deref(), Some("SW1A 2AA"));
-    assert_eq!(row.ship_country.as_deref(), Some("GB"));
+    assert_eq!(row.ship_city.as_deref(), Some("Ottawa"));
+    assert_eq!(row.ship_postal_code.as_deref(), Some("K1M 1M4"));
+    assert_eq!(row.ship_country.as_deref(), Some("CA"));
     assert_eq!(row.shipping_method_name.as_deref(), Some("Express"));
     assert_eq!(row.shipping_minor, 1499);
     assert_eq!(row.total_minor, MUG + 1499);
@@ -194,11 +195,11 @@ async fn the_order_keeps_the_address_and_its_payment_intent_ships_there_for_item
     assert_eq!(intent["amount"], MUG + 1499);
     let shipping = &intent["shipping"];
     assert_eq!(shipping["name"], "Grace Hopper");
-    assert_eq!(shipping["address"]["line1"], "10 Downing Street");
+    assert_eq!(shipping["address"]["line1"], "24 Sussex Drive");
     assert_eq!(shipping["address"]["line2"], "Flat 2");
-    assert_eq!(shipping["address"]["city"], "London");
-    assert_eq!(shipping["address"]["postal_code"], "SW1A 2AA");
-    assert_eq!(shipping["address"]["country"], "GB");
+    assert_eq!(shipping["address"]["city"], "Ottawa");
+    assert_eq!(shipping["address"]["postal_code"], "K1M 1M4");
+    assert_eq!(shipping["address"]["country"], "CA");
 
     // Every page shows the same breakdown before and after paying.
     let form = app.payment_form(order).await;
@@ -210,9 +211,9 @@ async fn the_order_keeps_the_address_and_its_payment_intent_ships_there_for_item
         assert!(page.contains("Shipping (Express)"));
         assert!(page.contains("$14.99"));
         assert!(page.contains(r#"data-testid="total">$38.99<"#));
-        assert!(page.contains("10 Downing Street"));
-        assert!(page.contains("SW1A 2AA London"));
-        assert!(page.contains("United Kingdom"));
+        assert!(page.contains("24 Sussex Drive"));
+        assert!(page.contains("K1M 1M4 Ottawa"));
+        assert!(page.contains("Canada"));
     }
     assert!(form.html.contains("Pay $38.99"));
 
@@ -226,7 +227,7 @@ async fn the_order_keeps_the_address_and_its_payment_intent_ships_there_for_item
     assert!(mail.text.contains("Subtotal: $24.00"), "{}", mail.text);
     assert!(mail.text.contains("Shipping (Express): $14.99"));
     assert!(mail.text.contains("Total: $38.99"));
-    assert!(mail.text.contains("10 Downing Street"));
+    assert!(mail.text.contains("24 Sussex Drive"));
     assert!(mail.html.contains("Shipping (Express)"));
 }
 
@@ -286,7 +287,7 @@ async fn checking_out_again_with_the_same_address_continues_the_same_order() {
     let again = check_out(&app, GRACE).await;
     assert_eq!(first, again);
     let mut elsewhere = GRACE.to_vec();
-    elsewhere[2] = ("ship_line1", "11 Downing Street");
+    elsewhere[2] = ("ship_line1", "1 Sussex Drive");
     let moved = check_out(&app, &elsewhere).await;
     assert_ne!(moved, first, "another address is another order");
     assert_eq!(app.order_status(first).await, "cancelled");
@@ -306,10 +307,10 @@ async fn a_signed_in_shopper_is_offered_their_last_address_and_a_guest_is_not() 
     let html = app.get_html("/checkout").await;
     assert!(html.contains(r#"data-testid="reused-address""#));
     assert!(html.contains(r#"value="Grace Hopper""#));
-    assert!(html.contains(r#"value="10 Downing Street""#));
+    assert!(html.contains(r#"value="24 Sussex Drive""#));
     assert!(html.contains(r#"value="Flat 2""#));
-    assert!(html.contains(r#"value="SW1A 2AA""#));
-    assert!(html.contains(r#"<option value="GB" selected>"#));
+    assert!(html.contains(r#"value="K1M 1M4""#));
+    assert!(html.contains(r#"<option value="CA" selected>"#));
 
     let guest = app.another_browser();
     guest.add_to_cart("ceramic-pour-over-mug", "1").await;
