@@ -17,6 +17,7 @@ pub mod client_ip;
 pub mod config;
 pub mod csrf;
 pub mod db;
+pub mod discounts;
 pub mod domain;
 pub mod email;
 pub mod error;

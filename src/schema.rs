@@ -27,6 +27,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    discount_codes (id) {
+        id -> Int8,
+        code -> Text,
+        percent_off -> Nullable<Int4>,
+        amount_off_minor -> Nullable<Int8>,
+        currency -> Nullable<Text>,
+        min_items_minor -> Nullable<Int8>,
+        expires_at -> Nullable<Timestamptz>,
+        usage_limit -> Nullable<Int4>,
+        times_used -> Int4,
+        active -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     disputes (id) {
         id -> Text,
         order_id -> Uuid,
@@ -141,6 +157,8 @@ diesel::table! {
         tax_rate_bp -> Nullable<Int4>,
         shipping_tax_minor -> Int8,
         tax_minor -> Int8,
+        discount_code -> Nullable<Text>,
+        discount_minor -> Int8,
     }
 }
 
@@ -307,6 +325,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     app_secrets,
     cart_items,
     carts,
+    discount_codes,
     login_failures,
     disputes,
     installation,

@@ -19,6 +19,7 @@ use crate::client_ip::ClientIp;
 use crate::config::Settings;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
+use crate::discounts;
 use crate::domain::{
     AddressForm, Country, Currency, Email, EventCause, FieldError, Money, PaymentStatus,
     ShippingAddress,
@@ -46,6 +47,8 @@ pub struct ReviewPage {
     countries: Vec<Country>,
     methods: Vec<ShippingOption>,
     chosen_method: String,
+    /// The discount code typed, if any.
+    discount_code: String,
     /// The tax charged in each country the shop ships to that has one ("United Kingdom: 20% VAT").
     tax_notes: Vec<String>,
     /// Whether some countries the shop ships to are charged no tax.
@@ -123,6 +126,7 @@ async fn review(
         countries: settings.shipping_countries.clone(),
         methods,
         chosen_method,
+        discount_code: form.discount_code,
         untaxed_elsewhere: tax_notes.len() < settings.shipping_countries.len(),
         tax_notes,
         errors: form.errors,
@@ -137,6 +141,7 @@ struct ReviewForm {
     address: AddressForm,
     reused_address: bool,
     chosen_method: String,
+    discount_code: String,
     errors: Vec<FieldError>,
     error: Option<String>,
 }
@@ -189,6 +194,8 @@ pub struct PlaceOrder {
     address: AddressForm,
     #[serde(default)]
     shipping_method: String,
+    #[serde(default)]
+    discount_code: String,
 }
 
 /// Places the order: in one transaction the cart's prices, stock and the shipping method's
@@ -236,6 +243,24 @@ pub async fn place_order(
             message: "Choose how your order should be shipped.".into(),
         });
     }
+    // A code that cannot be used is named before anything is ordered; the transaction that
+    // places the order counts its use (and refuses it if the last use went meanwhile).
+    let discount_code = discounts::db::normalize(&form.discount_code);
+    if !discount_code.is_empty() {
+        let items_minor = CartSummary::new(lines.clone(), settings.currency)
+            .subtotal()
+            .minor;
+        let problem = match discounts::db::find(&mut conn, &discount_code).await? {
+            None => Some(discounts::DiscountProblem::Unknown(discount_code.clone())),
+            Some(code) => code.problem(items_minor, settings.currency),
+        };
+        if let Some(problem) = problem {
+            errors.push(FieldError {
+                field: "discount_code",
+                message: problem.to_string(),
+            });
+        }
+    }
     let (Ok(email), Some(address), Some(method), true) =
         (email, address, method, errors.is_empty())
     else {
@@ -244,6 +269,7 @@ pub async fn place_order(
             address: form.address,
             reused_address: false,
             chosen_method: form.shipping_method,
+            discount_code: form.discount_code,
             error: Some("Please correct what is marked below; nothing was ordered yet.".into()),
             errors,
         };
@@ -262,6 +288,7 @@ pub async fn place_order(
         email: &email,
         address: &address,
         shipping_method: &method.code,
+        discount_code: (!discount_code.is_empty()).then_some(discount_code.as_str()),
         reserved_until: OffsetDateTime::now_utc() + settings.reconciler.reservation,
         currency: settings.currency,
     };
@@ -307,6 +334,8 @@ struct Placing<'a> {
     address: &'a ShippingAddress,
     /// The chosen shipping method's code; its rate is read again when the order is written.
     shipping_method: &'a str,
+    /// The discount code the shopper typed (normalized); its use is counted with the order.
+    discount_code: Option<&'a str>,
     reserved_until: OffsetDateTime,
     currency: Currency,
 }
@@ -337,7 +366,8 @@ async fn claim_cart(pool: &DbPool, placing: &Placing<'_>) -> Result<Claim, AppEr
                     let same = same_items(&items, &lines)
                         && open.email == placing.email.as_str()
                         && open.user_id == placing.user_id
-                        && same_shipping(&open, placing);
+                        && same_shipping(&open, placing)
+                        && open.discount_code.as_deref() == placing.discount_code;
                     return Ok(if same {
                         Claim::Open(open)
                     } else {
@@ -386,21 +416,39 @@ async fn place(
     let rate = tax::db::for_country(conn, address.country.code()).await?;
     let tax_on = |amount: i64| rate.as_ref().map_or(0, |r| r.tax_on(amount));
     let shipping_tax_minor = tax_on(shipping_minor);
+    // The code's use is counted here, in the order's transaction: if the order is not written,
+    // neither is the use.
+    let discount = match placing.discount_code {
+        Some(code) => Some(
+            discounts::db::redeem(conn, code, items_total, placing.currency)
+                .await?
+                .map_err(|problem| AppError::conflict(problem.to_string()))?,
+        ),
+        None => None,
+    };
+    let discount_minor = discount.as_ref().map_or(0, |d| d.amount_off(items_total));
+    let line_totals: Vec<i64> = reserved
+        .iter()
+        .map(|r| r.price_minor * i64::from(r.quantity))
+        .collect();
+    let line_discounts = share(discount_minor, &line_totals);
     let order_id = Uuid::new_v4();
     let items: Vec<NewOrderItem<'_>> = reserved
         .iter()
-        .map(|r| NewOrderItem {
+        .zip(line_totals.iter().zip(&line_discounts))
+        .map(|(r, (line_total, line_discount))| NewOrderItem {
             order_id,
             product_id: r.product_id,
             product_name: &r.name,
             unit_price_minor: r.price_minor,
             quantity: r.quantity,
-            tax_minor: tax_on(r.price_minor * i64::from(r.quantity)),
+            // Tax is on what the shopper pays for the line: its price less its discount share.
+            tax_minor: tax_on(line_total - line_discount),
         })
         .collect();
     let tax_minor = items.iter().map(|i| i.tax_minor).sum::<i64>() + shipping_tax_minor;
-    // The order's one total, from the database: items + shipping + tax.
-    let total = items_total + shipping_minor + tax_minor;
+    // The order's one total, from the database: items + shipping + tax - discount.
+    let total = items_total + shipping_minor + tax_minor - discount_minor;
     let order = orders_db::insert(
         conn,
         &NewOrder {
@@ -424,6 +472,8 @@ async fn place(
             tax_rate_bp: rate.as_ref().map(|r| r.rate_bp),
             shipping_tax_minor,
             tax_minor,
+            discount_code: discount.as_ref().map(|d| d.code.as_str()),
+            discount_minor,
         },
         &items,
     )
@@ -491,4 +541,35 @@ fn same_shipping(order: &Order, placing: &Placing<'_>) -> bool {
         && order.ship_postal_code.as_deref() == Some(address.postal_code.as_str())
         && order.ship_country.as_deref() == Some(address.country.code())
         && order.shipping_method_code.as_deref() == Some(placing.shipping_method)
+}
+
+/// Shares `discount` among lines in proportion to their totals, rounded down, the remainder on
+/// the last line: the shares add up to the discount and none exceeds its line.
+fn share(discount: i64, line_totals: &[i64]) -> Vec<i64> {
+    let sum: i64 = line_totals.iter().sum();
+    if sum == 0 || discount == 0 {
+        return vec![0; line_totals.len()];
+    }
+    let mut shares: Vec<i64> = line_totals
+        .iter()
+        .map(|line| discount * line / sum)
+        .collect();
+    let remainder = discount - shares.iter().sum::<i64>();
+    if let Some(last) = shares.last_mut() {
+        *last += remainder;
+    }
+    shares
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share;
+
+    #[test]
+    fn a_discount_is_shared_among_lines_and_adds_up() {
+        assert_eq!(share(610, &[2400, 3700]), vec![240, 370]);
+        assert_eq!(share(1000, &[2400, 3700]), vec![393, 607]);
+        assert_eq!(share(6100, &[2400, 3700]), vec![2400, 3700]);
+        assert_eq!(share(0, &[2400]), vec![0]);
+    }
 }

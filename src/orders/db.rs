@@ -57,6 +57,9 @@ pub struct Order {
     pub shipping_tax_minor: i64,
     /// The lines' tax and the shipping's; part of `total_minor`.
     pub tax_minor: i64,
+    /// The discount code the order holds, and what it took off the items.
+    pub discount_code: Option<String>,
+    pub discount_minor: i64,
 }
 
 #[derive(Debug, Insertable)]
@@ -82,6 +85,8 @@ pub struct NewOrder<'a> {
     pub tax_rate_bp: Option<i32>,
     pub shipping_tax_minor: i64,
     pub tax_minor: i64,
+    pub discount_code: Option<&'a str>,
+    pub discount_minor: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

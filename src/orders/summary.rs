@@ -62,11 +62,18 @@ impl OrderSummary {
 }
 
 impl Order {
-    /// What the items' sum becomes the total by, in order: the shipping method and its price,
-    /// then the destination's tax on the items and shipping.
+    /// What the items' sum becomes the total by, in order: a discount code and what it took
+    /// off, the shipping method and its price, then the destination's tax on the (discounted)
+    /// items and shipping.
     /// The items' sum plus these is `total_minor`, computed once at checkout.
     pub fn adjustments(&self) -> Vec<SummaryLine> {
         let mut lines = Vec::new();
+        if let Some(code) = &self.discount_code {
+            lines.push(SummaryLine {
+                label: format!("Discount ({code})"),
+                amount: Money::new(-self.discount_minor, self.currency),
+            });
+        }
         if let Some(method) = &self.shipping_method_name {
             lines.push(SummaryLine {
                 label: format!("Shipping ({method})"),

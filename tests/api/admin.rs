@@ -334,6 +334,8 @@ async fn the_order_list_filters_by_status_searches_and_pages() {
                     tax_rate_bp: None,
                     shipping_tax_minor: 0,
                     tax_minor: 0,
+                    discount_code: None,
+                    discount_minor: 0,
                 },
                 &[NewOrderItem {
                     order_id: id,

@@ -10,6 +10,7 @@ mod checkout;
 #[path = "../common/mod.rs"]
 mod common;
 mod concurrency;
+mod discounts;
 mod disputes;
 mod emails;
 mod helpers;
