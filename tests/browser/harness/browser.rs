@@ -156,6 +156,11 @@ impl Browser {
         click(&self.button(name).await, name).await;
     }
 
+    /// Clicks the button whose name starts with `prefix` ("Yes, refund $" on "Yes, refund $45.00").
+    pub async fn click_button_starting(&self, prefix: &str) {
+        click(&self.button_starting(prefix).await, prefix).await;
+    }
+
     pub async fn click_link(&self, name: &str) {
         click(&self.link(name).await, name).await;
     }
