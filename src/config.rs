@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::accounts::throttle::LoginLimits;
 use crate::client_ip::TrustedProxies;
-use crate::domain::Currency;
+use crate::domain::{Country, Currency};
 use crate::session::store::SessionLimits;
 
 /// A value that must never reach a page, a log line or an error message.
@@ -29,6 +29,9 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Where the shop ships when `SHIPPING_COUNTRIES` is unset.
+pub const DEFAULT_SHIPPING_COUNTRIES: &str = "US,CA,GB,IE,FR,DE,NL";
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen_addr: String,
@@ -41,6 +44,8 @@ pub struct Settings {
     pub currency: Currency,
     /// How shoppers pay by default (`CHECKOUT_MODE`); the review page offers the other way too.
     pub checkout_mode: CheckoutMode,
+    /// The countries checkout offers for a shipping address, in the order shown.
+    pub shipping_countries: Vec<Country>,
     pub stripe: StripeSettings,
     pub reconciler: ReconcilerSettings,
     pub seed_catalog: bool,
@@ -237,6 +242,18 @@ impl Settings {
                 ));
             }
         };
+        let shipping_countries = Country::parse_list(
+            var("SHIPPING_COUNTRIES")
+                .as_deref()
+                .unwrap_or(DEFAULT_SHIPPING_COUNTRIES),
+        )
+        .map_err(|bad| {
+            ConfigError(format!(
+                "SHIPPING_COUNTRIES must list two-letter country codes separated by commas \
+                 (known: {}); {bad:?} is not one",
+                Country::known_codes()
+            ))
+        })?;
         let seconds = |name: &str, default: Duration| -> Result<Duration, ConfigError> {
             match var(name) {
                 None => Ok(default),
@@ -290,6 +307,7 @@ impl Settings {
             session_key,
             currency,
             checkout_mode,
+            shipping_countries,
             stripe,
             reconciler,
             seed_catalog,

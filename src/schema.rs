@@ -27,6 +27,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    discount_codes (id) {
+        id -> Int8,
+        code -> Text,
+        percent_off -> Nullable<Int4>,
+        amount_off_minor -> Nullable<Int8>,
+        currency -> Nullable<Text>,
+        min_items_minor -> Nullable<Int8>,
+        expires_at -> Nullable<Timestamptz>,
+        usage_limit -> Nullable<Int4>,
+        times_used -> Int4,
+        active -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     disputes (id) {
         id -> Text,
         order_id -> Uuid,
@@ -101,6 +117,7 @@ diesel::table! {
         unit_price_minor -> Int8,
         quantity -> Int4,
         restocked -> Int4,
+        tax_minor -> Int8,
     }
 }
 
@@ -127,6 +144,21 @@ diesel::table! {
         checks -> Int4,
         checked_at -> Nullable<Timestamptz>,
         paid_at -> Nullable<Timestamptz>,
+        ship_name -> Nullable<Text>,
+        ship_line1 -> Nullable<Text>,
+        ship_line2 -> Nullable<Text>,
+        ship_city -> Nullable<Text>,
+        ship_postal_code -> Nullable<Text>,
+        ship_country -> Nullable<Text>,
+        shipping_method_code -> Nullable<Text>,
+        shipping_method_name -> Nullable<Text>,
+        shipping_minor -> Int8,
+        tax_name -> Nullable<Text>,
+        tax_rate_bp -> Nullable<Int4>,
+        shipping_tax_minor -> Int8,
+        tax_minor -> Int8,
+        discount_code -> Nullable<Text>,
+        discount_minor -> Int8,
         checkout_session_id -> Nullable<Text>,
     }
 }
@@ -241,6 +273,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    shipping_methods (id) {
+        id -> Int8,
+        code -> Text,
+        name -> Text,
+        delivery -> Text,
+        price_minor -> Int8,
+        free_from_minor -> Nullable<Int8>,
+        currency -> Text,
+        position -> Int4,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
     stripe_events (id) {
         id -> Text,
         event_type -> Text,
@@ -250,6 +296,14 @@ diesel::table! {
         processed_at -> Nullable<Timestamptz>,
         outcome -> Text,
         error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    tax_rates (country) {
+        country -> Text,
+        name -> Text,
+        rate_bp -> Int4,
     }
 }
 
@@ -289,6 +343,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     cart_items,
     carts,
     categories,
+    discount_codes,
     login_failures,
     disputes,
     installation,
@@ -303,6 +358,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     refund_requests,
     sessions,
     refunds,
+    shipping_methods,
     stripe_events,
+    tax_rates,
     users,
 );

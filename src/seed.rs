@@ -1,4 +1,4 @@
-//! The demo catalog and its categories, inserted at start-up. Idempotent: products already there (and the shop
+//! The demo catalog, its categories and the first shipping methods, inserted at start-up. Idempotent: products already there (and the shop
 //! owner's edits to them) are left alone.
 
 use diesel_async::AsyncPgConnection;
@@ -7,6 +7,7 @@ use crate::catalog::db::{
     NewCategory, NewProduct, insert_missing, insert_missing_categories, place_uncategorised,
 };
 use crate::domain::Currency;
+use crate::shipping::db::NewShippingMethod;
 
 const CATEGORIES: &[NewCategory<'static>] = &[
     NewCategory {
@@ -202,4 +203,33 @@ pub async fn catalog(
 /// The slugs of the demo catalog, for tests and tools.
 pub fn slugs() -> impl Iterator<Item = &'static str> {
     CATALOG.iter().map(|p| p.slug)
+}
+
+/// The shipping methods a shop starts with, priced in `currency`, when it has none in it:
+/// Standard (free from 50.00) and Express. The owner changes them afterwards.
+pub async fn shipping_methods(
+    conn: &mut AsyncPgConnection,
+    currency: Currency,
+) -> diesel::QueryResult<usize> {
+    let defaults = [
+        NewShippingMethod {
+            code: "standard",
+            name: "Standard",
+            delivery: "3–5 business days",
+            price_minor: 499,
+            free_from_minor: Some(5000),
+            currency,
+            position: 1,
+        },
+        NewShippingMethod {
+            code: "express",
+            name: "Express",
+            delivery: "1–2 business days",
+            price_minor: 1499,
+            free_from_minor: None,
+            currency,
+            position: 2,
+        },
+    ];
+    crate::shipping::db::ensure_some(conn, currency, &defaults).await
 }

@@ -322,10 +322,20 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(admin::routes);
 }
 
-/// Connects, runs the migrations, and seeds the demo catalog when asked.
+/// Connects, runs the migrations, gives a shop without shipping methods the default ones, and
+/// seeds the demo catalog when asked.
 async fn prepare_database(settings: &Settings) -> anyhow::Result<DbPool> {
     let pool = db::pool(settings.database_url.expose(), settings.database_pool_size)?;
     db::migrate(&pool).await?;
+    {
+        let mut conn = pool
+            .get()
+            .await
+            .context("connecting to add shipping methods")?;
+        if seed::shipping_methods(&mut conn, settings.currency).await? > 0 {
+            tracing::info!(currency = %settings.currency, "added the default shipping methods");
+        }
+    }
     if settings.seed_catalog {
         let mut conn = pool.get().await.context("connecting to seed the catalog")?;
         let added = seed::catalog(&mut conn, settings.currency).await?;

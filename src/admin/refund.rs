@@ -6,10 +6,17 @@
 //! webhook, or the reconciler), like a refund made in the Stripe Dashboard. The units the
 //! owner chose, item by item, go back to stock as soon as Stripe accepts the refund: that is the
 //! owner's decision about goods, not a payment status.
+//!
+//! A new refund is first shown for confirmation, its amount formatted in the order's currency
+//! and what goes back to stock listed; only the confirmation's form (`confirmed=yes`) sends it.
+//! A refund already asked for and not answered is retried without asking again.
 
 use std::collections::HashMap;
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use askama::Template;
+use askama_web::WebTemplate;
 use diesel_async::AsyncConnection;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use serde::Deserialize;
@@ -21,9 +28,9 @@ use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::{Money, RefundRequestStatus, RefundStatus};
 use crate::error::AppError;
-use crate::orders::OrderItem;
 use crate::orders::db as orders_db;
-use crate::page::see_other;
+use crate::orders::{Order, OrderItem};
+use crate::page::{PageContext, render, see_other};
 use crate::payments::{GatewayError, Payments};
 use crate::session::{FlashKind, ShopSession};
 use crate::stock;
@@ -32,9 +39,28 @@ use crate::stock;
 pub struct RefundForm {
     amount: String,
     key: Uuid,
+    /// `yes` from the confirmation page; without it a new refund is shown for confirmation.
+    #[serde(default)]
+    confirmed: Option<String>,
     /// `restock_<product id>`: how many units of that item go back on the shelf.
     #[serde(flatten)]
     others: HashMap<String, String>,
+}
+
+/// The refund about to be sent, for the owner to confirm.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/refund_confirm.html")]
+pub struct ConfirmRefundPage {
+    ctx: PageContext,
+    order: Order,
+    amount: Money,
+    /// The amount as typed, sent again as it was.
+    amount_typed: String,
+    key: Uuid,
+    /// Item names and units going back to stock.
+    restock: Vec<(String, i32)>,
+    /// The form fields that carry them.
+    restock_fields: Vec<(String, i32)>,
 }
 
 impl RefundForm {
@@ -75,8 +101,9 @@ impl RefundForm {
     }
 }
 
-#[tracing::instrument(skip(admin, session, pool, payments, form), fields(admin = admin.id))]
+#[tracing::instrument(skip(ctx, admin, session, pool, payments, form), fields(admin = admin.id))]
 pub async fn refund(
+    ctx: PageContext,
     admin: AdminUser,
     session: ShopSession,
     pool: web::Data<DbPool>,
@@ -139,6 +166,31 @@ pub async fn refund(
                     Money::new(refunded, currency),
                     order.amount_paid(),
                 ));
+            }
+            if form.confirmed.as_deref() != Some("yes") {
+                let restock_names = restock
+                    .iter()
+                    .map(|(product, units)| {
+                        let name = items
+                            .iter()
+                            .find(|i| i.product_id == *product)
+                            .map_or_else(String::new, |i| i.product_name.clone());
+                        (name, *units)
+                    })
+                    .collect();
+                let page = ConfirmRefundPage {
+                    ctx,
+                    amount,
+                    amount_typed: form.amount.clone(),
+                    key: form.key,
+                    restock: restock_names,
+                    restock_fields: restock
+                        .iter()
+                        .map(|(product, units)| (format!("restock_{product}"), *units))
+                        .collect(),
+                    order,
+                };
+                return render(&page, StatusCode::OK);
             }
             db::insert_refund_request(
                 &mut conn,

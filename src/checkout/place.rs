@@ -1,6 +1,6 @@
-//! `GET /checkout` (review) and `POST /checkout` (place): the cart is claimed under a lock, its
-//! stock reserved and the order written in one transaction, then the order goes to the way the
-//! shopper pays.
+//! `GET /checkout` (review: the email, where to send the goods and how) and `POST /checkout`
+//! (place): the cart is claimed under a lock, its stock reserved, its shipping priced and the
+//! order written in one transaction, then the order goes to the way the shopper pays.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -19,7 +19,11 @@ use crate::client_ip::ClientIp;
 use crate::config::{CheckoutMode, Settings};
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
-use crate::domain::{Currency, Email, EventCause, PaymentStatus};
+use crate::discounts;
+use crate::domain::{
+    AddressForm, Country, Currency, Email, EventCause, FieldError, Money, PaymentStatus,
+    ShippingAddress,
+};
 use crate::error::AppError;
 use crate::orders::db::{self as orders_db, NewOrder, NewOrderEvent, NewOrderItem, Order};
 use crate::page::see_other;
@@ -27,7 +31,9 @@ use crate::page::{PageContext, render};
 use crate::payments::Payments;
 use crate::payments::transition::Cause;
 use crate::session::ShopSession;
+use crate::shipping::{self, ShippingMethod};
 use crate::stock::{self, Shortage};
+use crate::tax;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "checkout/review.html")]
@@ -36,6 +42,109 @@ pub struct ReviewPage {
     hosted_default: bool,
     cart: CartSummary,
     email: String,
+    address: AddressForm,
+    /// Whether `address` is the signed-in shopper's last one, offered again.
+    reused_address: bool,
+    countries: Vec<Country>,
+    methods: Vec<ShippingOption>,
+    chosen_method: String,
+    /// The discount code typed, if any.
+    discount_code: String,
+    /// The tax charged in each country the shop ships to that has one ("United Kingdom: 20% VAT").
+    tax_notes: Vec<String>,
+    /// Whether some countries the shop ships to are charged no tax.
+    untaxed_elsewhere: bool,
+    errors: Vec<FieldError>,
+    error: Option<String>,
+}
+
+/// A shipping method as the review page offers it for this cart.
+pub struct ShippingOption {
+    method: ShippingMethod,
+    /// What it costs for this cart (free above its threshold).
+    price: Money,
+}
+
+impl ReviewPage {
+    /// The error of one field, for the message under it.
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    fn invalid(&self, field: &str) -> bool {
+        self.error_for(field).is_some()
+    }
+
+    fn country_selected(&self, code: &str) -> bool {
+        code.eq_ignore_ascii_case(self.address.ship_country.trim())
+    }
+}
+
+/// Builds the review page for the cart's lines, with what the shopper typed so far.
+async fn review(
+    conn: &mut AsyncPgConnection,
+    ctx: PageContext,
+    settings: &Settings,
+    lines: Vec<CartLine>,
+    form: ReviewForm,
+) -> Result<ReviewPage, AppError> {
+    let cart = CartSummary::new(lines, settings.currency);
+    let subtotal = cart.subtotal().minor;
+    let methods: Vec<ShippingOption> = shipping::db::active(conn, settings.currency)
+        .await?
+        .into_iter()
+        .map(|method| ShippingOption {
+            price: Money::new(method.price_for(subtotal), method.currency),
+            method,
+        })
+        .collect();
+    let rates = tax::db::all(conn).await?;
+    let tax_notes: Vec<String> = settings
+        .shipping_countries
+        .iter()
+        .filter_map(|country| {
+            let rate = rates.iter().find(|r| r.country == country.code())?;
+            (rate.rate_bp > 0).then(|| format!("{country}: {} {}", rate.percent(), rate.name))
+        })
+        .collect();
+    let chosen_method = if form.chosen_method.is_empty() {
+        methods
+            .first()
+            .map(|m| m.method.code.clone())
+            .unwrap_or_default()
+    } else {
+        form.chosen_method
+    };
+    Ok(ReviewPage {
+        ctx,
+        hosted_default: settings.checkout_mode == CheckoutMode::Hosted,
+        cart,
+        email: form.email,
+        address: form.address,
+        reused_address: form.reused_address,
+        countries: settings.shipping_countries.clone(),
+        methods,
+        chosen_method,
+        discount_code: form.discount_code,
+        untaxed_elsewhere: tax_notes.len() < settings.shipping_countries.len(),
+        tax_notes,
+        errors: form.errors,
+        error: form.error,
+    })
+}
+
+/// What the review page shows in its form.
+#[derive(Default)]
+struct ReviewForm {
+    email: String,
+    address: AddressForm,
+    reused_address: bool,
+    chosen_method: String,
+    discount_code: String,
+    errors: Vec<FieldError>,
     error: Option<String>,
 }
 
@@ -46,24 +155,36 @@ pub async fn review_page(
     pool: web::Data<DbPool>,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, AppError> {
+    let mut conn = pool.get().await?;
     let lines = match session.cart_id() {
-        Some(cart_id) => cart::db::lines(&mut *pool.get().await?, cart_id).await?,
+        Some(cart_id) => cart::db::lines(&mut conn, cart_id).await?,
         None => Vec::new(),
     };
     if lines.is_empty() {
         return Ok(see_other("/cart"));
     }
-    let page = ReviewPage {
-        hosted_default: settings.checkout_mode == CheckoutMode::Hosted,
+    let last_address = match &ctx.user {
+        Some(user) => orders_db::last_address(&mut conn, user.id).await?,
+        None => None,
+    };
+    let form = ReviewForm {
         email: ctx
             .user
             .as_ref()
             .map(|u| u.email.clone())
             .unwrap_or_default(),
-        ctx,
-        cart: CartSummary::new(lines, settings.currency),
-        error: None,
+        reused_address: last_address.is_some(),
+        address: last_address.unwrap_or_else(|| AddressForm {
+            ship_country: settings
+                .shipping_countries
+                .first()
+                .map(|c| c.code().to_owned())
+                .unwrap_or_default(),
+            ..AddressForm::default()
+        }),
+        ..ReviewForm::default()
     };
+    let page = review(&mut conn, ctx, &settings, lines, form).await?;
     render(&page, StatusCode::OK)
 }
 
@@ -74,11 +195,18 @@ pub struct PlaceOrder {
     /// `hosted` or `payment_element`: the button the shopper pressed; the setting otherwise.
     #[serde(default)]
     pay_on: Option<String>,
+    #[serde(flatten)]
+    address: AddressForm,
+    #[serde(default)]
+    shipping_method: String,
+    #[serde(default)]
+    discount_code: String,
 }
 
-/// Places the order: in one transaction the cart's prices and stock are read again, the stock
-/// is reserved and the order is written; then its PaymentIntent is created. Nothing the browser
-/// sends decides an amount.
+/// Places the order: in one transaction the cart's prices, stock and the shipping method's
+/// rate are read again, the stock is reserved and the order is written; then its PaymentIntent
+/// is created. Nothing the browser sends decides an amount. A form with a mistake changes
+/// nothing and is shown again with every mistake named.
 #[tracing::instrument(skip_all)]
 pub async fn place_order(
     ctx: PageContext,
@@ -102,18 +230,56 @@ pub async fn place_order(
     if lines.is_empty() {
         return Err(AppError::bad_request("Your cart is empty."));
     }
-    let email = match email {
-        Ok(email) => email,
-        Err(e) => {
-            let page = ReviewPage {
-                hosted_default: settings.checkout_mode == CheckoutMode::Hosted,
-                ctx,
-                cart: CartSummary::new(lines, settings.currency),
-                email: form.email,
-                error: Some(e.to_string()),
-            };
-            return render(&page, StatusCode::BAD_REQUEST);
+    let mut errors = Vec::new();
+    if let Err(e) = &email {
+        errors.push(FieldError {
+            field: "email",
+            message: e.to_string(),
+        });
+    }
+    let address = ShippingAddress::parse(&form.address, &settings.shipping_countries)
+        .map_err(|mut e| errors.append(&mut e))
+        .ok();
+    let method =
+        shipping::db::find_active(&mut conn, &form.shipping_method, settings.currency).await?;
+    if method.is_none() {
+        errors.push(FieldError {
+            field: "shipping_method",
+            message: "Choose how your order should be shipped.".into(),
+        });
+    }
+    // A code that cannot be used is named before anything is ordered; the transaction that
+    // places the order counts its use (and refuses it if the last use went meanwhile).
+    let discount_code = discounts::db::normalize(&form.discount_code);
+    if !discount_code.is_empty() {
+        let items_minor = CartSummary::new(lines.clone(), settings.currency)
+            .subtotal()
+            .minor;
+        let problem = match discounts::db::find(&mut conn, &discount_code).await? {
+            None => Some(discounts::DiscountProblem::Unknown(discount_code.clone())),
+            Some(code) => code.problem(items_minor, settings.currency),
+        };
+        if let Some(problem) = problem {
+            errors.push(FieldError {
+                field: "discount_code",
+                message: problem.to_string(),
+            });
         }
+    }
+    let (Ok(email), Some(address), Some(method), true) =
+        (email, address, method, errors.is_empty())
+    else {
+        let shown = ReviewForm {
+            email: form.email,
+            address: form.address,
+            reused_address: false,
+            chosen_method: form.shipping_method,
+            discount_code: form.discount_code,
+            error: Some("Please correct what is marked below; nothing was ordered yet.".into()),
+            errors,
+        };
+        let page = review(&mut conn, ctx, &settings, lines, shown).await?;
+        return render(&page, StatusCode::BAD_REQUEST);
     };
 
     limits::check_lines(&lines)?;
@@ -125,6 +291,9 @@ pub async fn place_order(
         ip,
         user_id: user.as_ref().map(|u| u.id),
         email: &email,
+        address: &address,
+        shipping_method: &method.code,
+        discount_code: (!discount_code.is_empty()).then_some(discount_code.as_str()),
         reserved_until: OffsetDateTime::now_utc() + settings.reconciler.reservation,
         currency: settings.currency,
     };
@@ -179,12 +348,18 @@ struct Placing<'a> {
     ip: std::net::IpAddr,
     user_id: Option<i64>,
     email: &'a Email,
+    address: &'a ShippingAddress,
+    /// The chosen shipping method's code; its rate is read again when the order is written.
+    shipping_method: &'a str,
+    /// The discount code the shopper typed (normalized); its use is counted with the order.
+    discount_code: Option<&'a str>,
     reserved_until: OffsetDateTime,
     currency: Currency,
 }
 
 enum Claim {
-    /// The cart's open order, placed now or before with the same items and email.
+    /// The cart's open order, placed now or before with the same items, email, address and
+    /// shipping method.
     Open(Order),
     /// The cart's open order no longer matches the cart: give it up, then claim again.
     Replace(Order),
@@ -207,7 +382,9 @@ async fn claim_cart(pool: &DbPool, placing: &Placing<'_>) -> Result<Claim, AppEr
                     let items = orders_db::items(conn, open.id).await?;
                     let same = same_items(&items, &lines)
                         && open.email == placing.email.as_str()
-                        && open.user_id == placing.user_id;
+                        && open.user_id == placing.user_id
+                        && same_shipping(&open, placing)
+                        && open.discount_code.as_deref() == placing.discount_code;
                     return Ok(if same {
                         Claim::Open(open)
                     } else {
@@ -234,7 +411,7 @@ async fn place(
     lines: &[CartLine],
 ) -> Result<Order, AppError> {
     let reserved = reserve_stock(conn, lines).await?;
-    let total: i64 = reserved
+    let items_total: i64 = reserved
         .iter()
         .map(|r| r.price_minor * i64::from(r.quantity))
         .sum();
@@ -243,17 +420,52 @@ async fn place(
             "Some products in your cart are priced in another currency.",
         ));
     }
+    let method = shipping::db::find_active(conn, placing.shipping_method, placing.currency)
+        .await?
+        .ok_or_else(|| {
+            AppError::conflict(
+                "That shipping method is no longer offered. Please choose another one.",
+            )
+        })?;
+    let shipping_minor = method.price_for(items_total);
+    let address = placing.address;
+    // Tax at the destination's rate, on each line and on shipping, each rounded on its own.
+    let rate = tax::db::for_country(conn, address.country.code()).await?;
+    let tax_on = |amount: i64| rate.as_ref().map_or(0, |r| r.tax_on(amount));
+    let shipping_tax_minor = tax_on(shipping_minor);
+    // The code's use is counted here, in the order's transaction: if the order is not written,
+    // neither is the use.
+    let discount = match placing.discount_code {
+        Some(code) => Some(
+            discounts::db::redeem(conn, code, items_total, placing.currency)
+                .await?
+                .map_err(|problem| AppError::conflict(problem.to_string()))?,
+        ),
+        None => None,
+    };
+    let discount_minor = discount.as_ref().map_or(0, |d| d.amount_off(items_total));
+    let line_totals: Vec<i64> = reserved
+        .iter()
+        .map(|r| r.price_minor * i64::from(r.quantity))
+        .collect();
+    let line_discounts = share(discount_minor, &line_totals);
     let order_id = Uuid::new_v4();
     let items: Vec<NewOrderItem<'_>> = reserved
         .iter()
-        .map(|r| NewOrderItem {
+        .zip(line_totals.iter().zip(&line_discounts))
+        .map(|(r, (line_total, line_discount))| NewOrderItem {
             order_id,
             product_id: r.product_id,
             product_name: &r.name,
             unit_price_minor: r.price_minor,
             quantity: r.quantity,
+            // Tax is on what the shopper pays for the line: its price less its discount share.
+            tax_minor: tax_on(line_total - line_discount),
         })
         .collect();
+    let tax_minor = items.iter().map(|i| i.tax_minor).sum::<i64>() + shipping_tax_minor;
+    // The order's one total, from the database: items + shipping + tax - discount.
+    let total = items_total + shipping_minor + tax_minor - discount_minor;
     let order = orders_db::insert(
         conn,
         &NewOrder {
@@ -264,6 +476,21 @@ async fn place(
             currency: placing.currency,
             total_minor: total,
             reserved_until: placing.reserved_until,
+            ship_name: &address.name,
+            ship_line1: &address.line1,
+            ship_line2: address.line2.as_deref(),
+            ship_city: &address.city,
+            ship_postal_code: &address.postal_code,
+            ship_country: address.country.code(),
+            shipping_method_code: &method.code,
+            shipping_method_name: &method.name,
+            shipping_minor,
+            tax_name: rate.as_ref().map(|r| r.name.as_str()),
+            tax_rate_bp: rate.as_ref().map(|r| r.rate_bp),
+            shipping_tax_minor,
+            tax_minor,
+            discount_code: discount.as_ref().map(|d| d.code.as_str()),
+            discount_minor,
         },
         &items,
     )
@@ -319,4 +546,47 @@ fn same_items(items: &[crate::orders::OrderItem], lines: &[CartLine]) -> bool {
     ordered.sort_unstable();
     in_cart.sort_unstable();
     ordered == in_cart
+}
+
+/// Whether the open order goes where, and how, this checkout asks.
+fn same_shipping(order: &Order, placing: &Placing<'_>) -> bool {
+    let address = placing.address;
+    order.ship_name.as_deref() == Some(address.name.as_str())
+        && order.ship_line1.as_deref() == Some(address.line1.as_str())
+        && order.ship_line2.as_deref() == address.line2.as_deref()
+        && order.ship_city.as_deref() == Some(address.city.as_str())
+        && order.ship_postal_code.as_deref() == Some(address.postal_code.as_str())
+        && order.ship_country.as_deref() == Some(address.country.code())
+        && order.shipping_method_code.as_deref() == Some(placing.shipping_method)
+}
+
+/// Shares `discount` among lines in proportion to their totals, rounded down, the remainder on
+/// the last line: the shares add up to the discount and none exceeds its line.
+fn share(discount: i64, line_totals: &[i64]) -> Vec<i64> {
+    let sum: i64 = line_totals.iter().sum();
+    if sum == 0 || discount == 0 {
+        return vec![0; line_totals.len()];
+    }
+    let mut shares: Vec<i64> = line_totals
+        .iter()
+        .map(|line| discount * line / sum)
+        .collect();
+    let remainder = discount - shares.iter().sum::<i64>();
+    if let Some(last) = shares.last_mut() {
+        *last += remainder;
+    }
+    shares
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share;
+
+    #[test]
+    fn a_discount_is_shared_among_lines_and_adds_up() {
+        assert_eq!(share(610, &[2400, 3700]), vec![240, 370]);
+        assert_eq!(share(1000, &[2400, 3700]), vec![393, 607]);
+        assert_eq!(share(6100, &[2400, 3700]), vec![2400, 3700]);
+        assert_eq!(share(0, &[2400]), vec![0]);
+    }
 }

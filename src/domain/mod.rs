@@ -3,6 +3,7 @@
 //! shop never re-checks it; the status types and currencies are stored as text columns and read
 //! back strictly ([`sql`]).
 
+mod address;
 mod dispute_status;
 mod email;
 mod event_cause;
@@ -12,6 +13,7 @@ mod quantity;
 mod refund_status;
 pub(crate) mod sql;
 
+pub use address::{AddressForm, Country, FieldError, ShippingAddress};
 pub use dispute_status::DisputeStatus;
 pub use email::Email;
 pub use event_cause::EventCause;

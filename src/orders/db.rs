@@ -38,6 +38,28 @@ pub struct Order {
     pub checked_at: Option<OffsetDateTime>,
     pub paid_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
+    /// Where it goes (all set, or none for orders placed before shipping existed).
+    pub ship_name: Option<String>,
+    pub ship_line1: Option<String>,
+    pub ship_line2: Option<String>,
+    pub ship_city: Option<String>,
+    pub ship_postal_code: Option<String>,
+    pub ship_country: Option<String>,
+    /// The shipping method chosen, and its name then.
+    pub shipping_method_code: Option<String>,
+    pub shipping_method_name: Option<String>,
+    /// What shipping cost; part of `total_minor`.
+    pub shipping_minor: i64,
+    /// The destination's tax then ("VAT", 2000 = 20 %); none where no tax was charged.
+    pub tax_name: Option<String>,
+    pub tax_rate_bp: Option<i32>,
+    /// The tax on shipping, part of `tax_minor`.
+    pub shipping_tax_minor: i64,
+    /// The lines' tax and the shipping's; part of `total_minor`.
+    pub tax_minor: i64,
+    /// The discount code the order holds, and what it took off the items.
+    pub discount_code: Option<String>,
+    pub discount_minor: i64,
     /// The Checkout Session of an order paid on Stripe's hosted page (its intent is then
     /// `payment_intent_id`, once Stripe made it).
     pub checkout_session_id: Option<String>,
@@ -53,6 +75,21 @@ pub struct NewOrder<'a> {
     pub currency: Currency,
     pub total_minor: i64,
     pub reserved_until: OffsetDateTime,
+    pub ship_name: &'a str,
+    pub ship_line1: &'a str,
+    pub ship_line2: Option<&'a str>,
+    pub ship_city: &'a str,
+    pub ship_postal_code: &'a str,
+    pub ship_country: &'a str,
+    pub shipping_method_code: &'a str,
+    pub shipping_method_name: &'a str,
+    pub shipping_minor: i64,
+    pub tax_name: Option<&'a str>,
+    pub tax_rate_bp: Option<i32>,
+    pub shipping_tax_minor: i64,
+    pub tax_minor: i64,
+    pub discount_code: Option<&'a str>,
+    pub discount_minor: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -65,6 +102,8 @@ pub struct OrderItem {
     pub quantity: i32,
     /// Units of it already put back on the shelf.
     pub restocked: i32,
+    /// The tax on this line (its unit price × quantity at the order's rate).
+    pub tax_minor: i64,
 }
 
 impl OrderItem {
@@ -93,6 +132,7 @@ pub struct NewOrderItem<'a> {
     pub product_name: &'a str,
     pub unit_price_minor: i64,
     pub quantity: i32,
+    pub tax_minor: i64,
 }
 
 #[derive(Debug, Insertable)]
@@ -133,6 +173,39 @@ impl Order {
 
     pub fn total(&self) -> Money {
         Money::new(self.total_minor, self.currency_code())
+    }
+
+    pub fn tax(&self) -> Money {
+        Money::new(self.tax_minor, self.currency_code())
+    }
+
+    pub fn shipping(&self) -> Money {
+        Money::new(self.shipping_minor, self.currency_code())
+    }
+
+    /// The shipping address as it is printed on a parcel, a line each; empty for orders
+    /// placed before shipping existed.
+    pub fn address_lines(&self) -> Vec<String> {
+        let Some(name) = &self.ship_name else {
+            return Vec::new();
+        };
+        let country = self.ship_country.as_deref().unwrap_or_default();
+        let country = crate::domain::Country::from_code(country)
+            .map_or_else(|| country.to_owned(), |c| c.name().to_owned());
+        let town = format!(
+            "{} {}",
+            self.ship_postal_code.as_deref().unwrap_or_default(),
+            self.ship_city.as_deref().unwrap_or_default()
+        );
+        [
+            Some(name.clone()),
+            self.ship_line1.clone(),
+            self.ship_line2.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain([town.trim().to_owned(), country])
+        .collect()
     }
 
     pub fn amount_paid(&self) -> Money {
@@ -198,6 +271,40 @@ pub async fn by_payment_intent(
         .first(conn)
         .await
         .optional()
+}
+
+/// The address a signed-in shopper's latest order went to, to offer it again.
+pub async fn last_address(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+) -> QueryResult<Option<crate::domain::AddressForm>> {
+    let row: Option<(String, String, Option<String>, String, String, String)> = orders::table
+        .filter(orders::user_id.eq(user_id))
+        .filter(orders::ship_name.is_not_null())
+        .order(orders::created_at.desc())
+        .select((
+            orders::ship_name.assume_not_null(),
+            orders::ship_line1.assume_not_null(),
+            orders::ship_line2,
+            orders::ship_city.assume_not_null(),
+            orders::ship_postal_code.assume_not_null(),
+            orders::ship_country.assume_not_null(),
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(row.map(
+        |(ship_name, ship_line1, ship_line2, ship_city, ship_postal_code, ship_country)| {
+            crate::domain::AddressForm {
+                ship_name,
+                ship_line1,
+                ship_line2: ship_line2.unwrap_or_default(),
+                ship_city,
+                ship_postal_code,
+                ship_country,
+            }
+        },
+    ))
 }
 
 pub async fn items(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<Vec<OrderItem>> {

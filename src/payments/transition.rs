@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::stripe::{DisputeSnapshot, IntentSnapshot, RefundSnapshot};
 use super::{disputes, notices, refunds};
 use crate::db::{DbError, DbPool};
+use crate::discounts;
 use crate::domain::{DisputeStatus, EventCause, Money, PaymentStatus, Transition};
 use crate::orders::db::{self as orders_db, NewOrderEvent, Order};
 use crate::{cart, stock};
@@ -217,6 +218,10 @@ async fn step(
             watch_again(conn, order, to).await?;
             if to == PaymentStatus::Cancelled {
                 stock::release(conn, order.id).await?;
+                // Cancelled is final, so an unpaid order gives its code's use back once.
+                if let Some(code) = &order.discount_code {
+                    discounts::db::release(conn, code).await?;
+                }
             }
             if to == PaymentStatus::Paid {
                 empty_cart_of_order(conn, order).await?;

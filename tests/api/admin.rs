@@ -321,6 +321,21 @@ async fn the_order_list_filters_by_status_searches_and_pages() {
                     currency: storefront::domain::Currency::usd(),
                     total_minor: 1850,
                     reserved_until: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+                    ship_name: "Ada Lovelace",
+                    ship_line1: "1 Main Street",
+                    ship_line2: None,
+                    ship_city: "Springfield",
+                    ship_postal_code: "12345",
+                    ship_country: "US",
+                    shipping_method_code: "standard",
+                    shipping_method_name: "Standard",
+                    shipping_minor: 0,
+                    tax_name: None,
+                    tax_rate_bp: None,
+                    shipping_tax_minor: 0,
+                    tax_minor: 0,
+                    discount_code: None,
+                    discount_minor: 0,
                 },
                 &[NewOrderItem {
                     order_id: id,
@@ -328,6 +343,7 @@ async fn the_order_list_filters_by_status_searches_and_pages() {
                     product_name: "Canvas Tote Bag",
                     unit_price_minor: 1850,
                     quantity: 1,
+                    tax_minor: 0,
                 }],
             )
             .await
@@ -989,4 +1005,70 @@ async fn the_storefront_binary_creates_an_admin_with_a_password_from_stdin() {
     app.login("boss@example.com", "from stdin, not echoed")
         .await;
     assert_eq!(app.get("/admin").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_refund_is_shown_for_confirmation_with_its_amount_formatted_before_it_is_sent() {
+    let app = admin_app().await;
+    let order = app
+        .paid_order("ada@example.com", "ceramic-pour-over-mug", "2")
+        .await;
+    let page = app.admin_order_page(order).await;
+    let key = field_value(&page, "key");
+    let offered = restock_fields(&page);
+    let (restock_field, _) = <[_]>::first(&offered).unwrap_or_else(|| panic!("no restock field"));
+    let path = format!("/admin/orders/{order}/refunds");
+    let form = [
+        ("csrf_token", csrf_token_in(&page)),
+        ("key", key.clone()),
+        ("amount", "12.5".to_owned()),
+        (restock_field.as_str(), "1".to_owned()),
+        // As the order page's form sends it: not yet confirmed.
+        ("confirmed", String::new()),
+    ];
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = app.post_form(&path, &fields).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let confirmation = text(response).await;
+    assert!(
+        confirmation.contains("Refund $12.50 on order #"),
+        "{confirmation}"
+    );
+    assert!(confirmation.contains(r#"data-testid="refund-amount">$12.50<"#));
+    assert!(confirmation.contains("1 × Ceramic Pour-Over Mug"));
+    assert!(confirmation.contains("Yes, refund $12.50"));
+    assert!(confirmation.contains(&format!(r#"name="key" value="{key}""#)));
+    // Nothing was sent or changed.
+    assert!(
+        app.stripe_get("refunds").await["data"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+    );
+    assert_eq!(app.stock("ceramic-pour-over-mug").await, 38);
+    assert!(!app.admin_order_page(order).await.contains("sent to Stripe"));
+
+    // The confirmation's own form sends it, once.
+    let confirm: Vec<(String, String)> = confirmation
+        .split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let (name, rest) = rest.split_once('"')?;
+            let value = rest.split("value=\"").nth(1)?.split('"').next()?;
+            Some((name.to_owned(), value.to_owned()))
+        })
+        .collect();
+    let fields: Vec<(&str, &str)> = confirm
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert!(fields.contains(&("confirmed", "yes")));
+    for _ in 0..2 {
+        let response = app.post_form(&path, &fields).await;
+        assert_eq!(location(&response), format!("/admin/orders/{order}"));
+    }
+    let refunds = app.stripe_get("refunds").await;
+    let refunds = refunds["data"].as_array().cloned().unwrap_or_default();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0]["amount"], 1250);
+    assert_eq!(app.stock("ceramic-pour-over-mug").await, 39);
 }

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with, text};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with, text, with_shipping};
 
 impl TestApp {
     pub async fn set_max_per_order(&self, slug: &str, max: i32) {
@@ -42,10 +42,13 @@ impl TestApp {
             request = request.header("x-forwarded-for", client);
         }
         request
-            .form(&[
-                ("csrf_token", token.as_str()),
-                ("email", "guest@example.com"),
-            ])
+            .form(&with_shipping(
+                "/checkout",
+                &[
+                    ("csrf_token", token.as_str()),
+                    ("email", "guest@example.com"),
+                ],
+            ))
             .send()
             .await
             .unwrap_or_else(|e| panic!("checkout: {e}"))

@@ -421,3 +421,114 @@ async fn a_bank_debit_on_stripes_page_leaves_the_order_pending_until_it_settles(
         "{kinds:?}"
     );
 }
+
+/// The lines of a session as Stripe's page lists them: (description, unit amount, quantity).
+async fn session_lines(app: &TestApp, order: Uuid) -> (i64, Vec<(String, i64, i64)>) {
+    let session_id = session_of(app, order).await;
+    let session = app
+        .stripe_get(&format!(
+            "checkout/sessions/{session_id}?expand[]=line_items"
+        ))
+        .await;
+    let lines = session["line_items"]["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("the session's line items: {session}"))
+        .iter()
+        .map(|l| {
+            (
+                l["description"].as_str().unwrap_or_default().to_owned(),
+                l["price"]["unit_amount"].as_i64().unwrap_or_default(),
+                l["quantity"].as_i64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    (session["amount_total"].as_i64().unwrap_or_default(), lines)
+}
+
+/// A mug ($24.00) sent to London by Express ($14.99), with VAT at 20 %.
+const LONDON: &[(&str, &str)] = &[
+    ("email", "grace@example.com"),
+    ("ship_name", "Grace Hopper"),
+    ("ship_line1", "10 Downing Street"),
+    ("ship_city", "London"),
+    ("ship_postal_code", "SW1A 2AA"),
+    ("ship_country", "GB"),
+    ("shipping_method", "express"),
+];
+
+async fn order_total(app: &TestApp, order: Uuid) -> (i64, i64, i64) {
+    orders::table
+        .find(order)
+        .select((
+            orders::total_minor,
+            orders::shipping_minor,
+            orders::tax_minor,
+        ))
+        .first(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+async fn stripes_page_charges_the_items_shipping_and_tax_as_lines_adding_up_to_the_order() {
+    let app = spawn_app_with(&[HOSTED]).await;
+    app.add_to_cart("ceramic-pour-over-mug", "1").await;
+    let (order, page) = hosted_checkout(&app, LONDON).await;
+    let (total, shipping, tax) = order_total(&app, order).await;
+    assert_eq!(shipping, 1499);
+    assert_eq!(tax, 480 + 300, "20 % of 24.00 and of 14.99");
+
+    let (amount_total, mut lines) = session_lines(&app, order).await;
+    lines.sort();
+    assert_eq!(amount_total, total);
+    assert_eq!(total, 2400 + 1499 + 780);
+    assert_eq!(
+        lines,
+        vec![
+            ("Ceramic Pour-Over Mug".to_owned(), 2400, 1),
+            ("Shipping (Express)".to_owned(), 1499, 1),
+            ("VAT (20%)".to_owned(), 780, 1),
+        ]
+    );
+
+    let (status, _) = pay_on_page(&app, &page, VISA).await;
+    assert_eq!(status, StatusCode::OK);
+    app.webhooks_delivered().await;
+    app.wait_for_status(order, "paid").await;
+}
+
+#[tokio::test]
+async fn an_order_with_a_discount_is_one_line_for_its_total_on_stripes_page_and_is_paid() {
+    let app = spawn_app_with(&[HOSTED]).await;
+    diesel::insert_into(storefront::schema::discount_codes::table)
+        .values((
+            storefront::schema::discount_codes::code.eq("TENOFF"),
+            storefront::schema::discount_codes::percent_off.eq(Some(10)),
+        ))
+        .execute(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    app.add_to_cart("ceramic-pour-over-mug", "1").await;
+    let mut form = LONDON.to_vec();
+    form.push(("discount_code", "TENOFF"));
+    let (order, page) = hosted_checkout(&app, &form).await;
+    let (total, _, _) = order_total(&app, order).await;
+
+    let (amount_total, lines) = session_lines(&app, order).await;
+    assert_eq!(
+        amount_total, total,
+        "Stripe's page charges the order's total"
+    );
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let (description, unit, quantity) = &lines[0];
+    assert_eq!((*unit, *quantity), (total, 1));
+    assert!(
+        description.contains("1 item") && description.contains("Discount (TENOFF)"),
+        "{description}"
+    );
+
+    let (status, _) = pay_on_page(&app, &page, VISA).await;
+    assert_eq!(status, StatusCode::OK);
+    app.webhooks_delivered().await;
+    app.wait_for_status(order, "paid").await;
+}

@@ -11,8 +11,8 @@ use reqwest::StatusCode;
 use reqwest::multipart::Form;
 
 use crate::helpers::{
-    Proxy, ShopProcess, StandaloneStripe, TestApp, VISA, fresh_database_url, location,
-    spawn_standalone_stripe, test_app_at, text,
+    Proxy, ShopProcess, StandaloneStripe, TestApp, VISA, add_free_test_shipping,
+    fresh_database_url, location, spawn_standalone_stripe, test_app_at, text,
 };
 
 /// Which server nginx passed the request to.
@@ -83,6 +83,9 @@ async fn two_servers_behind_nginx() -> Deployment {
     // One after the other: the first runs the migrations.
     let a = ShopProcess::start(&database_url, &stripe, &settings).await;
     let b = ShopProcess::start(&database_url, &stripe, &settings).await;
+    let pool = storefront::db::pool(&database_url, 1)
+        .unwrap_or_else(|e| panic!("test database pool: {e:?}"));
+    add_free_test_shipping(&pool, storefront::domain::Currency::usd()).await;
     for server in [&a, &b] {
         stripe.send_webhooks_to(&format!("{}/webhooks/stripe", server.address));
     }
@@ -126,11 +129,17 @@ async fn two_servers_behind_nginx_act_as_one_shop() {
     }
     assert_eq!(answered_by, servers, "round robin reached both servers");
 
-    // A product added through server A is on server B's catalog at once, and so is its removal.
+    // A product added through server A is on server B's catalog at once (first among the newest),
+    // and so is its removal.
     let admin = test_app_at(&shop.a.address, &shop.database_url, &shop.stripe);
     admin.sign_in_as_admin("owner@example.com").await;
     let on_b = test_app_at(&shop.b.address, &shop.database_url, &shop.stripe);
-    assert!(!on_b.get_html("/").await.contains("Walnut Spoon"));
+    assert!(
+        !on_b
+            .get_html("/?sort=newest")
+            .await
+            .contains("Walnut Spoon")
+    );
     let form = Form::new()
         .text("csrf_token", admin.csrf_token().await)
         .text("name", "Walnut Spoon")
@@ -146,7 +155,7 @@ async fn two_servers_behind_nginx_act_as_one_shop() {
         .await
         .unwrap_or_else(|e| panic!("creating a product: {e}"));
     assert_eq!(location(&created), "/admin/products");
-    let shown = shows_within(&on_b, "/", Duration::from_secs(1), |page| {
+    let shown = shows_within(&on_b, "/?sort=newest", Duration::from_secs(1), |page| {
         page.contains("Walnut Spoon")
     })
     .await;
@@ -159,7 +168,7 @@ async fn two_servers_behind_nginx_act_as_one_shop() {
         .submit(&format!("/admin/products/{id}/deactivate"), &[])
         .await;
     assert_eq!(deactivated.status(), StatusCode::SEE_OTHER);
-    let gone = shows_within(&on_b, "/", Duration::from_secs(1), |page| {
+    let gone = shows_within(&on_b, "/?sort=newest", Duration::from_secs(1), |page| {
         !page.contains("Walnut Spoon")
     })
     .await;

@@ -29,6 +29,7 @@ async fn the_shopper_pages_have_no_serious_or_critical_accessibility_violations(
         browser
             .fill("Email for your receipt", "axe@example.com")
             .await;
+        browser.fill_shipping_address().await;
         browser.click_button("Continue to payment").await;
         browser.wait_for_page_starting("Pay for order #").await;
         browser.wait_for_card_form().await;
@@ -46,6 +47,7 @@ async fn the_shopper_pages_have_no_serious_or_critical_accessibility_violations(
         browser
             .fill("Email for your receipt", "axe@example.com")
             .await;
+        browser.fill_shipping_address().await;
         browser.click_button("Continue to payment").await;
         browser.wait_for_page_starting("Pay for order #").await;
         browser.click_button("Cancel order").await;

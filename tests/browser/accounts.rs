@@ -30,6 +30,7 @@ async fn a_new_customer_registers_buys_and_finds_the_order_paid_in_my_orders() {
             browser
                 .wait_for_text("Your receipt goes to ada@example.com")
                 .await;
+            browser.fill_shipping_address().await;
             browser.click_button("Continue to payment").await;
             browser.wait_for_page_starting("Pay for order #").await;
             browser.wait_for_card_form().await;

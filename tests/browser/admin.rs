@@ -31,6 +31,9 @@ async fn an_admin_refunds_a_paid_order_and_sees_it_become_refunded() {
             browser.wait_for_page_starting("Order #").await;
             browser.screenshot("admin-order").await;
             browser.click_button("Refund").await;
+            browser.wait_for_page_starting("Refund $").await;
+            browser.screenshot("admin-refund-confirmation").await;
+            browser.click_button_starting("Yes, refund $").await;
 
             eventually("the admin order page to say Refunded", || async {
                 let status = browser

@@ -34,6 +34,7 @@ pub async fn check_out_as_guest(browser: &Browser, email: &str) {
     browser.click_link("Checkout").await;
     browser.wait_for_page("Checkout").await;
     browser.fill("Email for your receipt", email).await;
+    browser.fill_shipping_address().await;
     browser.screenshot("checkout").await;
     browser.click_button("Continue to payment").await;
     browser.wait_for_page_starting("Pay for order #").await;

@@ -11,6 +11,7 @@ async fn check_out_on_stripes_page(browser: &Browser, email: &str, button: &str)
     browser.click_link("Checkout").await;
     browser.wait_for_page("Checkout").await;
     browser.fill("Email for your receipt", email).await;
+    browser.fill_shipping_address().await;
     browser.click_button(button).await;
     browser.wait_for_page_starting("Pay $").await;
     browser.wait_for_text("Canvas Tote Bag").await;

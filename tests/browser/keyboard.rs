@@ -18,6 +18,15 @@ async fn a_shopper_can_pay_with_the_4242_card_using_the_keyboard_alone() {
         browser.wait_for_page("Checkout").await;
         browser.tab_to("Email for your receipt").await;
         browser.keys("keys@example.com").await;
+        for (field, value) in [
+            ("Full name", "Ada Lovelace"),
+            ("Street address", "1 Main Street"),
+            ("Town or city", "Springfield"),
+            ("Postal code", "12345"),
+        ] {
+            browser.tab_to(field).await;
+            browser.keys(value).await;
+        }
         browser.tab_to("Continue to payment").await;
         browser.press(Key::Enter).await;
 

@@ -11,7 +11,7 @@ use crate::checkout::order::load_order;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::error::AppError;
-use crate::orders::db::{self as orders_db, Order};
+use crate::orders::db::{self as orders_db, Order, OrderItem};
 use crate::orders::require_owner;
 use crate::page::see_other;
 use crate::payments::Payments;
@@ -95,16 +95,7 @@ async fn create(
         order_id: order.id,
         order_number: order.number,
         currency: order.currency,
-        lines: items
-            .iter()
-            .map(|item| {
-                (
-                    item.product_name.as_str(),
-                    item.unit_price_minor,
-                    u64::try_from(item.quantity).unwrap_or(0),
-                )
-            })
-            .collect(),
+        lines: session_lines(order, &items),
         email: &order.email,
         customer: customer.as_deref(),
         success_url: format!("{base}/checkout/hosted/return?session_id={{CHECKOUT_SESSION_ID}}"),
@@ -160,4 +151,39 @@ async fn send_to(
         crate::domain::PaymentStatus::Cancelled => format!("/orders/{}/cancelled", order.id),
         _ => format!("/orders/{}", order.id),
     }))
+}
+
+/// The lines Stripe's page shows and charges: the order's items, then its shipping and tax as
+/// lines of their own, so that they add up to the order's total. Stripe's lines cannot be
+/// negative, so an order with a discount is one line for its total, its parts named.
+fn session_lines(order: &Order, items: &[OrderItem]) -> Vec<(String, i64, u64)> {
+    let adjustments = order.adjustments();
+    if adjustments.iter().any(|a| a.amount.minor < 0) {
+        let units: i32 = items.iter().map(|item| item.quantity).sum();
+        let parts: Vec<String> =
+            std::iter::once(format!("{units} item{}", if units == 1 { "" } else { "s" }))
+                .chain(adjustments.iter().map(|a| a.label.clone()))
+                .collect();
+        return vec![(
+            format!("Order #{}: {}", order.number, parts.join(", ")),
+            order.total_minor,
+            1,
+        )];
+    }
+    items
+        .iter()
+        .map(|item| {
+            (
+                item.product_name.clone(),
+                item.unit_price_minor,
+                u64::try_from(item.quantity).unwrap_or(0),
+            )
+        })
+        .chain(
+            adjustments
+                .into_iter()
+                .filter(|a| a.amount.minor > 0)
+                .map(|a| (a.label, a.amount.minor, 1)),
+        )
+        .collect()
 }

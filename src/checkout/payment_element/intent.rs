@@ -11,7 +11,7 @@ use crate::checkout::cancel::give_up;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::orders::db::{self as orders_db, Order};
-use crate::payments::stripe::{GatewayError, NewIntent, Payments};
+use crate::payments::stripe::{GatewayError, NewIntent, Payments, ShipTo};
 use crate::payments::transition::Cause;
 
 /// Stripe keeps an idempotency key's answer for at least 24 hours; past this age a key may
@@ -51,6 +51,7 @@ pub async fn ensure_intent(
         currency: order.currency,
         receipt_email: &order.email,
         customer: customer.as_deref(),
+        shipping: ship_to(order),
         attempt: order.intent_attempt,
     };
     match payments.create_intent(&new).await {
@@ -209,4 +210,17 @@ async fn customer_of(
     let mut conn = pool.get().await?;
     accounts::db::set_stripe_customer(&mut conn, user.id, &customer).await?;
     Ok(Some(customer))
+}
+
+/// The order's shipping address as Stripe's `shipping` takes it (used by Stripe Radar and
+/// shown in the Dashboard); orders placed before shipping existed have none.
+fn ship_to(order: &Order) -> Option<ShipTo<'_>> {
+    Some(ShipTo {
+        name: order.ship_name.as_deref()?,
+        line1: order.ship_line1.as_deref()?,
+        line2: order.ship_line2.as_deref(),
+        city: order.ship_city.as_deref()?,
+        postal_code: order.ship_postal_code.as_deref()?,
+        country: order.ship_country.as_deref()?,
+    })
 }

@@ -16,7 +16,8 @@ use stripe_checkout::checkout_session::{
 use stripe_core::customer::CreateCustomer;
 use stripe_core::dispute::ListDispute;
 use stripe_core::payment_intent::{
-    CancelPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent, SearchPaymentIntent,
+    CancelPaymentIntent, CreatePaymentIntent, CreatePaymentIntentShipping,
+    CreatePaymentIntentShippingAddress, RetrievePaymentIntent, SearchPaymentIntent,
 };
 use stripe_core::refund::{CreateRefund, ListRefund};
 use stripe_shared::{
@@ -53,8 +54,22 @@ pub struct NewIntent<'a> {
     pub currency: Currency,
     pub receipt_email: &'a str,
     pub customer: Option<&'a str>,
+    /// Where the goods go (Stripe's `shipping`).
+    pub shipping: Option<ShipTo<'a>>,
     /// Which idempotency key creates it (see `orders.intent_attempt`).
     pub attempt: i32,
+}
+
+/// A shipping address as Stripe's `shipping` takes it.
+#[derive(Debug, Clone, Copy)]
+pub struct ShipTo<'a> {
+    pub name: &'a str,
+    pub line1: &'a str,
+    pub line2: Option<&'a str>,
+    pub city: &'a str,
+    pub postal_code: &'a str,
+    /// Two-letter ISO code.
+    pub country: &'a str,
 }
 
 /// A Checkout Session for an order (Stripe's hosted page): its lines as the order priced them.
@@ -63,8 +78,8 @@ pub struct NewCheckoutSession<'a> {
     pub order_id: Uuid,
     pub order_number: i64,
     pub currency: Currency,
-    /// (name, unit amount in minor units, quantity), from the order's items.
-    pub lines: Vec<(&'a str, i64, u64)>,
+    /// (name, unit amount in minor units, quantity): the order's items, shipping and tax.
+    pub lines: Vec<(String, i64, u64)>,
     pub email: &'a str,
     pub customer: Option<&'a str>,
     pub success_url: String,
@@ -160,6 +175,17 @@ impl Payments {
         if let Some(customer) = intent.customer {
             request = request.customer(customer);
         }
+        if let Some(to) = intent.shipping {
+            let address = CreatePaymentIntentShippingAddress {
+                line1: Some(to.line1.to_owned()),
+                line2: to.line2.map(str::to_owned),
+                city: Some(to.city.to_owned()),
+                postal_code: Some(to.postal_code.to_owned()),
+                country: Some(to.country.to_owned()),
+                state: None,
+            };
+            request = request.shipping(CreatePaymentIntentShipping::new(address, to.name));
+        }
         let strategy = idempotent(&self.keys.intent(intent.order_id, intent.attempt))?;
         let intent = with_same_key(|| {
             request
@@ -190,7 +216,7 @@ impl Payments {
             .map(|(name, unit_amount, quantity)| {
                 let mut price = CreateCheckoutSessionLineItemsPriceData::new(currency.clone());
                 price.unit_amount = Some(*unit_amount);
-                price.product_data = Some(ProductData::new(*name));
+                price.product_data = Some(ProductData::new(name.clone()));
                 let mut line = CreateCheckoutSessionLineItems::new();
                 line.price_data = Some(price);
                 line.quantity = Some(*quantity);

@@ -5,6 +5,6 @@ mod client;
 pub mod error;
 mod snapshots;
 
-pub use client::{NewCheckoutSession, NewIntent, Payments, StripeAccess};
+pub use client::{NewCheckoutSession, NewIntent, Payments, ShipTo, StripeAccess};
 pub use error::GatewayError;
 pub use snapshots::{DisputeSnapshot, IntentSnapshot, RefundSnapshot};

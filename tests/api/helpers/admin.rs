@@ -2,6 +2,17 @@
 
 use super::*;
 
+/// A refund form as the confirmation page posts it: `confirmed=yes` unless the form already
+/// says; any other form is left as it is. `tests/api/admin.rs` checks the confirmation itself.
+pub fn confirmed_refund<'a>(path: &str, form: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = form.to_vec();
+    let is_refund = path.starts_with("/admin/orders/") && path.ends_with("/refunds");
+    if is_refund && !form.iter().any(|(name, _)| *name == "confirmed") {
+        fields.push(("confirmed", "yes"));
+    }
+    fields
+}
+
 impl TestApp {
     /// Creates an admin account with the library function `storefront admin create` uses, and
     /// signs this browser in with it.

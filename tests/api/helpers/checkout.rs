@@ -15,6 +15,68 @@ pub const REFUND_FAILS: &str = "4000000000005126";
 /// Paid, then disputed as fraudulent.
 pub const DISPUTED: &str = "4000000000000259";
 
+/// The address and shipping method a test checkout sends unless it says otherwise: checkout
+/// asks for both (`with_shipping`). The method is [`FREE_TEST_SHIPPING`], so that tests about
+/// payments, refunds and disputes keep the items' prices as their amounts; `tests/api/shipping.rs`
+/// checks the shop's own rates.
+pub const SHIPPING_ADDRESS: &[(&str, &str)] = &[
+    ("ship_name", "Ada Lovelace"),
+    ("ship_line1", "1 Main Street"),
+    ("ship_city", "Springfield"),
+    ("ship_postal_code", "12345"),
+    ("ship_country", "US"),
+    ("shipping_method", FREE_TEST_SHIPPING),
+];
+
+/// A free shipping method every test app's owner has added (`add_free_test_shipping`),
+/// offered last.
+pub const FREE_TEST_SHIPPING: &str = "test-free";
+
+/// Adds [`FREE_TEST_SHIPPING`] to the app's shipping methods, as an owner would.
+pub async fn add_free_test_shipping(pool: &DbPool, currency: storefront::domain::Currency) {
+    use diesel_async::RunQueryDsl;
+    use storefront::shipping::db::NewShippingMethod;
+    let mut conn = pool
+        .get()
+        .await
+        .unwrap_or_else(|e| panic!("test database connection: {e}"));
+    diesel::insert_into(storefront::schema::shipping_methods::table)
+        .values(NewShippingMethod {
+            code: FREE_TEST_SHIPPING,
+            name: "Free test delivery",
+            delivery: "",
+            price_minor: 0,
+            free_from_minor: None,
+            currency,
+            position: 99,
+        })
+        .on_conflict_do_nothing()
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("adding the free test shipping method: {e}"));
+}
+
+/// Standard shipping as the shop starts with it: 4.99, free from 50.00.
+pub const STANDARD_SHIPPING: i64 = 499;
+pub const FREE_SHIPPING_FROM: i64 = 5000;
+
+/// A form posted to `/checkout` gets [`SHIPPING_ADDRESS`] unless it names an address (or a
+/// shipping method) itself; any other form is left as it is.
+pub fn with_shipping<'a>(path: &str, form: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = form.to_vec();
+    if path == "/checkout" {
+        for (name, value) in SHIPPING_ADDRESS {
+            let given = form
+                .iter()
+                .any(|(n, _)| n == name || (*n == "ship_name" && name.starts_with("ship_")));
+            if !given {
+                fields.push((name, value));
+            }
+        }
+    }
+    fields
+}
+
 /// What the payment page gives Stripe.js.
 pub struct PaymentForm {
     pub client_secret: String,
@@ -367,7 +429,7 @@ impl TestApp {
         use reqwest::cookie::CookieStore;
         let token = self.csrf_token().await;
         let mut fields = vec![("csrf_token", token.as_str())];
-        fields.extend_from_slice(form);
+        fields.extend(with_shipping(path, form));
         let url = self.url(path);
         let cookie = self
             .cookies

@@ -36,10 +36,15 @@ impl TestApp {
         text(response).await
     }
 
+    /// Posts a form; a checkout gets the test address unless it gives one (`with_shipping`),
+    /// and a refund is sent confirmed unless it says otherwise (`confirmed_refund`).
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
         self.client
             .post(self.url(path))
-            .form(form)
+            .form(&super::admin::confirmed_refund(
+                path,
+                &with_shipping(path, form),
+            ))
             .send()
             .await
             .unwrap_or_else(|e| panic!("POST {path}: {e}"))

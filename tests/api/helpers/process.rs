@@ -27,6 +27,12 @@ impl ShopProcess {
             std::env::temp_dir().join(format!("storefront-process-{}", Uuid::new_v4().simple()));
         std::fs::create_dir_all(&workdir)
             .unwrap_or_else(|e| panic!("creating {}: {e}", workdir.display()));
+        // The shop serves (and fingerprints at start-up) ./static, as deployed beside it.
+        std::os::unix::fs::symlink(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/static"),
+            workdir.join("static"),
+        )
+        .unwrap_or_else(|e| panic!("linking static into {}: {e}", workdir.display()));
         let js_url = format!("{}js/v3/stripe.js", stripe.api_base);
         let mut command = Command::new(env!("CARGO_BIN_EXE_storefront"));
         // Only these settings: no developer's environment, and no .env (it runs elsewhere).

@@ -36,6 +36,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     let (settings, env) = crate::common::test_settings(overrides).await;
     let database_url = env.get("DATABASE_URL").cloned().unwrap_or_default();
     let upload_dir = std::path::PathBuf::from(env.get("UPLOAD_DIR").cloned().unwrap_or_default());
+    let currency = settings.currency;
     let app = Application::build(settings)
         .await
         .unwrap_or_else(|e| panic!("building the app: {e:?}"));
@@ -44,6 +45,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         .metrics_port()
         .map(|port| format!("http://127.0.0.1:{port}"));
     let pool = app.pool().clone();
+    add_free_test_shipping(&pool, currency).await;
     let stripe = match app.sandbox_key() {
         Some(key) => StripeUnderTest {
             api_base: format!("{address}/_sandbox/"),
@@ -94,6 +96,7 @@ pub async fn spawn_app_process(overrides: &[(&str, &str)]) -> (TestApp, AppProce
     let (settings, env) = crate::common::test_settings(overrides).await;
     let database_url = env.get("DATABASE_URL").cloned().unwrap_or_default();
     let upload_dir = std::path::PathBuf::from(env.get("UPLOAD_DIR").cloned().unwrap_or_default());
+    let currency = settings.currency;
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
@@ -121,6 +124,7 @@ pub async fn spawn_app_process(overrides: &[(&str, &str)]) -> (TestApp, AppProce
     let address = format!("http://127.0.0.1:{port}");
     let pool = storefront::db::pool(&database_url, 4)
         .unwrap_or_else(|e| panic!("test database pool: {e:?}"));
+    add_free_test_shipping(&pool, currency).await;
     let (client, cookies) = browser_with_cookies();
     let app = TestApp {
         stripe: StripeUnderTest {

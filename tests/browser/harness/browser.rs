@@ -156,6 +156,11 @@ impl Browser {
         click(&self.button(name).await, name).await;
     }
 
+    /// Clicks the button whose name starts with `prefix` ("Yes, refund $" on "Yes, refund $45.00").
+    pub async fn click_button_starting(&self, prefix: &str) {
+        click(&self.button_starting(prefix).await, prefix).await;
+    }
+
     pub async fn click_link(&self, name: &str) {
         click(&self.link(name).await, name).await;
     }
@@ -170,6 +175,15 @@ impl Browser {
             .send_keys(value)
             .await
             .unwrap_or_else(|e| panic!("typing into {label}: {e}"));
+    }
+
+    /// Fills checkout's shipping address with one in the United States (the first country
+    /// offered), keeping the shipping method the page chose (Standard).
+    pub async fn fill_shipping_address(&self) {
+        self.fill("Full name", "Ada Lovelace").await;
+        self.fill("Street address", "1 Main Street").await;
+        self.fill("Town or city", "Springfield").await;
+        self.fill("Postal code", "12345").await;
     }
 
     /// The text a person sees on the page (not inside frames).

@@ -3,7 +3,8 @@ use std::collections::HashSet;
 use stripe_core::customer::CreateCustomer;
 use stripe_core::payment_intent::{
     CancelPaymentIntent, CancelPaymentIntentCancellationReason, CreatePaymentIntent,
-    ListPaymentIntent, RetrievePaymentIntent, UpdatePaymentIntent,
+    CreatePaymentIntentShipping, CreatePaymentIntentShippingAddress, ListPaymentIntent,
+    RetrievePaymentIntent, UpdatePaymentIntent,
 };
 use stripe_shared::{PaymentIntentCancellationReason, PaymentIntentStatus};
 use stripe_types::{Currency, Expandable};
@@ -284,4 +285,102 @@ async fn three_decimal_currencies_are_taken_only_in_steps_of_ten_as_stripe_takes
         .unwrap();
     assert_eq!(made.amount, 5120);
     assert_eq!(made.currency.to_string(), "kwd");
+}
+
+// Stripe's `shipping` (PaymentIntents.d.ts, `PaymentIntentCreateParams.Shipping`): `name` and
+// `address` are required, and of the address `line1`; the intent returns every field, unset
+// ones as null.
+#[tokio::test]
+async fn shipping_is_kept_and_returned_as_stripe_returns_it() {
+    let sb = spawn_sandbox().await;
+    let address = CreatePaymentIntentShippingAddress {
+        line1: Some("1 Main Street".into()),
+        city: Some("Springfield".into()),
+        postal_code: Some("12345".into()),
+        country: Some("US".into()),
+        ..Default::default()
+    };
+    let created = CreatePaymentIntent::new(1500, Currency::USD)
+        .shipping(CreatePaymentIntentShipping::new(address, "Ada Lovelace"))
+        .send(&sb.client)
+        .await
+        .expect("create with shipping");
+    let shipping = created.shipping.as_ref().expect("shipping");
+    assert_eq!(shipping.name.as_deref(), Some("Ada Lovelace"));
+    let address = shipping.address.as_ref().expect("address");
+    assert_eq!(address.line1.as_deref(), Some("1 Main Street"));
+    assert_eq!(address.city.as_deref(), Some("Springfield"));
+    assert_eq!(address.postal_code.as_deref(), Some("12345"));
+    assert_eq!(address.country.as_deref(), Some("US"));
+    assert_eq!(address.line2, None);
+
+    let raw: serde_json::Value = sb
+        .get(&format!("v1/payment_intents/{}", created.id))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(raw["shipping"]["address"]["state"], serde_json::Value::Null);
+    assert_eq!(raw["shipping"]["carrier"], serde_json::Value::Null);
+
+    let unset: serde_json::Value = sb
+        .post(
+            &format!("v1/payment_intents/{}", created.id),
+            &[("shipping", "")],
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(unset["shipping"], serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn shipping_without_a_name_or_a_first_address_line_is_refused_as_stripe_refuses_it() {
+    let sb = spawn_sandbox().await;
+    for (form, param) in [
+        (
+            vec![("shipping[address][line1]", "1 Main Street")],
+            "shipping[name]",
+        ),
+        (vec![("shipping[name]", "Ada")], "shipping[address]"),
+        (
+            vec![
+                ("shipping[name]", "Ada"),
+                ("shipping[address][city]", "Paris"),
+            ],
+            "shipping[address][line1]",
+        ),
+        (
+            vec![
+                ("shipping[name]", "Ada"),
+                ("shipping[address][line1]", "1 rue de Rivoli"),
+                ("shipping[address][country]", "France"),
+            ],
+            "shipping[address][country]",
+        ),
+        (
+            vec![
+                ("shipping[name]", "Ada"),
+                ("shipping[address][line1]", "1 rue de Rivoli"),
+                ("shipping[address][floor]", "2"),
+            ],
+            "shipping[address][floor]",
+        ),
+    ] {
+        let mut form = form;
+        form.extend([("amount", "1500"), ("currency", "usd")]);
+        let response = sb.post("v1/payment_intents", &form).await;
+        assert_eq!(response.status().as_u16(), 400, "{param}");
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body["error"]["type"], "invalid_request_error");
+        assert_eq!(body["error"]["param"], param);
+    }
+    let listed: serde_json::Value = sb
+        .get("v1/payment_intents")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(listed["data"].as_array().map(Vec::len), Some(0));
 }

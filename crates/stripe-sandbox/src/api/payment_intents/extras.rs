@@ -4,52 +4,15 @@
 //! does for objects it never has (`confirmation_token`, `mandate`,
 //! `payment_method_configuration`).
 
-use serde_json::{Value, json};
-
 use crate::error::ApiError;
 use crate::objects::PaymentIntent;
-use crate::params::{Param, Params, ParamsExt};
+use crate::params::{Params, ParamsExt};
 use crate::store::Store;
 use crate::store::bank_debits::automatic_types;
 
-fn address(m: Option<&Params>) -> Value {
-    let get = |k: &str| m.and_then(|m| m.str(k)).filter(|v| !v.is_empty());
-    json!({
-        "city": get("city"), "country": get("country"), "line1": get("line1"),
-        "line2": get("line2"), "postal_code": get("postal_code"), "state": get("state"),
-    })
-}
-
-/// `shipping`: `Some(None)` to unset it (`shipping=`), `Some(Some(object))` to set it. Stripe
-/// requires its `name` and `address`.
-pub fn shipping(params: &Params) -> Result<Option<Option<Value>>, ApiError> {
-    match params.get("shipping") {
-        None => Ok(None),
-        Some(Param::Str(s)) if s.is_empty() => Ok(Some(None)),
-        Some(Param::Map(m)) => {
-            let name = m.str("name").filter(|n| !n.is_empty());
-            let Some(name) = name else {
-                return Err(ApiError::missing_parameter("shipping[name]"));
-            };
-            let Some(addr) = m.map("address") else {
-                return Err(ApiError::missing_parameter("shipping[address]"));
-            };
-            let get = |k: &str| m.str(k).filter(|v| !v.is_empty());
-            Ok(Some(Some(json!({
-                "address": address(Some(addr)),
-                "carrier": get("carrier"),
-                "name": name,
-                "phone": get("phone"),
-                "tracking_number": get("tracking_number"),
-            }))))
-        }
-        Some(_) => Err(ApiError::param_error(
-            "Invalid object",
-            "shipping",
-            Some("parameter_invalid_empty"),
-        )),
-    }
-}
+/// `shipping`: checked as Stripe checks it (`name` and `address[line1]` required, a two-letter
+/// country), in `parse`.
+pub use super::parse::shipping;
 
 /// Stripe's answer when no payment method type is left for the intent.
 fn no_types() -> ApiError {

@@ -2,6 +2,7 @@
 //! Stripe refuses, with Stripe's message.
 
 use actix_web::http::StatusCode;
+use serde_json::{Value, json};
 
 use super::schema::{CLIENT_EXPANSIONS, SERVER_EXPANSIONS, UNSUPPORTED};
 use crate::api::context::Ctx;
@@ -23,6 +24,61 @@ pub fn unsupported(params: &Params) -> Result<(), ApiError> {
             None,
         )),
         None => Ok(()),
+    }
+}
+
+/// The `shipping` parameter: `None` when absent, `Some(None)` when unset (`shipping=`), or the
+/// shipping details as Stripe returns them. Stripe requires `name` and `address[line1]` and takes
+/// a two-letter country code.
+pub fn shipping(params: &Params) -> Result<Option<Option<Value>>, ApiError> {
+    if params.str("shipping") == Some("") {
+        return Ok(Some(None));
+    }
+    let Some(shipping) = params.map("shipping") else {
+        return Ok(None);
+    };
+    let name = required_text(shipping, "name", "shipping[name]")?;
+    let address = shipping
+        .map("address")
+        .ok_or_else(|| ApiError::missing_parameter("shipping[address]"))?;
+    let line1 = required_text(address, "line1", "shipping[address][line1]")?;
+    let country = match address.str("country").filter(|c| !c.is_empty()) {
+        Some(c) if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            Some(c.to_ascii_uppercase())
+        }
+        Some(c) => {
+            return Err(ApiError::param_error(
+                format!(
+                    "Country '{c}' is unknown. Try using a 2-character alphanumeric country code instead, such as 'US', 'EG', or 'GB'. A full list of country codes is available at https://stripe.com/docs/api#country_codes"
+                ),
+                "shipping[address][country]",
+                None,
+            ));
+        }
+        None => None,
+    };
+    let text = |map: &Params, key: &str| map.str(key).filter(|v| !v.is_empty()).map(str::to_string);
+    Ok(Some(Some(json!({
+        "address": {
+            "city": text(address, "city"),
+            "country": country,
+            "line1": line1,
+            "line2": text(address, "line2"),
+            "postal_code": text(address, "postal_code"),
+            "state": text(address, "state"),
+        },
+        "carrier": text(shipping, "carrier"),
+        "name": name,
+        "phone": text(shipping, "phone"),
+        "tracking_number": text(shipping, "tracking_number"),
+    }))))
+}
+
+fn required_text<'a>(map: &'a Params, key: &str, name: &str) -> Result<&'a str, ApiError> {
+    match map.str(key) {
+        None => Err(ApiError::missing_parameter(name)),
+        Some("") => Err(empty_string(name)),
+        Some(v) => Ok(v),
     }
 }
 

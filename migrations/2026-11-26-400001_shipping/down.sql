@@ -1,0 +1,12 @@
+ALTER TABLE orders
+    DROP CONSTRAINT orders_address_whole,
+    DROP COLUMN ship_name,
+    DROP COLUMN ship_line1,
+    DROP COLUMN ship_line2,
+    DROP COLUMN ship_city,
+    DROP COLUMN ship_postal_code,
+    DROP COLUMN ship_country,
+    DROP COLUMN shipping_method_code,
+    DROP COLUMN shipping_method_name,
+    DROP COLUMN shipping_minor;
+DROP TABLE shipping_methods;
