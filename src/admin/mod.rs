@@ -1,11 +1,12 @@
 //! The shop owner's side: the payment status dashboard, an order's payment timeline and its
-//! refunds, products and stock, webhook deliveries, and emails. Every route sits behind
+//! refunds, products and stock, discount codes, webhook deliveries, and emails. Every route sits behind
 //! [`require_admin`], which checks the account's admin flag in the database on each request
 //! (the session's copy may be stale).
 
 pub mod cli;
 mod dashboard;
 pub mod db;
+mod discounts;
 mod emails;
 mod format;
 mod guard;
@@ -43,6 +44,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/products/{id}/activate",
                 web::post().to(products::active::activate),
+            )
+            .route("/discounts", web::get().to(discounts::list))
+            .route("/discounts", web::post().to(discounts::create))
+            .route(
+                "/discounts/{code}/deactivate",
+                web::post().to(discounts::deactivate),
             )
             .route("/webhooks", web::get().to(webhooks::deliveries))
             .route("/webhooks/{id}/rerun", web::post().to(rerun::rerun))

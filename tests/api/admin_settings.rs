@@ -1,0 +1,293 @@
+//! The owner's settings pages for what checkout uses: discount codes. Each change is made
+//! through the page's form and checked in the database and at checkout; bad input changes
+//! nothing and shows the form again with what to fix.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use reqwest::StatusCode;
+use storefront::schema::{discount_codes, orders};
+use time::OffsetDateTime;
+
+use crate::helpers::{
+    TestApp, assert_redirect, flash_in, location, order_id_from, spawn_app, text,
+};
+
+async fn admin_app() -> TestApp {
+    let app = spawn_app().await;
+    app.sign_in_as_admin("owner@example.com").await;
+    app
+}
+
+type CodeRow = (
+    Option<i32>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<OffsetDateTime>,
+    Option<i32>,
+    bool,
+);
+
+async fn code_row(app: &TestApp, code: &str) -> Option<CodeRow> {
+    discount_codes::table
+        .filter(discount_codes::code.eq(code))
+        .select((
+            discount_codes::percent_off,
+            discount_codes::amount_off_minor,
+            discount_codes::currency,
+            discount_codes::min_items_minor,
+            discount_codes::expires_at,
+            discount_codes::usage_limit,
+            discount_codes::active,
+        ))
+        .first(&mut app.conn().await)
+        .await
+        .optional()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn code_count(app: &TestApp) -> i64 {
+    discount_codes::table
+        .count()
+        .get_result(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The list row of `code`, from its `<tr>` to its `</tr>`.
+fn list_row(html: &str, code: &str) -> String {
+    let start = html
+        .find(&format!("data-code=\"{code}\""))
+        .unwrap_or_else(|| panic!("no row for {code}"));
+    let end = html[start..].find("</tr>").unwrap_or(0) + start;
+    html[start..end].to_owned()
+}
+
+#[tokio::test]
+async fn the_owner_makes_percent_and_fixed_codes_and_the_list_shows_their_terms() {
+    let app = admin_app().await;
+    let page = app.get_html("/admin").await;
+    assert!(
+        page.contains(r#"href="/admin/discounts""#),
+        "the admin nav links to it"
+    );
+
+    let response = app
+        .submit(
+            "/admin/discounts",
+            &[
+                ("code", " spring-10 "),
+                ("percent_off", "10"),
+                ("amount_off", ""),
+                ("minimum", "30.00"),
+                ("expires_on", "2099-12-31"),
+                ("usage_limit", "50"),
+            ],
+        )
+        .await;
+    assert_redirect(&response, "/admin/discounts");
+    let response = app
+        .submit(
+            "/admin/discounts",
+            &[("code", "FIVE"), ("percent_off", ""), ("amount_off", "5")],
+        )
+        .await;
+    assert_redirect(&response, "/admin/discounts");
+
+    assert_eq!(
+        code_row(&app, "SPRING-10").await,
+        Some((
+            Some(10),
+            None,
+            None,
+            Some(3000),
+            Some(time::macros::datetime!(2100-01-01 00:00 UTC)),
+            Some(50),
+            true
+        ))
+    );
+    assert_eq!(
+        code_row(&app, "FIVE").await,
+        Some((
+            None,
+            Some(500),
+            Some("usd".to_owned()),
+            None,
+            None,
+            None,
+            true
+        ))
+    );
+
+    let html = app.get_html("/admin/discounts").await;
+    assert!(flash_in(&html).contains("FIVE is made"));
+    assert!(html.contains("orders already placed keep the discount"));
+    let spring = list_row(&html, "SPRING-10");
+    for shown in [
+        "10% off",
+        "$30.00",
+        "2100-01-01 00:00:00 UTC",
+        "0 of 50",
+        "Active",
+    ] {
+        assert!(spring.contains(shown), "{shown} in {spring}");
+    }
+    let five = list_row(&html, "FIVE");
+    for shown in ["$5.00 off", "none", "never", "0 (no limit)", "Active"] {
+        assert!(five.contains(shown), "{shown} in {five}");
+    }
+
+    // A shopper can use the new code at checkout: a mug is $24.00, $5.00 off.
+    app.add_to_cart("ceramic-pour-over-mug", "1").await;
+    let response = app
+        .submit(
+            "/checkout",
+            &[("email", "ada@example.com"), ("discount_code", "five")],
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text(response).await
+    );
+    let order = order_id_from(&location(&response));
+    let discount: i64 = orders::table
+        .find(order)
+        .select(orders::discount_minor)
+        .first(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(discount, 500);
+    let html = app.get_html("/admin/discounts").await;
+    assert!(list_row(&html, "FIVE").contains("1 (no limit)"));
+}
+
+#[tokio::test]
+async fn a_bad_or_duplicate_code_is_refused_with_the_form_shown_again_and_nothing_saved() {
+    let app = admin_app().await;
+    app.submit(
+        "/admin/discounts",
+        &[("code", "TAKEN"), ("percent_off", "20")],
+    )
+    .await;
+    assert_eq!(code_count(&app).await, 1);
+
+    let cases: [(&[(&str, &str)], &str); 8] = [
+        (
+            &[
+                ("code", "BOTH"),
+                ("percent_off", "10"),
+                ("amount_off", "5.00"),
+            ],
+            "fill in either a percent off or an amount off, not both",
+        ),
+        (
+            &[("code", "NEITHER")],
+            "fill in either a percent off or an amount off, not both",
+        ),
+        (
+            &[("code", "TOOMUCH"), ("percent_off", "101")],
+            "Percent off: a whole number from 1 to 100.",
+        ),
+        (&[("code", "FREE"), ("amount_off", "0")], "Amount off:"),
+        (
+            &[("code", "has space"), ("percent_off", "10")],
+            "Code: use 3 to 32 letters, digits or dashes",
+        ),
+        (
+            &[
+                ("code", "PAST"),
+                ("percent_off", "10"),
+                ("expires_on", "2001-01-01"),
+            ],
+            "Last day: choose today or a later day.",
+        ),
+        (
+            &[
+                ("code", "NOLIMIT"),
+                ("percent_off", "10"),
+                ("usage_limit", "0"),
+            ],
+            "Use limit: a whole number of at least 1",
+        ),
+        (
+            &[("code", "taken"), ("amount_off", "3.00")],
+            "Code: TAKEN exists already",
+        ),
+    ];
+    for (form, error) in cases {
+        let response = app.submit("/admin/discounts", form).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{form:?}");
+        let html = text(response).await;
+        assert!(html.contains("Nothing was saved"), "{form:?}");
+        assert!(html.contains(error), "{error} for {form:?}");
+        // The form comes back as typed.
+        let typed = form[0].1;
+        assert!(
+            html.contains(&format!(r#"name="code" type="text" value="{typed}""#)),
+            "{form:?}"
+        );
+    }
+    assert_eq!(code_count(&app).await, 1, "nothing was saved");
+    assert_eq!(
+        code_row(&app, "TAKEN").await.map(|row| (row.0, row.1)),
+        Some((Some(20), None)),
+        "the existing code is unchanged"
+    );
+}
+
+#[tokio::test]
+async fn a_deactivated_code_stays_on_record_but_new_orders_cannot_use_it() {
+    let app = admin_app().await;
+    app.submit(
+        "/admin/discounts",
+        &[("code", "GONE"), ("percent_off", "10")],
+    )
+    .await;
+    app.add_to_cart("ceramic-pour-over-mug", "1").await;
+    let response = app
+        .submit(
+            "/checkout",
+            &[("email", "ada@example.com"), ("discount_code", "GONE")],
+        )
+        .await;
+    let first = order_id_from(&location(&response));
+
+    let response = app.submit("/admin/discounts/GONE/deactivate", &[]).await;
+    assert_redirect(&response, "/admin/discounts");
+    assert_eq!(code_row(&app, "GONE").await.map(|row| row.6), Some(false));
+    let html = app.get_html("/admin/discounts").await;
+    let row = list_row(&html, "GONE");
+    assert!(
+        row.contains("Deactivated") && row.contains("1 (no limit)"),
+        "{row}"
+    );
+    assert!(!row.contains("/deactivate"), "no second deactivate button");
+
+    // The order placed with it keeps its discount; a new order cannot use it.
+    let kept: (Option<String>, i64) = orders::table
+        .find(first)
+        .select((orders::discount_code, orders::discount_minor))
+        .first(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(kept, (Some("GONE".to_owned()), 240));
+    let shopper = app.another_browser();
+    shopper.add_to_cart("ceramic-pour-over-mug", "1").await;
+    let response = shopper
+        .submit(
+            "/checkout",
+            &[("email", "bob@example.com"), ("discount_code", "GONE")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        text(response)
+            .await
+            .contains("There is no discount code GONE.")
+    );
+
+    let unknown = app.submit("/admin/discounts/NOSUCH/deactivate", &[]).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
