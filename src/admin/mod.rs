@@ -1,5 +1,5 @@
 //! The shop owner's side: the payment status dashboard, an order's payment timeline and its
-//! refunds, products and stock, discount codes, webhook deliveries, and emails. Every route sits behind
+//! refunds, products and stock, discount codes, shipping methods, webhook deliveries, and emails. Every route sits behind
 //! [`require_admin`], which checks the account's admin flag in the database on each request
 //! (the session's copy may be stale).
 
@@ -14,6 +14,7 @@ mod order;
 pub mod products;
 mod refund;
 mod rerun;
+mod shipping;
 mod webhooks;
 
 use actix_web::middleware::from_fn;
@@ -51,6 +52,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/discounts/{code}/deactivate",
                 web::post().to(discounts::deactivate),
             )
+            .route("/shipping", web::get().to(shipping::list))
+            .route("/shipping", web::post().to(shipping::add))
+            .route("/shipping/{id}", web::post().to(shipping::update))
             .route("/webhooks", web::get().to(webhooks::deliveries))
             .route("/webhooks/{id}/rerun", web::post().to(rerun::rerun))
             .route("/emails", web::get().to(emails::emails))

@@ -140,6 +140,7 @@ fn admin_gets(order: Uuid, product: i64) -> Vec<String> {
         "/admin/products/new".into(),
         format!("/admin/products/{product}/edit"),
         "/admin/discounts".into(),
+        "/admin/shipping".into(),
         "/admin/webhooks".into(),
     ]
 }
@@ -153,6 +154,8 @@ fn admin_posts(order: Uuid, product: i64) -> Vec<String> {
         format!("/admin/products/{product}/activate"),
         "/admin/discounts".into(),
         "/admin/discounts/SPRING-10/deactivate".into(),
+        "/admin/shipping".into(),
+        "/admin/shipping/1".into(),
         "/admin/webhooks/evt_123/rerun".into(),
     ]
 }

@@ -1,11 +1,11 @@
-//! The owner's settings pages for what checkout uses: discount codes. Each change is made
+//! The owner's settings pages for what checkout uses: discount codes and shipping methods. Each change is made
 //! through the page's form and checked in the database and at checkout; bad input changes
 //! nothing and shows the form again with what to fix.
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use reqwest::StatusCode;
-use storefront::schema::{discount_codes, orders};
+use storefront::schema::{discount_codes, orders, shipping_methods};
 use time::OffsetDateTime;
 
 use crate::helpers::{
@@ -290,4 +290,195 @@ async fn a_deactivated_code_stays_on_record_but_new_orders_cannot_use_it() {
 
     let unknown = app.submit("/admin/discounts/NOSUCH/deactivate", &[]).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+/// An address in Canada, which has no tax rate: the shipping tests are about shipping alone.
+const GRACE: &[(&str, &str)] = &[
+    ("email", "grace@example.com"),
+    ("ship_name", "Grace Hopper"),
+    ("ship_line1", "24 Sussex Drive"),
+    ("ship_city", "Ottawa"),
+    ("ship_postal_code", "k1m 1m4"),
+    ("ship_country", "CA"),
+    ("shipping_method", "express"),
+];
+
+/// `code`'s id, price, free-from threshold and whether it is offered.
+async fn method(app: &TestApp, code: &str) -> (i64, i64, Option<i64>, bool) {
+    shipping_methods::table
+        .filter(shipping_methods::code.eq(code))
+        .select((
+            shipping_methods::id,
+            shipping_methods::price_minor,
+            shipping_methods::free_from_minor,
+            shipping_methods::active,
+        ))
+        .first(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{code}: {e}"))
+}
+
+async fn method_count(app: &TestApp) -> i64 {
+    shipping_methods::table
+        .count()
+        .get_result(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+async fn the_owners_shipping_changes_reach_new_orders_and_placed_orders_keep_theirs() {
+    let app = admin_app().await;
+    assert!(
+        app.get_html("/admin")
+            .await
+            .contains(r#"href="/admin/shipping""#)
+    );
+    app.add_to_cart("ceramic-pour-over-mug", "1").await;
+    let response = app.submit("/checkout", GRACE).await;
+    let before = order_id_from(&location(&response));
+
+    let (express, ..) = method(&app, "express").await;
+    let (standard, ..) = method(&app, "standard").await;
+    let response = app
+        .submit(
+            &format!("/admin/shipping/{express}"),
+            &[("price", "9.50"), ("free_from", "20"), ("active", "on")],
+        )
+        .await;
+    assert_redirect(&response, "/admin/shipping");
+    // Unticked: no `active` field.
+    let response = app
+        .submit(
+            &format!("/admin/shipping/{standard}"),
+            &[("price", "4.99"), ("free_from", "")],
+        )
+        .await;
+    assert_redirect(&response, "/admin/shipping");
+    let response = app
+        .submit(
+            "/admin/shipping",
+            &[
+                ("code", "Next-Day"),
+                ("name", "Next day"),
+                ("delivery", "1 business day"),
+                ("price", "19"),
+                ("free_from", ""),
+            ],
+        )
+        .await;
+    assert_redirect(&response, "/admin/shipping");
+    assert_eq!(
+        method(&app, "express").await,
+        (express, 950, Some(2000), true)
+    );
+    assert_eq!(method(&app, "standard").await, (standard, 499, None, false));
+    let (_, next_day_price, next_day_free, next_day_offered) = method(&app, "next-day").await;
+    assert_eq!(
+        (next_day_price, next_day_free, next_day_offered),
+        (1900, None, true)
+    );
+
+    let html = app.get_html("/admin/shipping").await;
+    assert!(flash_in(&html).contains("Next day is added"));
+    assert!(html.contains("orders already placed keep the shipping they were charged"));
+
+    // Checkout offers what the owner set: express free for a $24.00 mug, no standard.
+    let html = app.get_html("/checkout").await;
+    assert!(
+        html.contains(r#"data-testid="shipping-price-next-day">$19.00<"#),
+        "{html}"
+    );
+    assert!(!html.contains("shipping-price-standard"));
+    let shopper = app.another_browser();
+    shopper.add_to_cart("ceramic-pour-over-mug", "1").await;
+    let response = shopper.submit("/checkout", GRACE).await;
+    let after = order_id_from(&location(&response));
+    let shipping = |order| {
+        let app = &app;
+        async move {
+            orders::table
+                .find(order)
+                .select(orders::shipping_minor)
+                .first::<i64>(&mut app.conn().await)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    assert_eq!(shipping(after).await, 0, "free from $20.00 now");
+    assert_eq!(
+        shipping(before).await,
+        1499,
+        "the placed order keeps its shipping"
+    );
+}
+
+#[tokio::test]
+async fn bad_shipping_input_is_refused_with_the_form_shown_again_and_nothing_saved() {
+    let app = admin_app().await;
+    let (express, ..) = method(&app, "express").await;
+    let was = method(&app, "express").await;
+    for (form, error) in [
+        (
+            [("price", "cheap"), ("free_from", ""), ("active", "on")],
+            "Express: Price: Enter an amount such as 24.00.",
+        ),
+        (
+            [("price", "9.999"), ("free_from", ""), ("active", "on")],
+            "Express: Price: Enter an amount with at most 2 digits",
+        ),
+        (
+            [("price", "9.00"), ("free_from", "-5"), ("active", "on")],
+            "Express: Free from:",
+        ),
+    ] {
+        let response = app
+            .submit(&format!("/admin/shipping/{express}"), &form)
+            .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{form:?}");
+        let html = text(response).await;
+        assert!(html.contains("Nothing was saved"), "{form:?}");
+        assert!(html.contains(error), "{error} in {html}");
+        assert!(
+            html.contains(&format!(r#"value="{}""#, form[0].1)),
+            "shown as typed"
+        );
+    }
+    assert_eq!(method(&app, "express").await, was, "unchanged");
+
+    let count = method_count(&app).await;
+    for (form, error) in [
+        (
+            [("code", "standard"), ("name", "Another"), ("price", "1.00")],
+            "a method with the code standard exists already",
+        ),
+        (
+            [("code", "two words"), ("name", "Bad"), ("price", "1.00")],
+            "Code: use 1 to 40 letters, digits or dashes",
+        ),
+        (
+            [("code", "no-name"), ("name", " "), ("price", "1.00")],
+            "Name: 1 to 80 characters",
+        ),
+        (
+            [("code", "no-price"), ("name", "No price"), ("price", "")],
+            "Price: Enter an amount",
+        ),
+    ] {
+        let response = app.submit("/admin/shipping", &form).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{form:?}");
+        let html = text(response).await;
+        assert!(html.contains(error), "{error} in {html}");
+    }
+    assert_eq!(method_count(&app).await, count, "nothing added");
+    assert_eq!(
+        method(&app, "standard").await.1,
+        499,
+        "the existing method is unchanged"
+    );
+
+    let missing = app
+        .submit("/admin/shipping/999999", &[("price", "1.00")])
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
