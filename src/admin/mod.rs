@@ -1,5 +1,5 @@
 //! The shop owner's side: the payment status dashboard, an order's payment timeline and its
-//! refunds, products and stock, discount codes, shipping methods, webhook deliveries, and emails. Every route sits behind
+//! refunds, products and stock, discount codes, shipping methods, tax rates, webhook deliveries, and emails. Every route sits behind
 //! [`require_admin`], which checks the account's admin flag in the database on each request
 //! (the session's copy may be stale).
 
@@ -15,6 +15,7 @@ pub mod products;
 mod refund;
 mod rerun;
 mod shipping;
+mod tax;
 mod webhooks;
 
 use actix_web::middleware::from_fn;
@@ -55,6 +56,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/shipping", web::get().to(shipping::list))
             .route("/shipping", web::post().to(shipping::add))
             .route("/shipping/{id}", web::post().to(shipping::update))
+            .route("/tax", web::get().to(tax::list))
+            .route("/tax", web::post().to(tax::set))
+            .route("/tax/{country}/remove", web::post().to(tax::remove))
             .route("/webhooks", web::get().to(webhooks::deliveries))
             .route("/webhooks/{id}/rerun", web::post().to(rerun::rerun))
             .route("/emails", web::get().to(emails::emails))

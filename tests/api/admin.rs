@@ -141,6 +141,7 @@ fn admin_gets(order: Uuid, product: i64) -> Vec<String> {
         format!("/admin/products/{product}/edit"),
         "/admin/discounts".into(),
         "/admin/shipping".into(),
+        "/admin/tax".into(),
         "/admin/webhooks".into(),
     ]
 }
@@ -156,6 +157,8 @@ fn admin_posts(order: Uuid, product: i64) -> Vec<String> {
         "/admin/discounts/SPRING-10/deactivate".into(),
         "/admin/shipping".into(),
         "/admin/shipping/1".into(),
+        "/admin/tax".into(),
+        "/admin/tax/GB/remove".into(),
         "/admin/webhooks/evt_123/rerun".into(),
     ]
 }

@@ -1,11 +1,11 @@
-//! The owner's settings pages for what checkout uses: discount codes and shipping methods. Each change is made
+//! The owner's settings pages for what checkout uses: discount codes, shipping methods and tax rates. Each change is made
 //! through the page's form and checked in the database and at checkout; bad input changes
 //! nothing and shows the form again with what to fix.
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use reqwest::StatusCode;
-use storefront::schema::{discount_codes, orders, shipping_methods};
+use storefront::schema::{discount_codes, orders, shipping_methods, tax_rates};
 use time::OffsetDateTime;
 
 use crate::helpers::{
@@ -54,11 +54,16 @@ async fn code_count(app: &TestApp) -> i64 {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The list row of `code`, from its `<tr>` to its `</tr>`.
+/// The list row of discount `code`, from its `<tr>` to its `</tr>`.
 fn list_row(html: &str, code: &str) -> String {
+    list_row_of(html, "data-code", code)
+}
+
+/// The list row whose `attribute` is `value`, from its `<tr>` to its `</tr>`.
+fn list_row_of(html: &str, attribute: &str, value: &str) -> String {
     let start = html
-        .find(&format!("data-code=\"{code}\""))
-        .unwrap_or_else(|| panic!("no row for {code}"));
+        .find(&format!("{attribute}=\"{value}\""))
+        .unwrap_or_else(|| panic!("no row for {value}"));
     let end = html[start..].find("</tr>").unwrap_or(0) + start;
     html[start..end].to_owned()
 }
@@ -481,4 +486,148 @@ async fn bad_shipping_input_is_refused_with_the_form_shown_again_and_nothing_sav
         .submit("/admin/shipping/999999", &[("price", "1.00")])
         .await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+async fn rates(app: &TestApp) -> Vec<(String, String, i32)> {
+    tax_rates::table
+        .order(tax_rates::country.asc())
+        .select((tax_rates::country, tax_rates::name, tax_rates::rate_bp))
+        .load(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn order_tax(app: &TestApp, order: uuid::Uuid) -> i64 {
+    orders::table
+        .find(order)
+        .select(orders::tax_minor)
+        .first(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A shopper in the US (the test address) orders a $24.00 mug with free shipping.
+async fn us_order(app: &TestApp) -> uuid::Uuid {
+    let shopper = app.another_browser();
+    shopper.add_to_cart("ceramic-pour-over-mug", "1").await;
+    let response = shopper
+        .submit("/checkout", &[("email", "ada@example.com")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    order_id_from(&location(&response))
+}
+
+#[tokio::test]
+async fn the_owner_sets_and_removes_a_countrys_tax_rate_for_new_orders_only() {
+    let app = admin_app().await;
+    let html = app.get_html("/admin/tax").await;
+    assert!(
+        html.contains(r#"href="/admin/tax""#),
+        "the admin nav links to it"
+    );
+    assert!(list_row_of(&html, "data-country", "GB").contains("20%"));
+    assert!(
+        html.contains("United States (US)"),
+        "US is shipped to without a rate"
+    );
+    let untaxed_order = us_order(&app).await;
+    assert_eq!(order_tax(&app, untaxed_order).await, 0);
+
+    let response = app
+        .submit(
+            "/admin/tax",
+            &[
+                ("country", "us"),
+                ("name", "Sales tax"),
+                ("percent", "7.25"),
+            ],
+        )
+        .await;
+    assert_redirect(&response, "/admin/tax");
+    let response = app
+        .submit(
+            "/admin/tax",
+            &[("country", "GB"), ("name", "VAT"), ("percent", "17.5")],
+        )
+        .await;
+    assert_redirect(&response, "/admin/tax");
+    let all = rates(&app).await;
+    assert!(
+        all.contains(&("US".into(), "Sales tax".into(), 725)),
+        "{all:?}"
+    );
+    assert!(all.contains(&("GB".into(), "VAT".into(), 1750)), "{all:?}");
+    let html = app.get_html("/admin/tax").await;
+    assert!(flash_in(&html).contains("VAT (17.5%) is charged for GB"));
+    assert!(html.contains("orders already placed keep the tax they were charged"));
+    let us = list_row_of(&html, "data-country", "US");
+    assert!(
+        us.contains("United States (US)") && us.contains("Sales tax") && us.contains("7.25%"),
+        "{us}"
+    );
+
+    // $24.00 at 7.25 % is $1.74; the order placed before keeps no tax.
+    let taxed_order = us_order(&app).await;
+    assert_eq!(order_tax(&app, taxed_order).await, 174);
+    assert_eq!(order_tax(&app, untaxed_order).await, 0);
+
+    let response = app.submit("/admin/tax/US/remove", &[]).await;
+    assert_redirect(&response, "/admin/tax");
+    assert!(
+        !rates(&app)
+            .await
+            .iter()
+            .any(|(country, ..)| country == "US")
+    );
+    assert_eq!(order_tax(&app, us_order(&app).await).await, 0);
+    assert_eq!(
+        order_tax(&app, taxed_order).await,
+        174,
+        "the placed order keeps its tax"
+    );
+
+    let unknown = app.submit("/admin/tax/US/remove", &[]).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_bad_tax_rate_is_refused_with_the_form_shown_again_and_nothing_saved() {
+    let app = admin_app().await;
+    let before = rates(&app).await;
+    for (form, error) in [
+        (
+            [("country", "XX"), ("name", "VAT"), ("percent", "20")],
+            "Country: a two-letter country code",
+        ),
+        (
+            [("country", "GB"), ("name", " "), ("percent", "20")],
+            "Name: 1 to 40 characters",
+        ),
+        (
+            [("country", "GB"), ("name", "VAT"), ("percent", "101")],
+            "Rate: a percentage from 0 to 100",
+        ),
+        (
+            [("country", "GB"), ("name", "VAT"), ("percent", "7.255")],
+            "Rate: a percentage from 0 to 100",
+        ),
+        (
+            [("country", "GB"), ("name", "VAT"), ("percent", "-5")],
+            "Rate: a percentage from 0 to 100",
+        ),
+    ] {
+        let response = app.submit("/admin/tax", &form).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{form:?}");
+        let html = text(response).await;
+        assert!(html.contains("Nothing was saved"), "{form:?}");
+        assert!(html.contains(error), "{error} for {form:?}");
+        assert!(
+            html.contains(&format!(
+                r#"name="percent" type="text" inputmode="decimal" value="{}""#,
+                form[2].1
+            )),
+            "shown as typed: {form:?}"
+        );
+    }
+    assert_eq!(rates(&app).await, before, "nothing changed");
 }
