@@ -1,11 +1,12 @@
 //! The shop owner's side: the payment status dashboard, an order's payment timeline and its
-//! refunds, products and stock, webhook deliveries, and emails. Every route sits behind
+//! refunds, products and stock, discount codes, shipping methods, tax rates, webhook deliveries, and emails. Every route sits behind
 //! [`require_admin`], which checks the account's admin flag in the database on each request
 //! (the session's copy may be stale).
 
 pub mod cli;
 mod dashboard;
 pub mod db;
+mod discounts;
 mod emails;
 mod format;
 mod guard;
@@ -13,6 +14,8 @@ mod order;
 pub mod products;
 mod refund;
 mod rerun;
+mod shipping;
+mod tax;
 mod webhooks;
 
 use actix_web::middleware::from_fn;
@@ -44,6 +47,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/products/{id}/activate",
                 web::post().to(products::active::activate),
             )
+            .route("/discounts", web::get().to(discounts::list))
+            .route("/discounts", web::post().to(discounts::create))
+            .route(
+                "/discounts/{code}/deactivate",
+                web::post().to(discounts::deactivate),
+            )
+            .route("/shipping", web::get().to(shipping::list))
+            .route("/shipping", web::post().to(shipping::add))
+            .route("/shipping/{id}", web::post().to(shipping::update))
+            .route("/tax", web::get().to(tax::list))
+            .route("/tax", web::post().to(tax::set))
+            .route("/tax/{country}/remove", web::post().to(tax::remove))
             .route("/webhooks", web::get().to(webhooks::deliveries))
             .route("/webhooks/{id}/rerun", web::post().to(rerun::rerun))
             .route("/emails", web::get().to(emails::emails))

@@ -144,6 +144,49 @@ pub async fn release(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<()
     Ok(())
 }
 
+#[derive(Debug, Insertable)]
+#[diesel(table_name = discount_codes)]
+pub struct NewDiscountCode<'a> {
+    pub code: &'a str,
+    pub percent_off: Option<i32>,
+    pub amount_off_minor: Option<i64>,
+    pub currency: Option<Currency>,
+    pub min_items_minor: Option<i64>,
+    pub expires_at: Option<OffsetDateTime>,
+    pub usage_limit: Option<i32>,
+}
+
+/// Every code, newest first (the owner's list).
+pub async fn all(conn: &mut AsyncPgConnection) -> QueryResult<Vec<DiscountCode>> {
+    discount_codes::table
+        .order((discount_codes::created_at.desc(), discount_codes::id.desc()))
+        .select(DiscountCode::as_select())
+        .load(conn)
+        .await
+}
+
+/// Makes a code; `false` when one with that code exists already (the UNIQUE constraint
+/// decides, so two owners saving the same code at once cannot both make it).
+pub async fn insert(conn: &mut AsyncPgConnection, new: &NewDiscountCode<'_>) -> QueryResult<bool> {
+    let inserted = diesel::insert_into(discount_codes::table)
+        .values(new)
+        .on_conflict(discount_codes::code)
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(inserted == 1)
+}
+
+/// Stops a code being used by new orders. The row stays: orders name it, and a cancelled
+/// order still gives its use back.
+pub async fn deactivate(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<bool> {
+    let changed = diesel::update(discount_codes::table.filter(discount_codes::code.eq(code)))
+        .set(discount_codes::active.eq(false))
+        .execute(conn)
+        .await?;
+    Ok(changed == 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

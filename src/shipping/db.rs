@@ -39,6 +39,26 @@ impl ShippingMethod {
     }
 }
 
+/// A method as the owner's list shows it, offered or not.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = shipping_methods)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct OwnedShippingMethod {
+    #[diesel(embed)]
+    pub method: ShippingMethod,
+    pub active: bool,
+}
+
+/// What the owner changes on a method.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = shipping_methods)]
+#[diesel(treat_none_as_null = true)]
+pub struct ShippingChanges {
+    pub price_minor: i64,
+    pub free_from_minor: Option<i64>,
+    pub active: bool,
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = shipping_methods)]
 pub struct NewShippingMethod<'a> {
@@ -102,4 +122,64 @@ pub async fn ensure_some(
         .do_nothing()
         .execute(conn)
         .await
+}
+
+/// Every method, offered or not, in the owner's order.
+pub async fn all(conn: &mut AsyncPgConnection) -> QueryResult<Vec<OwnedShippingMethod>> {
+    shipping_methods::table
+        .order((
+            shipping_methods::currency.asc(),
+            shipping_methods::position.asc(),
+            shipping_methods::id.asc(),
+        ))
+        .select(OwnedShippingMethod::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+) -> QueryResult<Option<OwnedShippingMethod>> {
+    shipping_methods::table
+        .find(id)
+        .select(OwnedShippingMethod::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Changes a method's rate, threshold and whether it is offered. Orders placed with it keep
+/// the shipping they recorded (`orders.shipping_minor`).
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    changes: &ShippingChanges,
+) -> QueryResult<bool> {
+    let changed = diesel::update(shipping_methods::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Adds a method after the others of its currency; `false` when its code is taken there.
+pub async fn add(conn: &mut AsyncPgConnection, new: &NewShippingMethod<'_>) -> QueryResult<bool> {
+    let inserted = diesel::insert_into(shipping_methods::table)
+        .values(new)
+        .on_conflict((shipping_methods::currency, shipping_methods::code))
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(inserted == 1)
+}
+
+/// The position after the last method in `currency`.
+pub async fn next_position(conn: &mut AsyncPgConnection, currency: Currency) -> QueryResult<i32> {
+    let last: Option<i32> = shipping_methods::table
+        .filter(shipping_methods::currency.eq(currency))
+        .select(diesel::dsl::max(shipping_methods::position))
+        .first(conn)
+        .await?;
+    Ok(last.map_or(0, |p| p + 1))
 }

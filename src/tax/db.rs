@@ -63,6 +63,34 @@ pub async fn all(conn: &mut AsyncPgConnection) -> QueryResult<Vec<TaxRate>> {
         .await
 }
 
+/// Sets `country`'s rate, replacing the one it had. Orders placed before keep the name and
+/// rate they recorded (`orders.tax_name`, `tax_rate_bp`).
+pub async fn set(conn: &mut AsyncPgConnection, rate: &TaxRate) -> QueryResult<()> {
+    diesel::insert_into(tax_rates::table)
+        .values((
+            tax_rates::country.eq(&rate.country),
+            tax_rates::name.eq(&rate.name),
+            tax_rates::rate_bp.eq(rate.rate_bp),
+        ))
+        .on_conflict(tax_rates::country)
+        .do_update()
+        .set((
+            tax_rates::name.eq(&rate.name),
+            tax_rates::rate_bp.eq(rate.rate_bp),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Stops charging tax for `country`; `false` when it had no rate.
+pub async fn remove(conn: &mut AsyncPgConnection, country: &str) -> QueryResult<bool> {
+    let removed = diesel::delete(tax_rates::table.find(country))
+        .execute(conn)
+        .await?;
+    Ok(removed == 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -139,6 +139,9 @@ fn admin_gets(order: Uuid, product: i64) -> Vec<String> {
         "/admin/products".into(),
         "/admin/products/new".into(),
         format!("/admin/products/{product}/edit"),
+        "/admin/discounts".into(),
+        "/admin/shipping".into(),
+        "/admin/tax".into(),
         "/admin/webhooks".into(),
     ]
 }
@@ -150,6 +153,12 @@ fn admin_posts(order: Uuid, product: i64) -> Vec<String> {
         format!("/admin/products/{product}"),
         format!("/admin/products/{product}/deactivate"),
         format!("/admin/products/{product}/activate"),
+        "/admin/discounts".into(),
+        "/admin/discounts/SPRING-10/deactivate".into(),
+        "/admin/shipping".into(),
+        "/admin/shipping/1".into(),
+        "/admin/tax".into(),
+        "/admin/tax/GB/remove".into(),
         "/admin/webhooks/evt_123/rerun".into(),
     ]
 }
