@@ -2,6 +2,7 @@
 //! hash of its content, and pages link to `/assets/{hash}/{path}`: a new version of a file has
 //! a new URL, so browsers may keep each URL for a year (`immutable`) and still never show a
 //! stale stylesheet. The plain `/static/{path}` URLs keep working, with ordinary revalidation.
+//! `Site` (the base URL and these files) is what pages know about the site itself.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -14,7 +15,15 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
-use crate::page::Site;
+
+/// What pages need to know about the site itself: where it is, and its fingerprinted files.
+#[derive(Debug, Default)]
+pub struct Site {
+    /// `BASE_URL`, without a trailing slash: links that leave the page (canonical, Open Graph,
+    /// the sitemap) are absolute.
+    pub base_url: String,
+    pub assets: Assets,
+}
 
 /// Where fingerprinted files are served.
 pub const PREFIX: &str = "/assets";

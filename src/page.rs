@@ -9,6 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use crate::assets::Site;
 use crate::cart::db as cart_db;
 use crate::db::DbPool;
 use crate::error::AppError;
@@ -32,15 +33,6 @@ pub enum MailDelivery {
     Smtp,
     /// Caught in the mailbox at `/_sandbox/mail` (no `SMTP_URL`: a development shop).
     Mailbox,
-}
-
-/// What pages need to know about the site itself: where it is, and its fingerprinted files.
-#[derive(Debug, Default)]
-pub struct Site {
-    /// `BASE_URL`, without a trailing slash: links that leave the page (canonical, Open Graph,
-    /// the sitemap) are absolute.
-    pub base_url: String,
-    pub assets: crate::assets::Assets,
 }
 
 #[derive(Debug, Clone)]

@@ -5,11 +5,11 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use crate::assets::Site;
 use crate::catalog::CatalogCache;
 use crate::catalog::cache::Catalog;
 use crate::db::DbPool;
 use crate::error::AppError;
-use crate::page::Site;
 
 #[derive(Template)]
 #[template(path = "seo/sitemap.xml")]
