@@ -75,9 +75,38 @@ impl DashboardPage {
         link
     }
 
+    /// The CSV of every order the list's filter matches (all its pages).
+    pub fn csv_link(&self) -> String {
+        let mut link = "/admin/orders.csv".to_owned();
+        let mut sep = '?';
+        if !self.status.is_empty() {
+            link.push_str(&format!("{sep}status={}", urlencode(&self.status)));
+            sep = '&';
+        }
+        if !self.search.is_empty() {
+            link.push_str(&format!("{sep}q={}", urlencode(&self.search)));
+        }
+        link
+    }
+
     pub fn is_selected(&self, status: &PaymentStatus) -> bool {
         self.status == status.as_str()
     }
+}
+
+/// The order list's filter from its query (`status`, `q`), as the list and its CSV take it.
+pub fn order_filter(status: Option<String>, q: Option<String>) -> Result<OrderFilter, AppError> {
+    let status = status
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<PaymentStatus>()
+                .map_err(|_| AppError::bad_request("There is no such payment status."))
+        })
+        .transpose()?;
+    let search = q
+        .map(|q| q.trim().chars().take(200).collect::<String>())
+        .filter(|q| !q.is_empty());
+    Ok(OrderFilter { status, search })
 }
 
 #[tracing::instrument(skip_all)]
@@ -88,18 +117,8 @@ pub async fn dashboard(
     query: web::Query<DashboardQuery>,
 ) -> Result<DashboardPage, AppError> {
     let query = query.into_inner();
-    let status = query
-        .status
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<PaymentStatus>()
-                .map_err(|_| AppError::bad_request("There is no such payment status."))
-        })
-        .transpose()?;
-    let search = query
-        .q
-        .map(|q| q.trim().chars().take(200).collect::<String>())
-        .filter(|q| !q.is_empty());
+    let filter = order_filter(query.status, query.q)?;
+    let (status, search) = (filter.status, filter.search.clone());
     let page = query
         .page
         .and_then(|p| p.parse::<i64>().ok())
@@ -110,10 +129,6 @@ pub async fn dashboard(
     let mut conn = pool.get().await?;
     let rows = db::status_summary(&mut conn, currency).await?;
     let (disputed_orders, at_stake) = disputes::at_stake(&mut conn, currency).await?;
-    let filter = OrderFilter {
-        status,
-        search: search.clone(),
-    };
     let (orders, matching) =
         db::list_orders(&mut conn, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
 

@@ -8,6 +8,7 @@ mod dashboard;
 pub mod db;
 mod discounts;
 mod emails;
+mod export;
 mod format;
 mod guard;
 mod order;
@@ -29,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/admin")
             .wrap(from_fn(require_admin))
             .route("", web::get().to(dashboard::dashboard))
+            .route("/orders.csv", web::get().to(export::orders_csv))
             .route("/orders/{id}", web::get().to(order::order_page))
             .route("/orders/{id}/refunds", web::post().to(refund::refund))
             .route("/products", web::get().to(products::list::product_list))

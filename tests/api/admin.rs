@@ -143,6 +143,7 @@ fn admin_gets(order: Uuid, product: i64) -> Vec<String> {
         "/admin/shipping".into(),
         "/admin/tax".into(),
         "/admin/webhooks".into(),
+        "/admin/orders.csv".into(),
     ]
 }
 
@@ -399,6 +400,33 @@ async fn the_order_list_filters_by_status_searches_and_pages() {
     );
 
     let response = app.get("/admin?status=shipped").await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    // The CSV holds every order the filter matches, on one sheet.
+    assert!(
+        both.contains("/admin/orders.csv?status=paid&#38;q=ada"),
+        "{both}"
+    );
+    let all = app.get("/admin/orders.csv").await;
+    assert_eq!(all.status(), StatusCode::OK);
+    assert!(
+        all.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/csv")),
+    );
+    let all = text(all).await;
+    let lines: Vec<&str> = all.lines().collect();
+    assert_eq!(lines.len(), 26, "a header and 25 orders");
+    assert!(lines[0].starts_with("number,placed_at,email,status,currency,items,"));
+    let paid_ada = text(app.get("/admin/orders.csv?status=paid&q=ada").await).await;
+    let rows: Vec<&str> = paid_ada.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{paid_ada}");
+    let fields: Vec<&str> = rows[0].split(',').collect();
+    assert_eq!(fields[0], numbers[0].to_string());
+    assert_eq!(&fields[2..6], ["ada0@example.com", "paid", "usd", "18.50"]);
+    assert_eq!(fields[10], "18.50", "the total");
+    let response = app.get("/admin/orders.csv?status=shipped").await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
 
