@@ -346,3 +346,32 @@ async fn the_sandbox_page_advances_a_customers_clock() {
     assert_eq!(c.status, TestHelpersTestClockStatus::Ready);
     let _ = CreateCustomer::new();
 }
+
+#[tokio::test]
+async fn every_billing_webhook_verifies_and_parses_into_async_stripes_typed_events() {
+    let receiver = crate::helpers::spawn_receiver(0).await;
+    let sb = crate::helpers::spawn_sandbox_with(vec![receiver.endpoint()]).await;
+    let (clock, _) = failing_renewal(&sb).await;
+    advance(&sb, &clock, START + 31 * DAY + 2 * 60 * 60).await;
+    sb.wait_for_webhooks().await;
+    let sent = event_types(&sb).await;
+    let received = receiver.events();
+    assert_eq!(received.len(), sent.len(), "every event was accepted");
+    for r in &received {
+        assert!(
+            !matches!(r.event.data.object, stripe_webhook::EventObject::Unknown(_)),
+            "{} did not parse into its type",
+            r.event.type_
+        );
+    }
+    for t in [
+        "customer.subscription.created",
+        "invoice.paid",
+        "invoice_payment.paid",
+        "invoice.payment_failed",
+        "customer.subscription.updated",
+        "test_helpers.test_clock.ready",
+    ] {
+        assert!(receiver.types().contains(&t.to_string()), "{t}");
+    }
+}
