@@ -17,6 +17,7 @@
 //! | GET | `/v1/invoices` (`customer`, `subscription`, `status`) · GET `/v1/invoices/{id}` · GET `/v1/invoices/{id}/lines` · POST `/v1/invoices/{id}/pay`, `/void`, `/mark_uncollectible` | invoices of subscriptions |
 //! | GET | `/v1/payment_methods/{id}` · POST `/v1/payment_methods/{id}/attach` | a card attached to a customer |
 //! | POST | `/v1/test_helpers/test_clocks` · GET (list) · GET/DELETE `/v1/test_helpers/test_clocks/{id}` · POST `/v1/test_helpers/test_clocks/{id}/advance` | test clocks |
+//! | POST | `/v1/billing_portal/configurations` · GET (list: `active`, `is_default`) · GET/POST `/v1/billing_portal/configurations/{id}` · POST `/v1/billing_portal/sessions` | the customer portal (its page is `browser/portal.rs`) |
 //! | POST | `/v1/refunds` · GET `/v1/refunds/{id}` · GET `/v1/refunds` | refunds |
 //! | POST | `/v1/customers` · GET `/v1/customers/{id}` | customers |
 //! | GET | `/v1/events/{id}` · GET `/v1/events` (`type`, `types[]`, `limit`, `starting_after`, `ending_before`, `created`, `delivery_success`) | events |
@@ -24,6 +25,7 @@
 //! | GET | `/v1/disputes` (`charge`, `payment_intent`, ...) · GET/POST `/v1/disputes/{id}` · POST `/v1/disputes/{id}/close` | disputes: list, retrieve, evidence (`winning_evidence`/`losing_evidence` decide it), accept the loss |
 
 mod auth;
+mod billing_portal;
 mod charges;
 mod checkout_sessions;
 mod context;

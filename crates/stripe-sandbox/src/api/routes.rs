@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::context::Ctx;
 use super::{
-    charges, checkout_sessions, customers, disputes, events, invoices, payment_intents,
-    payment_methods, prices, products, refunds, subscriptions, test_clocks,
+    billing_portal, charges, checkout_sessions, customers, disputes, events, invoices,
+    payment_intents, payment_methods, prices, products, refunds, subscriptions, test_clocks,
 };
 use crate::error::ApiError;
 use crate::params::{Params, Schema};
@@ -100,6 +100,31 @@ pub fn route(method: &Method, segments: &[&str]) -> Option<Endpoint> {
         ("POST", ["test_helpers", "test_clocks", _, "advance"]) => {
             ep(test_clocks::ADVANCE, test_clocks::advance, false)
         }
+        ("POST", ["billing_portal", "configurations"]) => ep(
+            billing_portal::CONFIG_CREATE,
+            billing_portal::create_configuration,
+            false,
+        ),
+        ("GET", ["billing_portal", "configurations"]) => ep(
+            billing_portal::CONFIG_LIST,
+            billing_portal::list_configurations,
+            false,
+        ),
+        ("GET", ["billing_portal", "configurations", _]) => ep(
+            billing_portal::CONFIG_RETRIEVE,
+            billing_portal::retrieve_configuration,
+            false,
+        ),
+        ("POST", ["billing_portal", "configurations", _]) => ep(
+            billing_portal::CONFIG_UPDATE,
+            billing_portal::update_configuration,
+            false,
+        ),
+        ("POST", ["billing_portal", "sessions"]) => ep(
+            billing_portal::SESSION_CREATE,
+            billing_portal::create_session,
+            false,
+        ),
         ("GET", ["invoices"]) => ep(invoices::LIST, invoices::list, false),
         ("GET", ["invoices", _]) => ep(invoices::RETRIEVE, invoices::retrieve, false),
         ("GET", ["invoices", _, "lines"]) => ep(invoices::LINES, invoices::lines, false),

@@ -17,6 +17,7 @@
 //! | POST | `M/c/pay/{session}` | a `subscription`-mode session's card form (`number`, `exp`, `cvc`, `postal_code`, `email`): starts the subscription, then 303 to `success_url` |
 //! | GET | `M/i/{invoice}` · POST (card form) | an invoice's hosted page (`hosted_invoice_url`): its lines, and a card form that pays it while it is open |
 //! | GET | `M/i/{invoice}/pdf` | its PDF (`invoice_pdf`) |
+//! | GET | `M/p/session/{session}` · POST (`action=card\|switch\|cancel\|renew`) | a customer portal session's page (`url`): subscriptions, card, plan switch, cancel and renew as its configuration allows, invoices |
 //! | GET | `M/_clock` · POST (`customer`, `days`, `hours`) | advance a customer's test clock from a browser |
 //! | GET | `M/_demo` | a demo payment page (creates a $20.00 PaymentIntent, €20.00 with `?currency=eur`; confirms with `redirect: 'if_required'`, or `'always'` with `?redirect=always`; 12 a minute in all, the latest 100 kept) |
 //! | GET | `M/_demo/return` | where the demo returns |
@@ -29,6 +30,7 @@ mod html;
 mod index;
 mod invoice;
 mod pdf;
+mod portal;
 mod stripe_js;
 
 use actix_web::web;
@@ -55,6 +57,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(invoice::pay)),
         )
         .route("/i/{invoice}/pdf", web::get().to(invoice::pdf))
+        .service(
+            web::resource("/p/session/{session}")
+                .route(web::get().to(portal::page))
+                .route(web::post().to(portal::act)),
+        )
         .route("/c/pay/{session}/done", web::get().to(checkout::done))
         .service(
             web::resource("/_clock")

@@ -1298,3 +1298,109 @@ impl Store {
         self.emit(type_, json, origin);
     }
 }
+
+impl Store {
+    /// Cancels at the period's end (`true`) or resumes (`false`), as an update with
+    /// `cancel_at_period_end` does (`customer.subscription.updated`).
+    pub fn set_cancel_at_period_end(
+        &mut self,
+        sub_id: &str,
+        cancel: bool,
+        origin: &Origin,
+    ) -> Result<(), ApiError> {
+        let sub = self.subscription(sub_id)?.clone();
+        if sub.status.is_final() {
+            return Err(ApiError::invalid(
+                "A canceled subscription can only update its cancellation_details and metadata.",
+            ));
+        }
+        let at = self.customer_now(&sub.customer);
+        let before = self.subscription_json(&sub);
+        if let Some(s) = self.billing.subscriptions.get_mut(sub_id) {
+            s.cancel_at_period_end = cancel;
+            s.cancel_at = cancel.then_some(s.current_period_end);
+            s.canceled_at = cancel.then_some(at);
+            s.cancellation_reason = cancel.then(|| "cancellation_requested".to_string());
+        }
+        self.emit_subscription_updated(&before, sub_id, origin);
+        Ok(())
+    }
+
+    /// A new card from the customer portal: attached, made the customer's default for
+    /// invoices (`customer.updated`) and the default of its subscriptions that name one; then
+    /// the open invoice of a subscription that is `past_due` or `unpaid` is charged again with
+    /// it, as Stripe retries when a customer updates a failing payment method.
+    pub fn replace_default_card(
+        &mut self,
+        customer: &str,
+        card: &super::payment_methods::CardInput,
+        origin: &Origin,
+    ) -> Result<(), ApiError> {
+        super::payment_methods::check_card(card)?;
+        let number: String = card
+            .number
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if let crate::cards::Behaviour::Declines(d) = crate::cards::behaviour(&number)
+            && number != "4000000000000341"
+        {
+            return Err(ApiError::card(d.code, d.decline_code, d.message));
+        }
+        let pm = self.add_card(card, Some(customer), origin)?;
+        if let Some(mut c) = self.customers.get(customer).cloned() {
+            c.details.insert(
+                "invoice_settings".into(),
+                serde_json::json!({
+                    "custom_fields": null, "default_payment_method": pm, "footer": null,
+                    "rendering_options": null,
+                }),
+            );
+            self.update_customer(c, origin);
+        }
+        let subs: Vec<String> = self
+            .billing
+            .subscriptions
+            .values()
+            .filter(|s| s.customer == customer && !s.status.is_final())
+            .map(|s| s.id.clone())
+            .collect();
+        for id in &subs {
+            let before = self.sub_snapshot(id);
+            if let Some(s) = self.billing.subscriptions.get_mut(id)
+                && s.default_payment_method.is_some()
+            {
+                s.default_payment_method = Some(pm.clone());
+                self.emit_subscription_updated(&before, id, origin);
+            }
+        }
+        let at = self.customer_now(customer);
+        for id in &subs {
+            let Some(s) = self.billing.subscriptions.get(id) else {
+                continue;
+            };
+            if !matches!(
+                s.status,
+                SubStatus::PastDue | SubStatus::Unpaid | SubStatus::Incomplete
+            ) {
+                continue;
+            }
+            let open = s.latest_invoice.clone().filter(|i| {
+                self.billing
+                    .invoices
+                    .get(i)
+                    .is_some_and(|i| i.status == InvoiceStatus::Open)
+            });
+            if let Some(inv) = open {
+                if let Some(i) = self.billing.invoices.get_mut(&inv) {
+                    i.next_payment_attempt = None;
+                }
+                // A decline leaves it as it was; the page shows the subscription's state.
+                let _ = self.attempt_invoice(&inv, at, None, origin);
+            }
+        }
+        Ok(())
+    }
+}
