@@ -42,6 +42,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/products/{id}", web::post().to(products::save::update))
             .route(
+                "/products/{id}/images",
+                web::get().to(products::images::images_page),
+            )
+            .route(
+                "/products/{id}/images",
+                web::post().to(products::images::add),
+            )
+            .route(
+                "/products/{id}/images/{image}/alt",
+                web::post().to(products::images::set_alt),
+            )
+            .route(
+                "/products/{id}/images/{image}/move",
+                web::post().to(products::images::move_image),
+            )
+            .route(
+                "/products/{id}/images/{image}/remove",
+                web::post().to(products::images::remove),
+            )
+            .route(
                 "/products/{id}/deactivate",
                 web::post().to(products::active::deactivate),
             )

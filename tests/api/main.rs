@@ -25,6 +25,7 @@ mod order_lookup;
 mod orders;
 mod password_reset;
 mod phone;
+mod product_images;
 mod reconciler;
 mod refunds;
 mod sandbox_restart;
