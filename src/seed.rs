@@ -228,6 +228,8 @@ pub async fn catalog(
             image_path: image,
             stock: p.stock,
             max_per_order: 10,
+            // Placed below, by slug, unless the owner already placed it.
+            category_id: None,
         })
         .collect();
     let added = insert_missing(conn, &rows).await?;

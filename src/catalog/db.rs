@@ -57,6 +57,7 @@ pub struct NewProduct<'a> {
     pub image_path: &'a str,
     pub stock: i32,
     pub max_per_order: i32,
+    pub category_id: Option<i64>,
 }
 
 pub async fn active_products(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Product>> {
@@ -109,7 +110,8 @@ pub async fn insert_missing_categories(
         .await
 }
 
-/// Puts the product in the category, unless it is in one already (an owner's choice stays).
+/// Puts the product in the category, unless it is in one already or the owner has edited it
+/// (an owner's choice, "no category" included, stays).
 pub async fn place_uncategorised(
     conn: &mut AsyncPgConnection,
     product_slug: &str,
@@ -122,7 +124,8 @@ pub async fn place_uncategorised(
     diesel::update(
         products::table
             .filter(products::slug.eq(product_slug))
-            .filter(products::category_id.is_null()),
+            .filter(products::category_id.is_null())
+            .filter(products::updated_at.eq(products::created_at)),
     )
     .set(products::category_id.eq(category))
     .execute(conn)
@@ -249,6 +252,9 @@ pub struct ProductChanges<'a> {
     pub description: &'a str,
     pub price_minor: i64,
     pub max_per_order: i32,
+    /// `None` takes the product out of its category.
+    #[diesel(treat_none_as_null = true)]
+    pub category_id: Option<i64>,
 }
 
 pub async fn update_product(

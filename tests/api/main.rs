@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod admin_catalog;
 mod admin_settings;
 mod bad_input;
 mod browse;

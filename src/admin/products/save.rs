@@ -108,6 +108,17 @@ async fn save(
     }
 
     let mut conn = pool.get().await?;
+    let categories = db::categories(&mut conn).await?;
+    let category_id = match fields.category.trim() {
+        "" => None,
+        typed => {
+            let known = categories.iter().find(|c| c.id.to_string() == typed);
+            if known.is_none() {
+                errors.push("Category: choose one of the categories listed.".to_owned());
+            }
+            known.map(|c| c.id)
+        }
+    };
     if let Ok(valid) = &valid
         && db::slug_taken(&mut conn, &valid.slug, product.as_ref().map(|p| p.id)).await?
     {
@@ -119,7 +130,7 @@ async fn save(
     let valid = match valid {
         Ok(valid) if errors.is_empty() => valid,
         _ => {
-            let page = ProductFormPage::new(ctx, product, fields, errors);
+            let page = ProductFormPage::new(ctx, product, fields, categories, errors);
             return render(&page, StatusCode::BAD_REQUEST);
         }
     };
@@ -157,6 +168,7 @@ async fn save(
                 description: &valid.description,
                 price_minor: valid.price.minor,
                 max_per_order: valid.max_per_order,
+                category_id,
             };
             let product_id = product.id;
             let new_image = &new_image;
@@ -189,7 +201,8 @@ async fn save(
                      so it cannot go down by {}. Nothing was saved; check the stock and save again.",
                     -delta
                 )];
-                let page = ProductFormPage::new(ctx, Some(product.clone()), fields, errors);
+                let page =
+                    ProductFormPage::new(ctx, Some(product.clone()), fields, categories, errors);
                 return render(&page, StatusCode::CONFLICT);
             }
             (product.id, "saved")
@@ -208,6 +221,7 @@ async fn save(
                 image_path: &files.path,
                 stock: valid.stock,
                 max_per_order: valid.max_per_order,
+                category_id,
             };
             let (new, files) = (&new, &files);
             let id = conn
