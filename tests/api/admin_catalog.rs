@@ -1,4 +1,4 @@
-//! The admin's category picker on the product form.
+//! The admin's category picker on the product form, and the customers list.
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::Form;
 use storefront::schema::{categories, products};
 
-use crate::helpers::{TestApp, location, spawn_app, text};
+use crate::helpers::{TestApp, VISA, location, spawn_app, text};
 
 const OWNER: &str = "owner@example.com";
 
@@ -142,4 +142,149 @@ async fn the_product_form_puts_a_product_in_a_category_or_in_none() {
     assert_eq!(location(&response), "/admin/products");
     assert_eq!(app.category_of("oak-frame").await, Some(home));
     assert!(listed(&app.get_html("/category/home").await, "oak-frame"));
+}
+
+/// The customer list's rows: (email, order count, paid).
+fn customer_rows(html: &str) -> Vec<(String, String, String)> {
+    let cell = |row: &str, id: &str| {
+        row.split(&format!("data-testid=\"{id}\">"))
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    html.split("<a href=\"/admin/customers/")
+        .skip(1)
+        .map(|row| {
+            let email = row
+                .split('>')
+                .nth(1)
+                .and_then(|rest| rest.split('<').next())
+                .unwrap_or_default()
+                .to_owned();
+            (email, cell(row, "order-count"), cell(row, "paid"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_customers_list_shows_each_accounts_orders_and_payments_and_finds_by_email() {
+    let app = spawn_app().await;
+    app.sign_in_as_admin(OWNER).await;
+    let nav = app.get_html("/admin").await;
+    assert!(nav.contains("<a href=\"/admin/customers\">Customers</a>"));
+
+    // Ada pays for two orders; Bob only registers; a guest's order is nobody's account's.
+    let ada = app.another_browser();
+    ada.register("ada@example.com", "correct horse battery")
+        .await;
+    for slug in ["linen-notebook", "canvas-tote-bag"] {
+        ada.add_to_cart(slug, "1").await;
+        let order = ada.checkout("ada@example.com").await;
+        let (status, intent) = ada.pay_with_card(order, VISA).await;
+        assert_eq!(status, StatusCode::OK, "{intent}");
+        app.webhooks_delivered().await;
+        app.wait_for_status(order, "paid").await;
+    }
+    let bob = app.another_browser();
+    bob.register("bob@example.com", "correct horse battery")
+        .await;
+    app.paid_order("guest@example.com", "linen-notebook", "1")
+        .await;
+
+    let html = app.get_html("/admin/customers").await;
+    let rows = customer_rows(&html);
+    assert_eq!(rows.len(), 3, "three accounts: {rows:?}");
+    // The latest to order first; accounts without orders after.
+    let (email, count, paid) = &rows[0];
+    assert_eq!(email, "ada@example.com");
+    assert_eq!(count, "2");
+    // $14.00 + $18.50 (the test shop ships for free).
+    assert_eq!(paid, "$32.50");
+    assert!(
+        rows.iter()
+            .any(|r| r.0 == "bob@example.com" && r.1 == "0" && r.2 == "—")
+    );
+    assert!(!html.contains("guest@example.com"));
+
+    let found = customer_rows(&app.get_html("/admin/customers?q=BOB").await);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0, "bob@example.com");
+    let none = app.get_html("/admin/customers?q=%25").await;
+    assert!(
+        customer_rows(&none).is_empty(),
+        "% is a character, not a wildcard"
+    );
+    assert!(none.contains("No account's email contains"));
+
+    // Ada's page lists her orders, each linked to the admin's order page.
+    let ada_id = html
+        .split("<a href=\"/admin/customers/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    let page = app.get_html(&format!("/admin/customers/{ada_id}")).await;
+    assert!(page.contains("ada@example.com"));
+    assert_eq!(page.matches("<a href=\"/admin/orders/").count(), 2);
+    assert!(page.contains("data-testid=\"paid\">$32.50"));
+    assert_eq!(
+        app.get("/admin/customers/999999").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/admin/customers/abc").await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Shoppers can't see it.
+    let response = ada.get("/admin/customers").await;
+    assert_ne!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_customers_list_comes_in_pages() {
+    let app = spawn_app().await;
+    app.sign_in_as_admin(OWNER).await;
+    {
+        use storefront::schema::users;
+        let rows: Vec<_> = (0..30)
+            .map(|n| {
+                (
+                    users::email.eq(format!("shopper{n:02}@example.com")),
+                    users::password_hash.eq("not a hash"),
+                )
+            })
+            .collect();
+        diesel::insert_into(users::table)
+            .values(rows)
+            .execute(&mut app.conn().await)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let first = app.get_html("/admin/customers?q=shopper").await;
+    assert!(first.contains("30 accounts, page 1 of 2"));
+    assert_eq!(customer_rows(&first).len(), 25);
+    assert!(
+        first.contains("href=\"/admin/customers?page=2&amp;q=shopper\"")
+            || first.contains("href=\"/admin/customers?page=2&#38;q=shopper\""),
+        "{first}"
+    );
+    let second = app.get_html("/admin/customers?page=2&q=shopper").await;
+    assert_eq!(customer_rows(&second).len(), 5);
+    let mut all: Vec<String> = customer_rows(&first)
+        .into_iter()
+        .chain(customer_rows(&second))
+        .map(|r| r.0)
+        .collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 30, "every account once");
+    let beyond = app.get_html("/admin/customers?page=9&q=shopper").await;
+    assert!(customer_rows(&beyond).is_empty());
+    assert_eq!(
+        app.get("/admin/customers?page=x").await.status(),
+        StatusCode::OK,
+        "a page that is not a number is the first"
+    );
 }
