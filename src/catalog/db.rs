@@ -620,21 +620,37 @@ pub async fn insert_missing_images(
 ) -> QueryResult<usize> {
     let mut added = 0;
     for (slug, paths) in pictures {
-        let bare: Option<i64> = products::table
-            .filter(products::slug.eq(*slug))
-            .filter(diesel::dsl::not(diesel::dsl::exists(
-                product_images::table.filter(product_images::product_id.eq(products::id)),
-            )))
-            .select(products::id)
-            .first(conn)
-            .await
-            .optional()?;
-        if let Some(product_id) = bare {
-            for (path, alt) in paths {
-                add_image(conn, product_id, &ImageFiles::shipped(path), alt).await?;
-                added += 1;
-            }
-        }
+        added += conn
+            .transaction(|conn| {
+                async move {
+                    // The product's row is locked before looking, so two servers starting at
+                    // once do not both add the pictures.
+                    let Some(product_id) = products::table
+                        .filter(products::slug.eq(*slug))
+                        .select(products::id)
+                        .for_update()
+                        .first::<i64>(conn)
+                        .await
+                        .optional()?
+                    else {
+                        return Ok(0);
+                    };
+                    let has_images: bool = diesel::select(diesel::dsl::exists(
+                        product_images::table.filter(product_images::product_id.eq(product_id)),
+                    ))
+                    .get_result(conn)
+                    .await?;
+                    if has_images {
+                        return Ok(0);
+                    }
+                    for (path, alt) in paths {
+                        add_image(conn, product_id, &ImageFiles::shipped(path), alt).await?;
+                    }
+                    Ok::<_, diesel::result::Error>(paths.len())
+                }
+                .scope_boxed()
+            })
+            .await?;
     }
     Ok(added)
 }
