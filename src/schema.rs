@@ -230,6 +230,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    product_images (id) {
+        id -> Int8,
+        product_id -> Int8,
+        position -> Int4,
+        path -> Text,
+        thumb_path -> Text,
+        small_path -> Text,
+        alt -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refund_requests (id) {
         id -> Int8,
         key -> Uuid,
@@ -328,6 +341,7 @@ diesel::joinable!(order_origins -> orders (order_id));
 diesel::joinable!(orders -> carts (cart_id));
 diesel::joinable!(order_items -> products (product_id));
 diesel::joinable!(products -> categories (category_id));
+diesel::joinable!(product_images -> products (product_id));
 diesel::joinable!(mailbox -> outbox (outbox_id));
 diesel::joinable!(outbox -> orders (order_id));
 diesel::joinable!(password_resets -> users (user_id));
@@ -354,6 +368,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     orders,
     outbox,
     password_resets,
+    product_images,
     products,
     refund_requests,
     sessions,

@@ -4,7 +4,8 @@
 use diesel_async::AsyncPgConnection;
 
 use crate::catalog::db::{
-    NewCategory, NewProduct, insert_missing, insert_missing_categories, place_uncategorised,
+    NewCategory, NewProduct, insert_missing, insert_missing_categories, insert_missing_images,
+    place_uncategorised,
 };
 use crate::domain::Currency;
 use crate::shipping::db::NewShippingMethod;
@@ -50,6 +51,10 @@ struct SeedProduct {
     description: &'static str,
     price_minor: i64,
     stock: i32,
+    /// Its pictures under static/img/products (`{slug}.svg`, then `{slug}-2.svg`…, drawn by
+    /// scripts/demo-pictures.py), as the text for screen readers of each; empty is the
+    /// product's name.
+    pictures: &'static [&'static str],
 }
 
 const CATALOG: &[SeedProduct] = &[
@@ -60,6 +65,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "A hand-glazed stoneware mug with a matching pour-over cone. Holds 350 ml; dishwasher safe.",
         price_minor: 2400,
         stock: 40,
+        pictures: &["", "The mug from above, full of coffee, on an oak board"],
     },
     SeedProduct {
         slug: "organic-cotton-tee",
@@ -68,6 +74,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "A heavyweight tee in organic cotton, cut for everyday wear. Pre-shrunk, so it keeps its shape.",
         price_minor: 2800,
         stock: 60,
+        pictures: &["", "Three tees folded in a stack: navy, oat and moss"],
     },
     SeedProduct {
         slug: "canvas-tote-bag",
@@ -76,6 +83,10 @@ const CATALOG: &[SeedProduct] = &[
         description: "Twelve-ounce canvas with reinforced handles and an inside pocket for keys and a phone.",
         price_minor: 1850,
         stock: 75,
+        pictures: &[
+            "",
+            "The tote hanging from a hook, packed with bread and greens",
+        ],
     },
     SeedProduct {
         slug: "merino-beanie",
@@ -84,6 +95,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "Soft, warm and itch-free: fine merino wool knitted into a classic ribbed beanie.",
         price_minor: 3200,
         stock: 25,
+        pictures: &["", "Close-up of the beanie's fine rib knit"],
     },
     SeedProduct {
         slug: "enamel-camp-mug",
@@ -92,6 +104,10 @@ const CATALOG: &[SeedProduct] = &[
         description: "Steel mug with a chip-resistant enamel coat. At home on a desk or over a camp stove.",
         price_minor: 1600,
         stock: 50,
+        pictures: &[
+            "",
+            "The camp mug steaming on a stove by the mountains at dusk",
+        ],
     },
     SeedProduct {
         slug: "linen-notebook",
@@ -100,6 +116,10 @@ const CATALOG: &[SeedProduct] = &[
         description: "A5, 192 dotted pages of 100 gsm paper that takes fountain-pen ink, bound in linen.",
         price_minor: 1400,
         stock: 80,
+        pictures: &[
+            "",
+            "The notebook open on dotted pages with a note in fountain-pen ink",
+        ],
     },
     SeedProduct {
         slug: "brass-rollerball-pen",
@@ -108,6 +128,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "Machined from solid brass; it develops a warm patina as you write. Takes standard refills.",
         price_minor: 4500,
         stock: 15,
+        pictures: &["", "The pen resting on a page of handwriting"],
     },
     SeedProduct {
         slug: "wool-hiking-socks",
@@ -116,6 +137,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "Cushioned merino-blend socks that stay dry and comfortable on long days outside.",
         price_minor: 1900,
         stock: 90,
+        pictures: &["", "The socks rolled in pairs, ready for the trail"],
     },
     SeedProduct {
         slug: "leather-card-wallet",
@@ -124,6 +146,10 @@ const CATALOG: &[SeedProduct] = &[
         description: "Vegetable-tanned leather, four card slots and a centre pocket for folded notes.",
         price_minor: 3800,
         stock: 30,
+        pictures: &[
+            "",
+            "The wallet's back, with its centre pocket for folded notes",
+        ],
     },
     SeedProduct {
         slug: "glass-water-bottle",
@@ -132,6 +158,10 @@ const CATALOG: &[SeedProduct] = &[
         description: "Borosilicate glass in a silicone sleeve, with a leak-proof bamboo lid. 600 ml.",
         price_minor: 2600,
         stock: 45,
+        pictures: &[
+            "",
+            "The bottle on a sunny windowsill beside a glass of water",
+        ],
     },
     SeedProduct {
         slug: "terracotta-desk-planter",
@@ -140,6 +170,10 @@ const CATALOG: &[SeedProduct] = &[
         description: "A small unglazed terracotta pot with a drainage saucer, sized for succulents and herbs.",
         price_minor: 2200,
         stock: 35,
+        pictures: &[
+            "",
+            "The planter from above: an echeveria rosette in fresh soil",
+        ],
     },
     SeedProduct {
         slug: "crab-sticker-pack",
@@ -148,6 +182,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "Six weatherproof vinyl stickers of a friendly orange crab. Laptop and water-bottle ready.",
         price_minor: 600,
         stock: 200,
+        pictures: &["", "Crab stickers on a laptop lid"],
     },
     SeedProduct {
         slug: "limited-edition-print",
@@ -156,6 +191,10 @@ const CATALOG: &[SeedProduct] = &[
         description: "A signed risograph print of the harbour at dawn, 30 × 40 cm. The last one of its edition.",
         price_minor: 12000,
         stock: 1,
+        pictures: &[
+            "",
+            "Detail of the print's risograph grain and the signed edition number",
+        ],
     },
     SeedProduct {
         slug: "vintage-enamel-pin",
@@ -164,6 +203,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "A hard-enamel pin from our first year. Sold out for now; check back soon.",
         price_minor: 900,
         stock: 0,
+        pictures: &["", "The pin on a denim jacket's collar"],
     },
 ];
 
@@ -188,9 +228,16 @@ pub async fn catalog(
             image_path: image,
             stock: p.stock,
             max_per_order: 10,
+            // Placed below, by slug, unless the owner already placed it.
+            category_id: None,
         })
         .collect();
     let added = insert_missing(conn, &rows).await?;
+    let pictures: Vec<(&str, Vec<(String, &str)>)> = CATALOG
+        .iter()
+        .map(|p| (p.slug, picture_paths(p).collect()))
+        .collect();
+    insert_missing_images(conn, &pictures).await?;
     insert_missing_categories(conn, CATEGORIES).await?;
     // Also for products seeded before there were categories; a product the owner put in a
     // category keeps it.
@@ -198,6 +245,25 @@ pub async fn catalog(
         place_uncategorised(conn, product.slug, product.category).await?;
     }
     Ok(added)
+}
+
+/// Each demo product's pictures (paths on the site), in the order its page shows them.
+pub fn pictures() -> impl Iterator<Item = (&'static str, Vec<String>)> {
+    CATALOG.iter().map(|p| {
+        let paths = picture_paths(p).map(|(path, _)| path).collect();
+        (p.slug, paths)
+    })
+}
+
+/// A demo product's pictures: each one's path on the site and its text for screen readers.
+fn picture_paths(product: &SeedProduct) -> impl Iterator<Item = (String, &'static str)> + '_ {
+    product.pictures.iter().enumerate().map(|(at, alt)| {
+        let path = match at {
+            0 => format!("/static/img/products/{}.svg", product.slug),
+            n => format!("/static/img/products/{}-{}.svg", product.slug, n + 1),
+        };
+        (path, *alt)
+    })
 }
 
 /// The slugs of the demo catalog, for tests and tools.

@@ -1,9 +1,10 @@
 //! The shop owner's side: the payment status dashboard, an order's payment timeline and its
-//! refunds, products and stock, discount codes, shipping methods, tax rates, webhook deliveries, and emails. Every route sits behind
+//! refunds, products and stock, customers, discount codes, shipping methods, tax rates, webhook deliveries, and emails. Every route sits behind
 //! [`require_admin`], which checks the account's admin flag in the database on each request
 //! (the session's copy may be stale).
 
 pub mod cli;
+mod customers;
 mod dashboard;
 pub mod db;
 mod discounts;
@@ -42,6 +43,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/products/{id}", web::post().to(products::save::update))
             .route(
+                "/products/{id}/images",
+                web::get().to(products::images::images_page),
+            )
+            .route(
+                "/products/{id}/images",
+                web::post().to(products::images::add),
+            )
+            .route(
+                "/products/{id}/images/{image}/alt",
+                web::post().to(products::images::set_alt),
+            )
+            .route(
+                "/products/{id}/images/{image}/move",
+                web::post().to(products::images::move_image),
+            )
+            .route(
+                "/products/{id}/images/{image}/remove",
+                web::post().to(products::images::remove),
+            )
+            .route(
                 "/products/{id}/deactivate",
                 web::post().to(products::active::deactivate),
             )
@@ -49,6 +70,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/products/{id}/activate",
                 web::post().to(products::active::activate),
             )
+            .route("/customers", web::get().to(customers::customer_list))
+            .route("/customers/{id}", web::get().to(customers::customer_page))
             .route("/discounts", web::get().to(discounts::list))
             .route("/discounts", web::post().to(discounts::create))
             .route(

@@ -22,6 +22,8 @@ pub struct CartLine {
     pub active: bool,
     pub max_per_order: i32,
     pub quantity: i32,
+    /// The small size of the product's first image.
+    pub small_image_path: Option<String>,
 }
 
 /// How many items the cart holds (the header's count).
@@ -50,6 +52,7 @@ pub async fn lines(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<V
             products::active,
             products::max_per_order,
             cart_items::quantity,
+            crate::catalog::db::small_cover_of(crate::catalog::db::LinesTable::CartItems),
         ))
         .load(conn)
         .await

@@ -1,4 +1,4 @@
-//! The active products, kept in memory and dropped whenever PostgreSQL says that what the
+//! The active products (with their images and the categories), kept in memory and dropped whenever PostgreSQL says that what the
 //! catalog pages show has changed.
 //!
 //! A trigger on `products` sends `NOTIFY catalog_changed` on such changes (see the migration
@@ -15,7 +15,7 @@ use std::time::Duration;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::StreamExt;
 
-use super::db::{self, Category, Product};
+use super::db::{self, Category, Product, ProductImage};
 use crate::db::DbPool;
 use crate::error::AppError;
 
@@ -35,6 +35,8 @@ pub struct Catalog {
     pub categories: Vec<Category>,
     /// Where each product is in `products`, by id (search results come as ids).
     positions: HashMap<i64, usize>,
+    /// Each product's images in order, by product id.
+    images: HashMap<i64, Vec<ProductImage>>,
 }
 
 impl Catalog {
@@ -46,6 +48,11 @@ impl Catalog {
         self.positions
             .get(&id)
             .and_then(|&at| self.products.get(at))
+    }
+
+    /// The product's images in order (its gallery).
+    pub fn images_of(&self, product_id: i64) -> &[ProductImage] {
+        self.images.get(&product_id).map_or(&[], Vec::as_slice)
     }
 
     pub fn category(&self, slug: &str) -> Option<&Category> {
@@ -75,6 +82,10 @@ impl CatalogCache {
         let mut conn = pool.get().await?;
         let mut products = db::active_products(&mut conn).await?;
         let categories = db::categories(&mut conn).await?;
+        let mut images: HashMap<i64, Vec<ProductImage>> = HashMap::new();
+        for image in db::active_product_images(&mut conn).await? {
+            images.entry(image.product_id).or_default().push(image);
+        }
         drop(conn);
         for product in &mut products {
             product.stock = product.stock.min(SHOWN_STOCK_CAP);
@@ -89,6 +100,7 @@ impl CatalogCache {
             products,
             categories,
             positions,
+            images,
         });
         if listening {
             let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);

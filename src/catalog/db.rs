@@ -1,11 +1,12 @@
 //! The catalog's queries, and the one writer of `products` rows (a product's stock changes
-//! through [`crate::stock`]).
+//! through [`crate::stock`]) and of `product_images`.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use crate::domain::{Currency, Money};
-use crate::schema::{categories, products};
+use crate::schema::{categories, product_images, products};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = products)]
@@ -56,6 +57,7 @@ pub struct NewProduct<'a> {
     pub image_path: &'a str,
     pub stock: i32,
     pub max_per_order: i32,
+    pub category_id: Option<i64>,
 }
 
 pub async fn active_products(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Product>> {
@@ -108,7 +110,8 @@ pub async fn insert_missing_categories(
         .await
 }
 
-/// Puts the product in the category, unless it is in one already (an owner's choice stays).
+/// Puts the product in the category, unless it is in one already or the owner has edited it
+/// (an owner's choice, "no category" included, stays).
 pub async fn place_uncategorised(
     conn: &mut AsyncPgConnection,
     product_slug: &str,
@@ -121,7 +124,8 @@ pub async fn place_uncategorised(
     diesel::update(
         products::table
             .filter(products::slug.eq(product_slug))
-            .filter(products::category_id.is_null()),
+            .filter(products::category_id.is_null())
+            .filter(products::updated_at.eq(products::created_at)),
     )
     .set(products::category_id.eq(category))
     .execute(conn)
@@ -248,7 +252,9 @@ pub struct ProductChanges<'a> {
     pub description: &'a str,
     pub price_minor: i64,
     pub max_per_order: i32,
-    pub image_path: &'a str,
+    /// `None` takes the product out of its category.
+    #[diesel(treat_none_as_null = true)]
+    pub category_id: Option<i64>,
 }
 
 pub async fn update_product(
@@ -287,4 +293,364 @@ pub async fn insert_product(
         .returning(products::id)
         .get_result(conn)
         .await
+}
+
+/// One of a product's images, in the order the product page shows them.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = product_images)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct ProductImage {
+    pub id: i64,
+    pub product_id: i64,
+    pub position: i32,
+    /// The product page's size.
+    pub path: String,
+    /// The catalog's size (320×240 shown).
+    pub thumb_path: String,
+    /// The cart's and order pages' size (80×60 shown).
+    pub small_path: String,
+    /// What it shows; empty means the product's name.
+    pub alt: String,
+}
+
+impl ProductImage {
+    /// The image's text alternative: its own, or else the product's name.
+    pub fn alt_or<'a>(&'a self, product_name: &'a str) -> &'a str {
+        if self.alt.is_empty() {
+            product_name
+        } else {
+            &self.alt
+        }
+    }
+}
+
+/// An image's files (its three sizes) and its text alternative.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageFiles {
+    pub path: String,
+    pub thumb_path: String,
+    pub small_path: String,
+}
+
+impl ImageFiles {
+    /// A shipped SVG: it scales, so it is all three sizes.
+    pub fn shipped(path: &str) -> Self {
+        Self {
+            path: path.to_owned(),
+            thumb_path: path.to_owned(),
+            small_path: path.to_owned(),
+        }
+    }
+}
+
+/// The images of every active product, each product's in order (the catalog cache's copy).
+pub async fn active_product_images(conn: &mut AsyncPgConnection) -> QueryResult<Vec<ProductImage>> {
+    product_images::table
+        .inner_join(products::table)
+        .filter(products::active.eq(true))
+        .order((
+            product_images::product_id.asc(),
+            product_images::position.asc(),
+        ))
+        .select(ProductImage::as_select())
+        .load(conn)
+        .await
+}
+
+/// A product's images, in order.
+pub async fn product_images(
+    conn: &mut AsyncPgConnection,
+    product_id: i64,
+) -> QueryResult<Vec<ProductImage>> {
+    product_images::table
+        .filter(product_images::product_id.eq(product_id))
+        .order(product_images::position.asc())
+        .select(ProductImage::as_select())
+        .load(conn)
+        .await
+}
+
+/// How many images a product may have.
+pub const MAX_IMAGES: usize = 12;
+
+/// Adds an image after the product's others; `None` when it has [`MAX_IMAGES`] already.
+pub async fn add_image(
+    conn: &mut AsyncPgConnection,
+    product_id: i64,
+    files: &ImageFiles,
+    alt: &str,
+) -> QueryResult<Option<i64>> {
+    conn.transaction(|conn| {
+        async move {
+            // Locks the product, so that two uploads at once do not take the same position.
+            products::table
+                .find(product_id)
+                .select(products::id)
+                .for_update()
+                .first::<i64>(conn)
+                .await?;
+            let (count, last): (i64, Option<i32>) = product_images::table
+                .filter(product_images::product_id.eq(product_id))
+                .select((
+                    diesel::dsl::count_star(),
+                    diesel::dsl::max(product_images::position),
+                ))
+                .first(conn)
+                .await?;
+            if count >= MAX_IMAGES as i64 {
+                return Ok(None);
+            }
+            let id = diesel::insert_into(product_images::table)
+                .values((
+                    product_images::product_id.eq(product_id),
+                    product_images::position.eq(last.map_or(0, |p| p + 1)),
+                    product_images::path.eq(&files.path),
+                    product_images::thumb_path.eq(&files.thumb_path),
+                    product_images::small_path.eq(&files.small_path),
+                    product_images::alt.eq(alt),
+                ))
+                .returning(product_images::id)
+                .get_result(conn)
+                .await?;
+            sync_cover(conn, product_id).await?;
+            Ok(Some(id))
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Puts new files in place of the product's first image (the product form's "image" field),
+/// or adds them when it has none.
+pub async fn replace_cover(
+    conn: &mut AsyncPgConnection,
+    product_id: i64,
+    files: &ImageFiles,
+) -> QueryResult<()> {
+    let first: Option<i64> = product_images::table
+        .filter(product_images::product_id.eq(product_id))
+        .order(product_images::position.asc())
+        .select(product_images::id)
+        .first(conn)
+        .await
+        .optional()?;
+    match first {
+        Some(id) => {
+            diesel::update(product_images::table.find(id))
+                .set((
+                    product_images::path.eq(&files.path),
+                    product_images::thumb_path.eq(&files.thumb_path),
+                    product_images::small_path.eq(&files.small_path),
+                    product_images::alt.eq(""),
+                ))
+                .execute(conn)
+                .await?;
+            sync_cover(conn, product_id).await
+        }
+        None => add_image(conn, product_id, files, "").await.map(drop),
+    }
+}
+
+/// Sets an image's text alternative; false when the product has no such image.
+pub async fn set_image_alt(
+    conn: &mut AsyncPgConnection,
+    product_id: i64,
+    image_id: i64,
+    alt: &str,
+) -> QueryResult<bool> {
+    diesel::update(
+        product_images::table
+            .find(image_id)
+            .filter(product_images::product_id.eq(product_id)),
+    )
+    .set(product_images::alt.eq(alt))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+/// Which way an image moves in its product's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Earlier,
+    Later,
+}
+
+/// Swaps an image with its neighbour in `direction`; false when the product has no such image
+/// or it is already at that end.
+pub async fn move_image(
+    conn: &mut AsyncPgConnection,
+    product_id: i64,
+    image_id: i64,
+    direction: Direction,
+) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        async move {
+            let images: Vec<(i64, i32)> = product_images::table
+                .filter(product_images::product_id.eq(product_id))
+                .order(product_images::position.asc())
+                .select((product_images::id, product_images::position))
+                .for_update()
+                .load(conn)
+                .await?;
+            let Some(at) = images.iter().position(|(id, _)| *id == image_id) else {
+                return Ok(false);
+            };
+            let other = match direction {
+                Direction::Earlier => at.checked_sub(1),
+                Direction::Later => Some(at + 1).filter(|&i| i < images.len()),
+            };
+            let Some(other) = other else {
+                return Ok(false);
+            };
+            let ((a, a_position), (b, b_position)) = (images[at], images[other]);
+            // The unique (product, position) constraint is deferred to the commit.
+            diesel::update(product_images::table.find(a))
+                .set(product_images::position.eq(b_position))
+                .execute(conn)
+                .await?;
+            diesel::update(product_images::table.find(b))
+                .set(product_images::position.eq(a_position))
+                .execute(conn)
+                .await?;
+            sync_cover(conn, product_id).await?;
+            Ok(true)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// What removing an image did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removal {
+    /// Removed; these were its files.
+    Removed(ImageFiles),
+    /// The product has no such image.
+    NotFound,
+    /// It is the product's only image: a product always has one.
+    LastOne,
+}
+
+pub async fn remove_image(
+    conn: &mut AsyncPgConnection,
+    product_id: i64,
+    image_id: i64,
+) -> QueryResult<Removal> {
+    conn.transaction(|conn| {
+        async move {
+            let images: Vec<ProductImage> = product_images::table
+                .filter(product_images::product_id.eq(product_id))
+                .select(ProductImage::as_select())
+                .for_update()
+                .load(conn)
+                .await?;
+            let Some(image) = images.iter().find(|i| i.id == image_id) else {
+                return Ok(Removal::NotFound);
+            };
+            if images.len() == 1 {
+                return Ok(Removal::LastOne);
+            }
+            diesel::delete(product_images::table.find(image_id))
+                .execute(conn)
+                .await?;
+            sync_cover(conn, product_id).await?;
+            Ok(Removal::Removed(ImageFiles {
+                path: image.path.clone(),
+                thumb_path: image.thumb_path.clone(),
+                small_path: image.small_path.clone(),
+            }))
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Whether any image (of any product) still uses the file at `path`.
+pub async fn image_file_used(conn: &mut AsyncPgConnection, path: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        product_images::table.filter(product_images::path.eq(path.to_owned())),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// The small size of the first image of the product in `lines_table`'s `product_id` column
+/// (`cart_items` or `order_items`, part of the query): a cart or order line's picture.
+pub fn small_cover_of(lines_table: LinesTable) -> SmallCover {
+    let lines_table = match lines_table {
+        LinesTable::CartItems => "cart_items",
+        LinesTable::OrderItems => "order_items",
+    };
+    diesel::dsl::sql(&format!(
+        "(SELECT small_path FROM product_images \
+          WHERE product_images.product_id = {lines_table}.product_id \
+          ORDER BY product_images.position LIMIT 1)"
+    ))
+}
+
+/// The tables whose rows are lines with a product.
+#[derive(Debug, Clone, Copy)]
+pub enum LinesTable {
+    CartItems,
+    OrderItems,
+}
+
+pub type SmallCover =
+    diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Text>>;
+
+/// Copies the first image's path to `products.image_path` (what the listing shows).
+async fn sync_cover(conn: &mut AsyncPgConnection, product_id: i64) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE products SET image_path = cover.path \
+         FROM (SELECT path FROM product_images WHERE product_id = $1 \
+               ORDER BY position LIMIT 1) AS cover \
+         WHERE products.id = $1 AND products.image_path <> cover.path",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(product_id)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Gives each of the demo products listed that has no image yet its shipped pictures.
+pub async fn insert_missing_images(
+    conn: &mut AsyncPgConnection,
+    pictures: &[(&str, Vec<(String, &str)>)],
+) -> QueryResult<usize> {
+    let mut added = 0;
+    for (slug, paths) in pictures {
+        added += conn
+            .transaction(|conn| {
+                async move {
+                    // The product's row is locked before looking, so two servers starting at
+                    // once do not both add the pictures.
+                    let Some(product_id) = products::table
+                        .filter(products::slug.eq(*slug))
+                        .select(products::id)
+                        .for_update()
+                        .first::<i64>(conn)
+                        .await
+                        .optional()?
+                    else {
+                        return Ok(0);
+                    };
+                    let has_images: bool = diesel::select(diesel::dsl::exists(
+                        product_images::table.filter(product_images::product_id.eq(product_id)),
+                    ))
+                    .get_result(conn)
+                    .await?;
+                    if has_images {
+                        return Ok(0);
+                    }
+                    for (path, alt) in paths {
+                        add_image(conn, product_id, &ImageFiles::shipped(path), alt).await?;
+                    }
+                    Ok::<_, diesel::result::Error>(paths.len())
+                }
+                .scope_boxed()
+            })
+            .await?;
+    }
+    Ok(added)
 }

@@ -1,10 +1,13 @@
-//! Where a product's images are: uploads are served from [`UPLOAD_URL`], each with a smaller
-//! copy for the catalog beside it; the shipped images are SVGs under `static/img/products`.
+//! Where a product's images are: uploads are served from [`UPLOAD_URL`], each with two smaller
+//! copies beside it (the catalog's thumbnail, and a small one for cart and order lines); the
+//! shipped images are SVGs under `static/img/products`.
 
 /// Where `Settings.upload_dir` is served.
 pub const UPLOAD_URL: &str = "/static/uploads";
 /// What an upload's catalog copy adds to its name.
 pub const THUMB_SUFFIX: &str = "-thumb";
+/// What an upload's cart-line copy adds to its name.
+pub const SMALL_SUFFIX: &str = "-small";
 
 /// The catalog's thumbnail of a product image: an upload's smaller copy; a shipped (SVG) image
 /// is its own.

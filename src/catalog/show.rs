@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::cache::CatalogCache;
-use super::db::Product;
+use super::db::{Product, ProductImage};
 use crate::db::DbPool;
 use crate::domain::Quantity;
 use crate::error::AppError;
@@ -16,6 +16,8 @@ use crate::page::PageContext;
 pub struct ProductPage {
     ctx: PageContext,
     product: Product,
+    /// Its gallery, in order; the first is the cover.
+    images: Vec<ProductImage>,
     max_quantity: i32,
 }
 
@@ -39,12 +41,22 @@ pub async fn product_page(
     cache: web::Data<CatalogCache>,
     slug: web::Path<String>,
 ) -> Result<ProductPage, AppError> {
-    let product = cache
-        .catalog(&pool)
-        .await?
-        .by_slug(&slug)
-        .cloned()
-        .ok_or(AppError::NotFound)?;
+    let catalog = cache.catalog(&pool).await?;
+    let product = catalog.by_slug(&slug).cloned().ok_or(AppError::NotFound)?;
+    let mut images = catalog.images_of(product.id).to_vec();
+    if images.is_empty() {
+        // Only between a product's insert and its first image's (they share no transaction
+        // when the catalog is seeded): its cover stands alone.
+        images.push(ProductImage {
+            id: 0,
+            product_id: product.id,
+            position: 0,
+            path: product.image_path.clone(),
+            thumb_path: product.thumbnail_path(),
+            small_path: product.thumbnail_path(),
+            alt: String::new(),
+        });
+    }
     let max_quantity = product
         .stock
         .min(product.max_per_order)
@@ -52,6 +64,7 @@ pub async fn product_page(
     Ok(ProductPage {
         ctx,
         product,
+        images,
         max_quantity,
     })
 }

@@ -104,6 +104,10 @@ pub struct OrderItem {
     pub restocked: i32,
     /// The tax on this line (its unit price × quantity at the order's rate).
     pub tax_minor: i64,
+    /// The small size of the product's first image now.
+    #[diesel(select_expression = crate::catalog::db::small_cover_of(crate::catalog::db::LinesTable::OrderItems))]
+    #[diesel(select_expression_type = crate::catalog::db::SmallCover)]
+    pub small_image_path: Option<String>,
 }
 
 impl OrderItem {

@@ -781,7 +781,11 @@ async fn an_uploaded_image_must_be_a_real_image_of_bounded_size() {
         .product_form(&path, &fields, Some(("My Tote!.png", png())))
         .await;
     assert_eq!(location(&response), "/admin/products");
-    assert_eq!(app.uploaded_files().await, 2, "the image and its thumbnail");
+    assert_eq!(
+        app.uploaded_files().await,
+        3,
+        "the image, its thumbnail and its small size"
+    );
     let image = uploaded_image_on(&app.get_html("/products/canvas-tote-bag").await);
     assert!(
         image.ends_with(".png") && !image.contains("Tote"),

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod admin_catalog;
 mod admin_settings;
 mod bad_input;
 mod browse;
@@ -25,6 +26,7 @@ mod order_lookup;
 mod orders;
 mod password_reset;
 mod phone;
+mod product_images;
 mod reconciler;
 mod refunds;
 mod sandbox_restart;

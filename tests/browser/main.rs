@@ -17,5 +17,6 @@ mod common;
 mod harness;
 mod hosted_checkout;
 mod keyboard;
+mod receipt;
 mod shop;
 mod stripe_js;

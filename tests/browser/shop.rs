@@ -107,4 +107,26 @@ impl Shop {
             .unwrap_or_else(|e| panic!("order {order}: {e}"));
         until - created
     }
+
+    /// A discount code of `percent_off` percent, as the owner makes one at /admin/discounts.
+    pub async fn add_discount_code(&self, code: &str, percent_off: i32) {
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .unwrap_or_else(|e| panic!("test database connection: {e}"));
+        let new = storefront::discounts::db::NewDiscountCode {
+            code,
+            percent_off: Some(percent_off),
+            amount_off_minor: None,
+            currency: None,
+            min_items_minor: None,
+            expires_at: None,
+            usage_limit: None,
+        };
+        let made = storefront::discounts::db::insert(&mut conn, &new)
+            .await
+            .unwrap_or_else(|e| panic!("making the code {code}: {e}"));
+        assert!(made, "the code {code} is new");
+    }
 }

@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use super::form::ProductFields;
 use super::image::{MAX_IMAGE_BYTES, shipped};
 use crate::catalog::Product;
-use crate::catalog::db;
+use crate::catalog::db::{self, Category};
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::page::PageContext;
@@ -20,6 +20,8 @@ pub struct ProductFormPage {
     pub product: Option<Product>,
     pub fields: ProductFields,
     pub shipped: Vec<String>,
+    /// The categories the product can be put in.
+    pub categories: Vec<Category>,
     pub errors: Vec<String>,
 }
 
@@ -28,6 +30,7 @@ impl ProductFormPage {
         ctx: PageContext,
         product: Option<Product>,
         fields: ProductFields,
+        categories: Vec<Category>,
         errors: Vec<String>,
     ) -> Self {
         Self {
@@ -35,8 +38,13 @@ impl ProductFormPage {
             product,
             fields,
             shipped: shipped(),
+            categories,
             errors,
         }
+    }
+
+    pub fn is_chosen(&self, category: &Category) -> bool {
+        self.fields.category == category.id.to_string()
     }
 
     pub fn action(&self) -> String {
@@ -56,13 +64,24 @@ impl ProductFormPage {
     }
 }
 
-pub async fn new_page(ctx: PageContext) -> ProductFormPage {
+#[tracing::instrument(skip_all)]
+pub async fn new_page(
+    ctx: PageContext,
+    pool: web::Data<DbPool>,
+) -> Result<ProductFormPage, AppError> {
     let fields = ProductFields {
         stock: "0".into(),
         max_per_order: super::form::DEFAULT_MAX_PER_ORDER.to_string(),
         ..ProductFields::default()
     };
-    ProductFormPage::new(ctx, None, fields, Vec::new())
+    let categories = db::categories(&mut *pool.get().await?).await?;
+    Ok(ProductFormPage::new(
+        ctx,
+        None,
+        fields,
+        categories,
+        Vec::new(),
+    ))
 }
 
 #[tracing::instrument(skip(ctx, pool))]
@@ -84,6 +103,17 @@ pub async fn edit_page(
         max_per_order: product.max_per_order.to_string(),
         stock_was: product.stock.to_string(),
         image_choice: String::new(),
+        category: product
+            .category_id
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
     };
-    Ok(ProductFormPage::new(ctx, Some(product), fields, Vec::new()))
+    let categories = db::categories(&mut conn).await?;
+    Ok(ProductFormPage::new(
+        ctx,
+        Some(product),
+        fields,
+        categories,
+        Vec::new(),
+    ))
 }

@@ -32,6 +32,8 @@ pub struct ProductFields {
     pub stock_was: String,
     /// One of the shipped images, or empty.
     pub image_choice: String,
+    /// The category's id, or empty for none.
+    pub category: String,
 }
 
 pub enum Upload {
@@ -100,6 +102,7 @@ pub async fn read(req: &HttpRequest, mut body: Multipart) -> Result<Submitted, A
             "max_per_order" => fields.max_per_order = value,
             "stock_was" => fields.stock_was = value,
             "image_choice" => fields.image_choice = value,
+            "category" => fields.category = value,
             _ => {}
         }
     }

@@ -12,7 +12,8 @@ use image::imageops::FilterType;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use uuid::Uuid;
 
-use crate::catalog::images::{THUMB_SUFFIX, UPLOAD_URL};
+use crate::catalog::db::ImageFiles;
+use crate::catalog::images::{SMALL_SUFFIX, THUMB_SUFFIX, UPLOAD_URL};
 use crate::seed;
 
 /// Larger uploads are refused; product photos for the web are far smaller.
@@ -23,6 +24,8 @@ pub const MAX_SIDE: u32 = 6000;
 /// for sharp screens.
 const MAIN_SIZE: (u32, u32) = (1280, 960);
 const THUMB_SIZE: (u32, u32) = (640, 480);
+/// Cart and order lines show images at 80×60.
+const SMALL_SIZE: (u32, u32) = (160, 120);
 const JPEG_QUALITY: u8 = 85;
 
 /// Why an upload is not an image the shop takes, in the admin's words.
@@ -34,11 +37,12 @@ pub enum ImageProblem {
     TooManyPixels,
 }
 
-/// An upload decoded and encoded again, in both sizes.
+/// An upload decoded and encoded again, in its three sizes.
 #[derive(Debug)]
 pub struct Processed {
     main: Vec<u8>,
     thumb: Vec<u8>,
+    small: Vec<u8>,
     extension: &'static str,
 }
 
@@ -76,6 +80,7 @@ fn reencode(bytes: &[u8]) -> Result<Processed, ImageProblem> {
         image.clone()
     };
     let thumb = image.resize_to_fill(THUMB_SIZE.0, THUMB_SIZE.1, FilterType::Lanczos3);
+    let small = thumb.resize_to_fill(SMALL_SIZE.0, SMALL_SIZE.1, FilterType::Lanczos3);
     let transparent = image.color().has_alpha();
     let encode = |image: &DynamicImage| -> Result<Vec<u8>, ImageProblem> {
         let mut out = Vec::new();
@@ -89,26 +94,33 @@ fn reencode(bytes: &[u8]) -> Result<Processed, ImageProblem> {
     Ok(Processed {
         main: encode(&main)?,
         thumb: encode(&thumb)?,
+        small: encode(&small)?,
         extension: if transparent { "png" } else { "jpg" },
     })
 }
 
 /// The images shipped under static/img/products, as product image paths.
 pub fn shipped() -> Vec<String> {
-    seed::slugs()
-        .map(|slug| format!("/static/img/products/{slug}.svg"))
-        .collect()
+    seed::pictures().flat_map(|(_, paths)| paths).collect()
 }
 
-/// Writes both sizes under a random name in `dir`; returns the main image's path on the site.
-pub async fn store(dir: &str, image: Processed) -> anyhow::Result<String> {
+/// Writes the three sizes under a random name in `dir`; returns their paths on the site.
+pub async fn store(dir: &str, image: Processed) -> anyhow::Result<ImageFiles> {
     let name = Uuid::new_v4().simple().to_string();
-    let main_name = format!("{name}.{}", image.extension);
-    let thumb_name = format!("{name}{THUMB_SUFFIX}.{}", image.extension);
+    let extension = image.extension;
+    let main_name = format!("{name}.{extension}");
+    let thumb_name = format!("{name}{THUMB_SUFFIX}.{extension}");
+    let small_name = format!("{name}{SMALL_SUFFIX}.{extension}");
+    let stored = ImageFiles {
+        path: format!("{UPLOAD_URL}/{main_name}"),
+        thumb_path: format!("{UPLOAD_URL}/{thumb_name}"),
+        small_path: format!("{UPLOAD_URL}/{small_name}"),
+    };
     let dir = std::path::PathBuf::from(dir);
     let files = [
-        (dir.join(&main_name), image.main),
+        (dir.join(main_name), image.main),
         (dir.join(thumb_name), image.thumb),
+        (dir.join(small_name), image.small),
     ];
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -119,7 +131,31 @@ pub async fn store(dir: &str, image: Processed) -> anyhow::Result<String> {
     })
     .await
     .context("image writing task")??;
-    Ok(format!("{UPLOAD_URL}/{main_name}"))
+    Ok(stored)
+}
+
+/// Deletes an upload's files once no image uses them any more; shipped images stay.
+pub async fn delete_unused(dir: &str, files: ImageFiles) -> anyhow::Result<()> {
+    let dir = std::path::PathBuf::from(dir);
+    let names: Vec<String> = [files.path, files.thumb_path, files.small_path]
+        .iter()
+        .filter_map(|path| path.strip_prefix(UPLOAD_URL)?.strip_prefix('/'))
+        // Random names only: never a path that leaves the directory.
+        .filter(|name| !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.'))
+        .map(str::to_owned)
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        for name in names {
+            let file = dir.join(&name);
+            if let Err(e) = std::fs::remove_file(&file)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(file = %file.display(), error = %e, "could not delete a removed image");
+            }
+        }
+    })
+    .await
+    .context("image deleting task")
 }
 
 #[cfg(test)]
@@ -141,13 +177,15 @@ mod tests {
         polyglot.extend_from_slice(b"<html><script>alert(1)</script></html>");
         let processed = reencode(&polyglot).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(processed.extension, "jpg");
-        for bytes in [&processed.main, &processed.thumb] {
+        for bytes in [&processed.main, &processed.thumb, &processed.small] {
             assert!(!bytes.windows(7).any(|w| w == b"<script"));
         }
         let main = image::load_from_memory(&processed.main).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((main.width(), main.height()), (1280, 640));
         let thumb = image::load_from_memory(&processed.thumb).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((thumb.width(), thumb.height()), THUMB_SIZE);
+        let small = image::load_from_memory(&processed.small).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((small.width(), small.height()), SMALL_SIZE);
     }
 
     #[test]

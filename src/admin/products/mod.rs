@@ -1,9 +1,10 @@
-//! Products and stock: the list, the form to create or edit one (with an image chosen from the
-//! shipped ones or uploaded), and deactivation.
+//! Products and stock: the list, the form to create or edit one (with a first image chosen from
+//! the shipped ones or uploaded), a product's images, and deactivation.
 
 pub mod active;
 pub mod edit;
 mod form;
 pub mod image;
+pub mod images;
 pub mod list;
 pub mod save;

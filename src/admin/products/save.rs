@@ -12,7 +12,7 @@ use super::edit::ProductFormPage;
 use super::form::{self, ProductFields, Submitted, Upload};
 use super::image::{self, MAX_IMAGE_BYTES};
 use crate::catalog::db;
-use crate::catalog::db::NewProduct;
+use crate::catalog::db::{ImageFiles, NewProduct};
 use crate::catalog::{CatalogCache, Product};
 use crate::config::Settings;
 use crate::db::DbPool;
@@ -108,6 +108,17 @@ async fn save(
     }
 
     let mut conn = pool.get().await?;
+    let categories = db::categories(&mut conn).await?;
+    let category_id = match fields.category.trim() {
+        "" => None,
+        typed => {
+            let known = categories.iter().find(|c| c.id.to_string() == typed);
+            if known.is_none() {
+                errors.push("Category: choose one of the categories listed.".to_owned());
+            }
+            known.map(|c| c.id)
+        }
+    };
     if let Ok(valid) = &valid
         && db::slug_taken(&mut conn, &valid.slug, product.as_ref().map(|p| p.id)).await?
     {
@@ -119,23 +130,20 @@ async fn save(
     let valid = match valid {
         Ok(valid) if errors.is_empty() => valid,
         _ => {
-            let page = ProductFormPage::new(ctx, product, fields, errors);
+            let page = ProductFormPage::new(ctx, product, fields, categories, errors);
             return render(&page, StatusCode::BAD_REQUEST);
         }
     };
 
-    let image_path = match processed {
+    // The image given replaces an existing product's first one; the others stay (they are
+    // managed on its images page).
+    let new_image = match processed {
         Some(processed) => {
-            let path = image::store(&settings.upload_dir, processed).await?;
-            tracing::info!(path, "stored an uploaded product image");
-            path
+            let files = image::store(&settings.upload_dir, processed).await?;
+            tracing::info!(path = files.path, "stored an uploaded product image");
+            Some(files)
         }
-        _ => match (chosen, &product) {
-            (Some(chosen), _) => chosen,
-            (None, Some(product)) => product.image_path.clone(),
-            // Refused above: a new product needs an image.
-            (None, None) => return Err(AppError::bad_request("Choose an image.")),
-        },
+        None => chosen.as_deref().map(ImageFiles::shipped),
     };
 
     let (id, verb) = match &product {
@@ -160,9 +168,10 @@ async fn save(
                 description: &valid.description,
                 price_minor: valid.price.minor,
                 max_per_order: valid.max_per_order,
-                image_path: &image_path,
+                category_id,
             };
             let product_id = product.id;
+            let new_image = &new_image;
             let stocked = conn
                 .transaction::<_, diesel::result::Error, _>(|conn| {
                     async move {
@@ -170,6 +179,9 @@ async fn save(
                             return Ok(false);
                         }
                         db::update_product(conn, product_id, &changes).await?;
+                        if let Some(files) = new_image {
+                            db::replace_cover(conn, product_id, files).await?;
+                        }
                         Ok(true)
                     }
                     .scope_boxed()
@@ -189,26 +201,39 @@ async fn save(
                      so it cannot go down by {}. Nothing was saved; check the stock and save again.",
                     -delta
                 )];
-                let page = ProductFormPage::new(ctx, Some(product.clone()), fields, errors);
+                let page =
+                    ProductFormPage::new(ctx, Some(product.clone()), fields, categories, errors);
                 return render(&page, StatusCode::CONFLICT);
             }
             (product.id, "saved")
         }
         None => {
-            let id = db::insert_product(
-                &mut conn,
-                &NewProduct {
-                    slug: &valid.slug,
-                    name: &valid.name,
-                    description: &valid.description,
-                    price_minor: valid.price.minor,
-                    currency,
-                    image_path: &image_path,
-                    stock: valid.stock,
-                    max_per_order: valid.max_per_order,
-                },
-            )
-            .await?;
+            // Refused above: a new product needs an image.
+            let Some(files) = new_image else {
+                return Err(AppError::bad_request("Choose an image."));
+            };
+            let new = NewProduct {
+                slug: &valid.slug,
+                name: &valid.name,
+                description: &valid.description,
+                price_minor: valid.price.minor,
+                currency,
+                image_path: &files.path,
+                stock: valid.stock,
+                max_per_order: valid.max_per_order,
+                category_id,
+            };
+            let (new, files) = (&new, &files);
+            let id = conn
+                .transaction::<_, diesel::result::Error, _>(|conn| {
+                    async move {
+                        let id = db::insert_product(conn, new).await?;
+                        db::add_image(conn, id, files, "").await?;
+                        Ok(id)
+                    }
+                    .scope_boxed()
+                })
+                .await?;
             (id, "created")
         }
     };
