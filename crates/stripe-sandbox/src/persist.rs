@@ -18,6 +18,7 @@ use crate::objects::{
     Charge, CheckoutSession, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund,
 };
 use crate::store::bank_debits::PendingDebit;
+use crate::store::billing::Billing;
 use crate::store::{SharedStore, Store, StoredResponse};
 
 /// How soon after a change the snapshot is written.
@@ -60,6 +61,8 @@ struct Snapshot {
     bank_debits: HashMap<String, PendingDebit>,
     #[serde(default)]
     checkout_sessions: Vec<CheckoutSession>,
+    #[serde(default)]
+    billing: Billing,
 }
 
 /// Where a sandbox keeps its snapshot, and whether its writer runs.
@@ -139,6 +142,7 @@ pub fn restore(path: &Path, store: &mut Store) -> anyhow::Result<bool> {
         .into_iter()
         .map(|o| (o.id.clone(), o))
         .collect();
+    store.billing = s.billing;
     Ok(true)
 }
 
@@ -162,6 +166,7 @@ fn snapshot(store: &Store, keys: &SavedKeys) -> Snapshot {
         challenges: store.challenges.clone(),
         bank_debits: store.bank_debits.clone(),
         checkout_sessions: store.checkout_sessions.values().cloned().collect(),
+        billing: store.billing.clone(),
     }
 }
 

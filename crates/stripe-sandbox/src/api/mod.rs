@@ -11,6 +11,8 @@
 //! | POST | `/v1/payment_intents/{id}/confirm` | confirm (publishable key + `client_secret` allowed) |
 //! | POST | `/v1/payment_intents/{id}/cancel` | cancel |
 //! | POST | `/v1/checkout/sessions` · GET `/v1/checkout/sessions` (`status`, `customer`, `payment_intent`, `customer_details[email]`, `created`) · GET `/v1/checkout/sessions/{id}` · GET `/v1/checkout/sessions/{id}/line_items` · POST `/v1/checkout/sessions/{id}/expire` | Checkout Sessions in `payment` mode (the hosted page is `browser/checkout.rs`) |
+//! | POST | `/v1/products` · GET `/v1/products` (`active`, `ids[]`, `shippable`, `url`, `created`) · GET `/v1/products/search` · GET/POST `/v1/products/{id}` | products (`default_price_data` makes its price) |
+//! | POST | `/v1/prices` · GET `/v1/prices` (`lookup_keys[]`, `active`, `product`, `type`, `currency`, `recurring[interval]`, `created`) · GET `/v1/prices/search` · GET/POST `/v1/prices/{id}` | prices, one-time or recurring; `transfer_lookup_key` |
 //! | POST | `/v1/refunds` · GET `/v1/refunds/{id}` · GET `/v1/refunds` | refunds |
 //! | POST | `/v1/customers` · GET `/v1/customers/{id}` | customers |
 //! | GET | `/v1/events/{id}` · GET `/v1/events` (`type`, `types[]`, `limit`, `starting_after`, `ending_before`, `created`, `delivery_success`) | events |
@@ -27,6 +29,8 @@ mod events;
 mod expand;
 mod list;
 mod payment_intents;
+mod prices;
+mod products;
 mod refunds;
 mod request;
 mod routes;

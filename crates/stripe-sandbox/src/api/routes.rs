@@ -5,7 +5,10 @@ use actix_web::http::Method;
 use serde_json::Value;
 
 use super::context::Ctx;
-use super::{charges, checkout_sessions, customers, disputes, events, payment_intents, refunds};
+use super::{
+    charges, checkout_sessions, customers, disputes, events, payment_intents, prices, products,
+    refunds,
+};
 use crate::error::ApiError;
 use crate::params::{Params, Schema};
 use crate::store::Store;
@@ -61,6 +64,16 @@ pub fn route(method: &Method, segments: &[&str]) -> Option<Endpoint> {
         ("GET", ["disputes", _]) => ep(disputes::RETRIEVE, disputes::retrieve, false),
         ("POST", ["disputes", _]) => ep(disputes::UPDATE, disputes::update, false),
         ("POST", ["disputes", _, "close"]) => ep(disputes::CLOSE, disputes::close, false),
+        ("POST", ["products"]) => ep(products::CREATE, products::create, false),
+        ("GET", ["products"]) => ep(products::LIST, products::list, false),
+        ("GET", ["products", "search"]) => ep(products::SEARCH, products::search, false),
+        ("GET", ["products", _]) => ep(products::RETRIEVE, products::retrieve, false),
+        ("POST", ["products", _]) => ep(products::UPDATE, products::update, false),
+        ("POST", ["prices"]) => ep(prices::CREATE, prices::create, false),
+        ("GET", ["prices"]) => ep(prices::LIST, prices::list, false),
+        ("GET", ["prices", "search"]) => ep(prices::SEARCH, prices::search, false),
+        ("GET", ["prices", _]) => ep(prices::RETRIEVE, prices::retrieve, false),
+        ("POST", ["prices", _]) => ep(prices::UPDATE, prices::update, false),
         _ => None,
     }
 }

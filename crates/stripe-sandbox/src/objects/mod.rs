@@ -1,6 +1,7 @@
 //! The objects the sandbox keeps, one file per Stripe resource, and their JSON in Stripe's shape
 //! at the API version async-stripe pins. They know nothing of the store or of HTTP.
 
+mod catalog;
 mod charge;
 mod checkout_session;
 mod customer;
@@ -11,6 +12,7 @@ mod payment_method;
 mod refund;
 mod sepa_debit;
 
+pub use catalog::{Price, Product, Recurring};
 pub use charge::{Charge, ChargeFailure};
 pub use checkout_session::{CheckoutSession, SessionLine, SessionStatus};
 pub use customer::Customer;

@@ -6,6 +6,8 @@
 //! of its own (`payment_intents.rs`, `refunds.rs`, ...); each change emits its events.
 
 pub mod bank_debits;
+pub mod billing;
+mod catalog;
 mod charges;
 pub mod checkout_sessions;
 pub mod customers;
@@ -84,6 +86,8 @@ pub struct Store {
     /// How long bank debits take to settle (test control).
     pub debit_delays: bank_debits::DebitDelays,
     pub faults: ApiFaults,
+    /// Products, Prices, Subscriptions, Invoices, test clocks and portal configurations.
+    pub billing: billing::Billing,
     /// Events waiting for their webhook deliveries, and the delivery log.
     pub outbox: Outbox,
     /// Counts changes, so the snapshot writer knows when there is something to write.

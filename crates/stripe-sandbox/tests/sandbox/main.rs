@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod bank_debits;
+mod billing_catalog;
 mod browser;
 mod cards;
 mod checkout_sessions;
