@@ -282,7 +282,7 @@ pub async fn save_invoice(
         club_invoices::stripe_created_at.eq(invoice.created),
     );
     diesel::insert_into(club_invoices::table)
-        .values((club_invoices::id.eq(&invoice.id), values.clone()))
+        .values((club_invoices::id.eq(&invoice.id), values))
         .on_conflict(club_invoices::id)
         .do_update()
         .set((values, club_invoices::updated_at.eq(diesel::dsl::now)))
