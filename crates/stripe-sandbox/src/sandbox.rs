@@ -65,6 +65,7 @@ impl Sandbox {
     }
 
     fn build(config: SandboxConfig, mut store: Store, persistence: Option<Persistence>) -> Sandbox {
+        store.billing.after_retries = crate::store::billing::AfterRetries::from_env();
         for e in config.webhook_endpoints {
             store.outbox.add_endpoint(e.url, e.secret);
         }

@@ -1,6 +1,7 @@
-//! The background task that settles bank debits when they are due (`store/bank_debits.rs`):
-//! it looks for due debits a few times a second, so a debit settles within moments of its
-//! time, with its events.
+//! The background task that settles bank debits when they are due (`store/bank_debits.rs`),
+//! expires Checkout Sessions, runs the subscriptions' renewals, trial ends and retries as their
+//! time comes (`store/subscriptions.rs`) and finishes advancing test clocks: it looks a few
+//! times a second, so each happens within moments of its time, with its events.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +30,9 @@ pub fn start(store: &Arc<SharedStore>) {
                     tracing::warn!(session = %session, error = ?e.body.get("message"), "a sandbox Checkout Session did not expire");
                 }
             }
+            let pages = store.billing.pages.clone();
+            store.run_due_billing(None, crate::ids::now(), &pages);
+            store.run_advancing_clocks(&pages);
             for pi in store.due_bank_debits() {
                 if let Err(e) = store.settle_bank_debit(&pi) {
                     tracing::warn!(payment_intent = %pi, error = ?e.body.get("message"), "a sandbox bank debit did not settle");

@@ -12,7 +12,7 @@ use super::values::{apply_metadata, email_is_valid};
 use crate::currency::{self, check_amount};
 use crate::error::ApiError;
 use crate::ids::{new_id, now};
-use crate::objects::{CheckoutSession, SessionLine, SessionStatus};
+use crate::objects::{CheckoutSession, Price, SessionLine, SessionStatus, SubscriptionData};
 use crate::params::{Param, Params, ParamsExt, Shape, as_list};
 use crate::store::{Store, bank_debits};
 
@@ -95,11 +95,27 @@ const UNSIMULATED: &[&str] = &[
     "setup_intent_data",
     "shipping_address_collection",
     "shipping_options",
-    "subscription_data",
     "tax_id_collection",
     "ui_mode",
     "wallet_options",
 ];
+
+const SUBSCRIPTION_DATA: Shape = Shape::Map(&[
+    ("application_fee_percent", Shape::Any),
+    ("billing_cycle_anchor", Shape::Any),
+    ("billing_mode", Shape::Any),
+    ("default_tax_rates", Shape::Any),
+    ("description", Shape::Str),
+    ("invoice_settings", Shape::Any),
+    ("metadata", Shape::Dict),
+    ("on_behalf_of", Shape::Any),
+    ("pending_invoice_item_interval", Shape::Any),
+    ("proration_behavior", Shape::Str),
+    ("transfer_data", Shape::Any),
+    ("trial_end", Shape::Int),
+    ("trial_period_days", Shape::Int),
+    ("trial_settings", Shape::Any),
+]);
 
 pub const CREATE: &[(&str, Shape)] = &[
     ("adaptive_pricing", Shape::Any),
@@ -149,7 +165,7 @@ pub const CREATE: &[(&str, Shape)] = &[
     ("shipping_address_collection", Shape::Any),
     ("shipping_options", Shape::Any),
     ("submit_type", Shape::Str),
-    ("subscription_data", Shape::Any),
+    ("subscription_data", SUBSCRIPTION_DATA),
     ("success_url", Shape::Str),
     ("tax_id_collection", Shape::Any),
     ("ui_mode", Shape::Any),
@@ -206,7 +222,13 @@ fn url_param(params: &Params, key: &str) -> Result<Option<String>, ApiError> {
     Ok(Some(value.to_string()))
 }
 
-fn line(index: usize, item: &Param, created: i64) -> Result<SessionLine, ApiError> {
+fn line(
+    store: &Store,
+    index: usize,
+    item: &Param,
+    created: i64,
+    subscription: bool,
+) -> Result<(SessionLine, Option<crate::objects::Product>), ApiError> {
     let name = |field: &str| format!("line_items[{index}][{field}]");
     let Param::Map(item) = item else {
         return Err(ApiError::param_error(
@@ -232,8 +254,45 @@ fn line(index: usize, item: &Param, created: i64) -> Result<SessionLine, ApiErro
                 None,
             ));
         }
-        // The sandbox has no Prices: any id is one Stripe would not find.
-        return Err(ApiError::not_found("price", price, &name("price")));
+        let found = store
+            .billing
+            .prices
+            .get(price)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("price", price, &name("price")))?;
+        if !found.active {
+            return Err(ApiError::param_error(
+                format!(
+                    "The price `{price}` is not available to be purchased because it is not active."
+                ),
+                &name("price"),
+                None,
+            ));
+        }
+        if found.recurring.is_some() && !subscription {
+            return Err(ApiError::param_error(
+                "You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.",
+                "line_items",
+                None,
+            ));
+        }
+        let quantity = line_quantity(item, &name("quantity"))?;
+        let product = store.billing.products.get(&found.product);
+        return Ok((
+            SessionLine {
+                id: new_id("li"),
+                price_id: found.id.clone(),
+                product_id: found.product.clone(),
+                name: product.map(|p| p.name.clone()).unwrap_or_default(),
+                description: product.and_then(|p| p.description.clone()),
+                unit_amount: found.unit_amount,
+                quantity,
+                currency: found.currency.clone(),
+                created,
+                price: Some(found),
+            },
+            None,
+        ));
     }
     let Some(data) = item.map("price_data") else {
         return Err(ApiError::param_error(
@@ -246,9 +305,38 @@ fn line(index: usize, item: &Param, created: i64) -> Result<SessionLine, ApiErro
         ));
     };
     let data_name = |field: &str| format!("line_items[{index}][price_data][{field}]");
-    if data.contains_key("recurring") {
-        return Err(unsimulated(&data_name("recurring")));
-    }
+    let recurring = match data.map("recurring") {
+        Some(_) if !subscription => {
+            return Err(ApiError::param_error(
+                "You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.",
+                "line_items",
+                None,
+            ));
+        }
+        Some(r) => {
+            let interval = match r.str("interval") {
+                Some(i @ ("day" | "week" | "month" | "year")) => i.to_string(),
+                None => {
+                    return Err(ApiError::missing_parameter(&format!(
+                        "line_items[{index}][price_data][recurring][interval]"
+                    )));
+                }
+                Some(_) => {
+                    return Err(ApiError::param_error(
+                        "Invalid interval: must be one of day, month, week, or year",
+                        &format!("line_items[{index}][price_data][recurring][interval]"),
+                        None,
+                    ));
+                }
+            };
+            Some(crate::objects::Recurring {
+                interval,
+                interval_count: r.int("interval_count").unwrap_or(1).max(1),
+                trial_period_days: None,
+            })
+        }
+        None => None,
+    };
     let currency = match data.str("currency") {
         None => return Err(ApiError::missing_parameter(&data_name("currency"))),
         Some(c) => currency::parse(c).map_err(|e| e.with_param(&data_name("currency")))?,
@@ -306,27 +394,145 @@ fn line(index: usize, item: &Param, created: i64) -> Result<SessionLine, ApiErro
             ));
         }
     };
+    let quantity = line_quantity(item, &name("quantity"))?;
+    let price_id = new_id("price");
+    let product_id = new_id("prod");
+    // A recurring line's Price and Product exist for the subscription to bill (the price
+    // inactive, as Stripe keeps prices made inline); they are kept once every line is valid.
+    let price = recurring.map(|recurring| Price {
+        id: price_id.clone(),
+        created,
+        active: false,
+        currency: currency.clone(),
+        unit_amount,
+        product: product_id.clone(),
+        recurring: Some(recurring),
+        lookup_key: None,
+        nickname: None,
+        metadata: BTreeMap::new(),
+        tax_behavior: None,
+    });
+    let inline_product = price.as_ref().map(|_| crate::objects::Product {
+        id: product_id.clone(),
+        created,
+        updated: created,
+        active: true,
+        name: product_name.to_string(),
+        description: product.str("description").map(str::to_string),
+        images: Vec::new(),
+        metadata: BTreeMap::new(),
+        default_price: None,
+        statement_descriptor: None,
+        unit_label: None,
+        url: None,
+        shippable: None,
+        tax_code: None,
+        marketing_features: Vec::new(),
+    });
+    Ok((
+        SessionLine {
+            id: new_id("li"),
+            price_id,
+            product_id,
+            name: product_name.to_string(),
+            description: product.str("description").map(str::to_string),
+            unit_amount,
+            quantity,
+            currency,
+            created,
+            price,
+        },
+        inline_product,
+    ))
+}
+
+fn line_quantity(item: &Params, name: &str) -> Result<u64, ApiError> {
     let quantity = match item.str("quantity") {
-        None => return Err(ApiError::missing_parameter(&name("quantity"))),
+        None => return Err(ApiError::missing_parameter(name)),
         Some(_) => item.int("quantity").unwrap_or(0),
     };
     if !(1..=999_999).contains(&quantity) {
         return Err(ApiError::param_error(
             "Quantity must be between 1 and 999999.",
-            &name("quantity"),
+            name,
             None,
         ));
     }
-    Ok(SessionLine {
-        id: new_id("li"),
-        price_id: new_id("price"),
-        product_id: new_id("prod"),
-        name: product_name.to_string(),
-        description: product.str("description").map(str::to_string),
-        unit_amount,
-        quantity: quantity as u64,
-        currency,
-        created,
+    Ok(quantity as u64)
+}
+
+/// `subscription_data` of a `subscription`-mode session.
+fn subscription_data(params: &Params, created: i64) -> Result<SubscriptionData, ApiError> {
+    let Some(data) = params.map("subscription_data") else {
+        return Ok(SubscriptionData::default());
+    };
+    for p in [
+        "application_fee_percent",
+        "billing_cycle_anchor",
+        "billing_mode",
+        "default_tax_rates",
+        "invoice_settings",
+        "on_behalf_of",
+        "pending_invoice_item_interval",
+        "transfer_data",
+        "trial_settings",
+    ] {
+        if data.contains_key(p) {
+            return Err(unsimulated(&format!("subscription_data[{p}]")));
+        }
+    }
+    if let Some(p) = data.str("proration_behavior")
+        && p != "create_prorations"
+        && p != "none"
+    {
+        return Err(ApiError::param_error(
+            "Invalid subscription_data[proration_behavior]: must be one of create_prorations or none",
+            "subscription_data[proration_behavior]",
+            None,
+        ));
+    }
+    if data.contains_key("trial_end") && data.contains_key("trial_period_days") {
+        return Err(ApiError::param_error(
+            "You may only specify one of these parameters: subscription_data[trial_end], subscription_data[trial_period_days].",
+            "subscription_data[trial_end]",
+            None,
+        ));
+    }
+    let trial_period_days = match data.int("trial_period_days") {
+        None => None,
+        Some(d) if (1..=730).contains(&d) => Some(d),
+        Some(_) => {
+            return Err(ApiError::param_error(
+                "Invalid integer: subscription_data[trial_period_days] must be between 1 and 730",
+                "subscription_data[trial_period_days]",
+                None,
+            ));
+        }
+    };
+    // Checkout needs a trial to end at least 48 hours after the session is made.
+    let trial_end = match data.int("trial_end") {
+        None => None,
+        Some(t) if t >= created + 48 * 60 * 60 && t <= created + 730 * 24 * 60 * 60 => Some(t),
+        Some(_) => {
+            return Err(ApiError::param_error(
+                "subscription_data[trial_end] must be at least 48 hours in the future.",
+                "subscription_data[trial_end]",
+                None,
+            ));
+        }
+    };
+    let mut metadata = BTreeMap::new();
+    apply_metadata(&mut metadata, data).map_err(|e| e.with_param("subscription_data[metadata]"))?;
+    Ok(SubscriptionData {
+        trial_period_days,
+        trial_end,
+        metadata,
+        description: data
+            .str("description")
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
+        subscription: None,
+        invoice: None,
     })
 }
 
@@ -336,9 +542,10 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
     }
     let expand = check_expand(params, &["line_items", "customer", "payment_intent"])?;
     let mode = params.required_str("mode")?;
+    let subscription = mode == "subscription";
     match mode {
-        "payment" => {}
-        "setup" | "subscription" => return Err(unsimulated(&format!("mode={mode}"))),
+        "payment" | "subscription" => {}
+        "setup" => return Err(unsimulated("mode=setup")),
         _ => {
             return Err(ApiError::param_error(
                 "Invalid mode: must be one of payment, setup, or subscription",
@@ -367,9 +574,23 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         .get("line_items")
         .and_then(as_list)
         .unwrap_or_default();
+    if subscription && params.contains_key("payment_intent_data") {
+        return Err(ApiError::param_error(
+            "You can not pass `payment_intent_data` in `subscription` mode.",
+            "payment_intent_data",
+            None,
+        ));
+    }
+    if !subscription && params.contains_key("subscription_data") {
+        return Err(ApiError::param_error(
+            "You can only pass `subscription_data` in `subscription` mode.",
+            "subscription_data",
+            None,
+        ));
+    }
     if items.is_empty() {
         return Err(ApiError::param_error(
-            "You must specify `line_items` in `payment` mode.",
+            format!("You must specify `line_items` in `{mode}` mode."),
             "line_items",
             Some("parameter_missing"),
         ));
@@ -381,11 +602,51 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
             None,
         ));
     }
-    let lines = items
+    let sub_data = if subscription {
+        Some(subscription_data(params, created)?)
+    } else {
+        None
+    };
+    let made = items
         .iter()
         .enumerate()
-        .map(|(i, item)| line(i, item, created))
+        .map(|(i, item)| line(store, i, item, created, subscription))
         .collect::<Result<Vec<_>, _>>()?;
+    let mut inline_products = Vec::new();
+    let mut lines = Vec::new();
+    for (line, product) in made {
+        inline_products.extend(product);
+        lines.push(line);
+    }
+    if subscription
+        && !lines
+            .iter()
+            .any(|l| l.price.as_ref().is_some_and(|p| p.recurring.is_some()))
+    {
+        return Err(ApiError::param_error(
+            "You must provide at least one recurring price in `subscription` mode when using prices.",
+            "line_items",
+            None,
+        ));
+    }
+    if subscription {
+        let terms: Vec<_> = lines
+            .iter()
+            .filter_map(|l| l.price.as_ref().and_then(|p| p.recurring.clone()))
+            .map(|r| (r.interval, r.interval_count))
+            .collect();
+        if terms.windows(2).any(|w| w[0] != w[1])
+            || lines
+                .iter()
+                .any(|l| l.price.as_ref().is_none_or(|p| p.recurring.is_none()))
+        {
+            return Err(ApiError::param_error(
+                "The sandbox's subscription Checkout takes only recurring prices of one interval (one-time lines on the first invoice are not simulated).",
+                "line_items",
+                None,
+            ));
+        }
+    }
     let session_currency = lines[0].currency.clone();
     if let Some(c) = params.str("currency")
         && currency::parse(c)? != session_currency
@@ -404,7 +665,12 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         ));
     }
     let total: i64 = lines.iter().map(SessionLine::amount).sum();
-    check_amount(total, &session_currency).map_err(|e| e.with_param("line_items"))?;
+    let in_trial = sub_data
+        .as_ref()
+        .is_some_and(|d| d.trial_period_days.is_some() || d.trial_end.is_some());
+    if !in_trial {
+        check_amount(total, &session_currency).map_err(|e| e.with_param("line_items"))?;
+    }
 
     let success_url = url_param(params, "success_url")?.ok_or_else(|| {
         ApiError::param_error(
@@ -509,6 +775,16 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         None => bank_debits::automatic_types(&session_currency),
     };
 
+    for product in inline_products {
+        store.billing.number(&product.id);
+        store.billing.products.insert(product.id.clone(), product);
+    }
+    for price in lines.iter().filter_map(|l| l.price.as_ref()) {
+        if !store.billing.prices.contains_key(&price.id) {
+            store.billing.number(&price.id);
+            store.billing.prices.insert(price.id.clone(), price.clone());
+        }
+    }
     let id = format!("cs_test_{}", crate::ids::random_string(58));
     let session = CheckoutSession {
         url: format!("{}c/pay/{id}", ctx.pages),
@@ -529,6 +805,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         cancel_url,
         payment_intent: None,
         payment_method_types,
+        subscription_mode: sub_data,
     };
     store.checkout_sessions.insert(id.clone(), session.clone());
     // Stripe sends no event when a session is created.

@@ -19,7 +19,6 @@ const UNSUPPORTED: &[&str] = &[
     "payment_method",
     "source",
     "tax_id_data",
-    "test_clock",
 ];
 
 const ADDRESS: Shape = Shape::Map(&[
@@ -68,7 +67,7 @@ pub const CREATE: &[(&str, Shape)] = &[
     ("tax", TAX),
     ("tax_exempt", Shape::Str),
     ("tax_id_data", Shape::Any),
-    ("test_clock", Shape::Any),
+    ("test_clock", Shape::Str),
     ("validate", Shape::Bool),
 ];
 
@@ -261,6 +260,19 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
     let text = |k: &str| params.str(k).filter(|s| !s.is_empty()).map(str::to_string);
     let mut details = BTreeMap::new();
     apply_details(store, params, &mut details)?;
+    if let Some(clock) = params.str("test_clock") {
+        store
+            .test_clock(clock)
+            .map_err(|e| e.with_param("test_clock"))?;
+        if store.clock_customers(clock).len() >= crate::store::CUSTOMERS_PER_CLOCK {
+            return Err(ApiError::invalid(format!(
+                "The test clock {clock} already has the maximum number of customers ({}).",
+                crate::store::CUSTOMERS_PER_CLOCK
+            ))
+            .with_param("test_clock"));
+        }
+        details.insert("test_clock".into(), serde_json::json!(clock));
+    }
     let customer = Customer {
         id: new_id("cus"),
         created: now(),

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::context::Ctx;
 use super::{
-    charges, checkout_sessions, customers, disputes, events, payment_intents, prices, products,
-    refunds,
+    billing_portal, charges, checkout_sessions, customers, disputes, events, invoices,
+    payment_intents, payment_methods, prices, products, refunds, subscriptions, test_clocks,
 };
 use crate::error::ApiError;
 use crate::params::{Params, Schema};
@@ -74,6 +74,65 @@ pub fn route(method: &Method, segments: &[&str]) -> Option<Endpoint> {
         ("GET", ["prices", "search"]) => ep(prices::SEARCH, prices::search, false),
         ("GET", ["prices", _]) => ep(prices::RETRIEVE, prices::retrieve, false),
         ("POST", ["prices", _]) => ep(prices::UPDATE, prices::update, false),
+        ("POST", ["subscriptions"]) => ep(subscriptions::CREATE, subscriptions::create, false),
+        ("GET", ["subscriptions"]) => ep(subscriptions::LIST, subscriptions::list, false),
+        ("GET", ["subscriptions", _]) => {
+            ep(subscriptions::RETRIEVE, subscriptions::retrieve, false)
+        }
+        ("POST", ["subscriptions", _]) => ep(subscriptions::UPDATE, subscriptions::update, false),
+        ("DELETE", ["subscriptions", _]) => ep(subscriptions::CANCEL, subscriptions::cancel, false),
+        ("GET", ["payment_methods", _]) => {
+            ep(payment_methods::RETRIEVE, payment_methods::retrieve, false)
+        }
+        ("POST", ["payment_methods", _, "attach"]) => {
+            ep(payment_methods::ATTACH, payment_methods::attach, false)
+        }
+        ("POST", ["test_helpers", "test_clocks"]) => {
+            ep(test_clocks::CREATE, test_clocks::create, false)
+        }
+        ("GET", ["test_helpers", "test_clocks"]) => ep(test_clocks::LIST, test_clocks::list, false),
+        ("GET", ["test_helpers", "test_clocks", _]) => {
+            ep(test_clocks::RETRIEVE, test_clocks::retrieve, false)
+        }
+        ("DELETE", ["test_helpers", "test_clocks", _]) => {
+            ep(test_clocks::DELETE, test_clocks::delete, false)
+        }
+        ("POST", ["test_helpers", "test_clocks", _, "advance"]) => {
+            ep(test_clocks::ADVANCE, test_clocks::advance, false)
+        }
+        ("POST", ["billing_portal", "configurations"]) => ep(
+            billing_portal::CONFIG_CREATE,
+            billing_portal::create_configuration,
+            false,
+        ),
+        ("GET", ["billing_portal", "configurations"]) => ep(
+            billing_portal::CONFIG_LIST,
+            billing_portal::list_configurations,
+            false,
+        ),
+        ("GET", ["billing_portal", "configurations", _]) => ep(
+            billing_portal::CONFIG_RETRIEVE,
+            billing_portal::retrieve_configuration,
+            false,
+        ),
+        ("POST", ["billing_portal", "configurations", _]) => ep(
+            billing_portal::CONFIG_UPDATE,
+            billing_portal::update_configuration,
+            false,
+        ),
+        ("POST", ["billing_portal", "sessions"]) => ep(
+            billing_portal::SESSION_CREATE,
+            billing_portal::create_session,
+            false,
+        ),
+        ("GET", ["invoices"]) => ep(invoices::LIST, invoices::list, false),
+        ("GET", ["invoices", _]) => ep(invoices::RETRIEVE, invoices::retrieve, false),
+        ("GET", ["invoices", _, "lines"]) => ep(invoices::LINES, invoices::lines, false),
+        ("POST", ["invoices", _, "pay"]) => ep(invoices::PAY, invoices::pay, false),
+        ("POST", ["invoices", _, "void"]) => ep(invoices::VOID, invoices::void, false),
+        ("POST", ["invoices", _, "mark_uncollectible"]) => {
+            ep(invoices::VOID, invoices::mark_uncollectible, false)
+        }
         _ => None,
     }
 }

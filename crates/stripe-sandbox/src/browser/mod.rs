@@ -14,14 +14,23 @@
 //! | GET | `M/3ds/{challenge}?frame=1&origin=ORIGIN` | the same page in Stripe.js's dialog on ORIGIN's page: framable by ORIGIN, and once answered it tells that page (`assets/challenge.js`) instead of redirecting |
 //! | GET | `M/c/pay/{session}` | a Checkout Session's hosted page: its lines, the Payment Element for its PaymentIntent (made on the first visit), Stripe's messages, a Back link to `cancel_url` |
 //! | GET | `M/c/pay/{session}/done` | where the page goes once paid: 303 to `success_url` (`{CHECKOUT_SESSION_ID}` filled in) when the session is complete, else back to the page |
+//! | POST | `M/c/pay/{session}` | a `subscription`-mode session's card form (`number`, `exp`, `cvc`, `postal_code`, `email`): starts the subscription, then 303 to `success_url` |
+//! | GET | `M/i/{invoice}` · POST (card form) | an invoice's hosted page (`hosted_invoice_url`): its lines, and a card form that pays it while it is open |
+//! | GET | `M/i/{invoice}/pdf` | its PDF (`invoice_pdf`) |
+//! | GET | `M/p/session/{session}` · POST (`action=card\|switch\|cancel\|renew`) | a customer portal session's page (`url`): subscriptions, card, plan switch, cancel and renew as its configuration allows, invoices |
+//! | GET | `M/_clock` · POST (`customer`, `days`, `hours`) | advance a customer's test clock from a browser |
 //! | GET | `M/_demo` | a demo payment page (creates a $20.00 PaymentIntent, €20.00 with `?currency=eur`; confirms with `redirect: 'if_required'`, or `'always'` with `?redirect=always`; 12 a minute in all, the latest 100 kept) |
 //! | GET | `M/_demo/return` | where the demo returns |
 
 pub mod challenge;
 mod checkout;
+mod clock;
 pub mod demo;
 mod html;
 mod index;
+mod invoice;
+mod pdf;
+mod portal;
 mod stripe_js;
 
 use actix_web::web;
@@ -37,8 +46,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(challenge::page))
                 .route(web::post().to(challenge::answer)),
         )
-        .route("/c/pay/{session}", web::get().to(checkout::page))
+        .service(
+            web::resource("/c/pay/{session}")
+                .route(web::get().to(checkout::page))
+                .route(web::post().to(checkout::subscribe)),
+        )
+        .service(
+            web::resource("/i/{invoice}")
+                .route(web::get().to(invoice::page))
+                .route(web::post().to(invoice::pay)),
+        )
+        .route("/i/{invoice}/pdf", web::get().to(invoice::pdf))
+        .service(
+            web::resource("/p/session/{session}")
+                .route(web::get().to(portal::page))
+                .route(web::post().to(portal::act)),
+        )
         .route("/c/pay/{session}/done", web::get().to(checkout::done))
+        .service(
+            web::resource("/_clock")
+                .route(web::get().to(clock::page))
+                .route(web::post().to(clock::advance)),
+        )
         .route("/_demo", web::get().to(demo::page))
         .route("/_demo/return", web::get().to(demo::returned));
 }

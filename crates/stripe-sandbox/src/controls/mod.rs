@@ -20,7 +20,8 @@
 //! | POST | `/_controls/bank_debits/settle` | `payment_intent` | its SEPA debit settles now, as its IBAN says: `charge.succeeded` and `payment_intent.succeeded`, or `charge.failed` and `payment_intent.payment_failed`. Answers the intent |
 //! | POST | `/_controls/trigger` | `type`, `payment_intent` (optional) | like `stripe trigger`: without `payment_intent`, runs a fresh flow that emits the event (`payment_intent.created`, `.succeeded`, `.payment_failed`, `.requires_action`, `.canceled`, `.processing` (a SEPA debit on a euro intent), `charge.succeeded`, `charge.failed`, `charge.pending`, `charge.refunded`, `refund.created`, `customer.created`); with `payment_intent`, emits one event of that type carrying that intent (status set to what the type says) or its latest charge or refund, without changing the intent. Answers `{"events": [{"id", "type"}], "payment_intent"}` |
 //! | POST | `/_controls/idempotency/expire` | `key` (optional: every key without it) | the answers kept for the key age 24 hours, as if that long had passed: the key then starts a new request, as Stripe prunes keys at least 24 hours old. Answers `{"expired": n}` |
-//! | POST | `/_controls/reset` | | latency 0, no failures, webhook mode normal, the default retry schedule and bank debit delays |
+//! | POST | `/_controls/billing` | `after_failed_retries=cancel\|unpaid` | what a subscription becomes once every retry of a failed renewal failed (default from `STRIPE_SANDBOX_AFTER_FAILED_RETRIES`, else `cancel`) |
+//! | POST | `/_controls/reset` | | latency 0, no failures, webhook mode normal, the default retry schedule and bank debit delays, the billing setting from the environment |
 //!
 //! Tests synchronise with webhooks through `POST /_controls/webhooks/wait`: once it answers 200,
 //! every event emitted before the call has been delivered, or has failed its last attempt, or
@@ -28,6 +29,7 @@
 //! schedule first (`webhooks/retries`), or `wait` runs into its timeout while a retry waits.
 
 mod bank_debits;
+mod billing;
 mod dashboard;
 mod faults;
 mod request;
@@ -74,5 +76,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/_controls/idempotency/expire",
             web::post().to(faults::expire_idempotency_keys),
         )
+        .route("/_controls/billing", web::post().to(billing::billing))
         .route("/_controls/reset", web::post().to(settings::reset));
 }

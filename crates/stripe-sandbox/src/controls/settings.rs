@@ -37,6 +37,7 @@ pub fn settings(store: &Store) -> Value {
                 .collect::<Vec<_>>(),
         },
         "bank_debits": crate::store::bank_debits::overview(store),
+        "billing": { "after_failed_retries": store.billing.after_retries.as_str() },
     })
 }
 
@@ -56,5 +57,6 @@ pub async fn reset(shared: web::Data<Shared>, req: HttpRequest) -> HttpResponse 
     store.outbox.set_mode(Mode::Normal, 0);
     store.outbox.set_retry_delays(None);
     store.debit_delays = Default::default();
+    store.billing.after_retries = crate::store::billing::AfterRetries::from_env();
     json_response(StatusCode::OK, settings(&store))
 }

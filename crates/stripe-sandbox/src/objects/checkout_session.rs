@@ -38,6 +38,9 @@ pub struct SessionLine {
     pub quantity: u64,
     pub currency: String,
     pub created: i64,
+    /// The Price a line names (`line_items[][price]`), or made for a recurring `price_data`.
+    #[serde(default)]
+    pub price: Option<super::Price>,
 }
 
 impl SessionLine {
@@ -58,7 +61,7 @@ impl SessionLine {
             "currency": self.currency,
             "description": self.name,
             "metadata": {},
-            "price": {
+            "price": if let Some(price) = &self.price { price.to_json() } else { json!({
                 "id": self.price_id,
                 "object": "price",
                 "active": false,
@@ -78,7 +81,7 @@ impl SessionLine {
                 "type": "one_time",
                 "unit_amount": self.unit_amount,
                 "unit_amount_decimal": self.unit_amount.to_string(),
-            },
+            }) },
             "quantity": self.quantity,
         })
     }
@@ -107,11 +110,35 @@ pub struct CheckoutSession {
     pub url: String,
     pub payment_intent: Option<String>,
     pub payment_method_types: Vec<String>,
+    /// Mode `subscription`: what the subscription starts with, and what it made.
+    #[serde(default)]
+    pub subscription_mode: Option<SubscriptionData>,
+}
+
+/// A `subscription`-mode session's `subscription_data`, and the objects its completion made.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SubscriptionData {
+    pub trial_period_days: Option<i64>,
+    pub trial_end: Option<i64>,
+    pub metadata: BTreeMap<String, String>,
+    pub description: Option<String>,
+    pub subscription: Option<String>,
+    pub invoice: Option<String>,
 }
 
 impl CheckoutSession {
+    /// What the session charges now: nothing during a subscription's trial.
     pub fn amount_total(&self) -> i64 {
+        if self.in_trial() {
+            return 0;
+        }
         self.lines.iter().map(SessionLine::amount).sum()
+    }
+
+    pub fn in_trial(&self) -> bool {
+        self.subscription_mode
+            .as_ref()
+            .is_some_and(|d| d.trial_period_days.is_some() || d.trial_end.is_some())
     }
 
     /// `success_url` with Stripe's `{CHECKOUT_SESSION_ID}` template filled in.
@@ -120,7 +147,13 @@ impl CheckoutSession {
     }
 
     pub fn payment_status(&self) -> &'static str {
-        if self.paid { "paid" } else { "unpaid" }
+        if self.in_trial() && self.status == SessionStatus::Complete {
+            "no_payment_required"
+        } else if self.paid {
+            "paid"
+        } else {
+            "unpaid"
+        }
     }
 
     /// The object at the pinned version: every field of the API definition, `line_items` only
@@ -154,7 +187,7 @@ impl CheckoutSession {
             },
             "customer": self.customer,
             "customer_account": null,
-            "customer_creation": if self.customer.is_some() { Value::Null } else { json!("if_required") },
+            "customer_creation": if self.customer.is_some() || self.subscription_mode.is_some() { Value::Null } else { json!("if_required") },
             "customer_details": if self.status == SessionStatus::Complete {
                 json!({
                     "address": null, "email": self.customer_email, "name": null, "phone": null,
@@ -172,7 +205,7 @@ impl CheckoutSession {
             "discounts": [],
             "expires_at": self.expires_at,
             "integration_identifier": null,
-            "invoice": null,
+            "invoice": self.subscription_mode.as_ref().and_then(|d| d.invoice.clone()),
             "invoice_creation": {
                 "enabled": false,
                 "invoice_data": {
@@ -185,11 +218,11 @@ impl CheckoutSession {
             "locale": null,
             "managed_payments": null,
             "metadata": self.metadata,
-            "mode": "payment",
+            "mode": if self.subscription_mode.is_some() { "subscription" } else { "payment" },
             "origin_context": null,
             "payment_intent": self.payment_intent,
             "payment_link": null,
-            "payment_method_collection": "if_required",
+            "payment_method_collection": if self.subscription_mode.is_some() { "always" } else { "if_required" },
             "payment_method_configuration_details": null,
             "payment_method_options": {},
             "payment_method_types": self.payment_method_types,
@@ -207,7 +240,7 @@ impl CheckoutSession {
             "shipping_options": [],
             "status": self.status.as_str(),
             "submit_type": null,
-            "subscription": null,
+            "subscription": self.subscription_mode.as_ref().and_then(|d| d.subscription.clone()),
             "success_url": self.success_url,
             "total_details": { "amount_discount": 0, "amount_shipping": 0, "amount_tax": 0 },
             "ui_mode": "hosted",

@@ -167,3 +167,134 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// A `subscription`-mode session paid on its hosted page with a card, as Checkout does it:
+    /// the customer (made from the email typed in if the session names none:
+    /// `customer.created`), the card attached (`payment_method.attached`) and made its default
+    /// for invoices (`customer.updated`), the subscription with its first invoice (charged
+    /// unless it is a trial), then the session complete (`checkout.session.completed`). A
+    /// card refused on the way is answered as Stripe's error, the session still open; only
+    /// a customer and card made before it stay.
+    pub fn complete_subscription_session(
+        &mut self,
+        session_id: &str,
+        card: &super::payment_methods::CardInput,
+        email: Option<&str>,
+        pages: &str,
+    ) -> Result<CheckoutSession, ApiError> {
+        let origin = Origin::default();
+        let session = self.checkout_session(session_id)?.clone();
+        let Some(data) = session.subscription_mode.clone() else {
+            return Err(ApiError::invalid(
+                "This Checkout Session is not in subscription mode.",
+            ));
+        };
+        if session.status != SessionStatus::Open {
+            return Err(ApiError::invalid(
+                "This Checkout Session is no longer open.",
+            ));
+        }
+        let number: String = card
+            .number
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        // Checkout saves the card before it charges it: a card the issuer refuses outright
+        // fails here; 4000 0000 0000 0341 attaches and fails only when charged.
+        match crate::cards::behaviour(&number) {
+            crate::cards::Behaviour::Declines(d) if number != "4000000000000341" => {
+                return Err(ApiError::card(d.code, d.decline_code, d.message));
+            }
+            crate::cards::Behaviour::Succeeds | crate::cards::Behaviour::Declines(_) => {}
+            _ => {
+                return Err(ApiError::card(
+                    "authentication_required",
+                    Some("authentication_required"),
+                    "The Stripe sandbox's subscription page does not run 3-D Secure: use a card that does not ask for it (4242 4242 4242 4242, 4000 0000 0000 0341).",
+                ));
+            }
+        }
+        let email = session
+            .customer_email
+            .clone()
+            .or_else(|| email.map(str::to_string).filter(|e| !e.is_empty()));
+        if session.customer.is_none() && email.is_none() {
+            return Err(ApiError::invalid("Your email address is incomplete.").with_param("email"));
+        }
+        // The card is checked before anything is made.
+        super::payment_methods::check_card(card)?;
+        let customer = match &session.customer {
+            Some(c) => c.clone(),
+            None => {
+                let customer = crate::objects::Customer {
+                    id: crate::ids::new_id("cus"),
+                    created: now(),
+                    email: email.clone(),
+                    name: None,
+                    phone: None,
+                    description: None,
+                    metadata: Default::default(),
+                    details: Default::default(),
+                };
+                let id = customer.id.clone();
+                self.add_customer(customer, &origin);
+                id
+            }
+        };
+        let pm = self.add_card(card, Some(&customer), &origin)?;
+        if let Some(mut c) = self.customers.get(&customer).cloned() {
+            c.details.insert(
+                "invoice_settings".into(),
+                serde_json::json!({
+                    "custom_fields": null, "default_payment_method": pm, "footer": null,
+                    "rendering_options": null,
+                }),
+            );
+            self.update_customer(c, &origin);
+        }
+        let at = self.customer_now(&customer);
+        let trial_end = data
+            .trial_end
+            .or(data.trial_period_days.map(|d| at + d * 24 * 60 * 60));
+        let sub_id = self.create_subscription(
+            super::subscriptions::NewSubscription {
+                customer: customer.clone(),
+                items: session
+                    .lines
+                    .iter()
+                    .map(|l| (l.price_id.clone(), l.quantity, Default::default()))
+                    .collect(),
+                trial_end,
+                default_payment_method: Some(pm),
+                payment_behavior: super::subscriptions::PaymentBehavior::ErrorIfIncomplete,
+                metadata: data.metadata.clone(),
+                description: data.description.clone(),
+                cancel_at_period_end: false,
+            },
+            pages,
+            &origin,
+        )?;
+        let invoice = self.subscription(&sub_id)?.latest_invoice.clone();
+        let Some(s) = self.checkout_sessions.get_mut(session_id) else {
+            return Err(ApiError::not_found(
+                "checkout.session",
+                session_id,
+                "session",
+            ));
+        };
+        s.status = SessionStatus::Complete;
+        s.paid = true;
+        s.customer = Some(customer);
+        s.customer_email = email;
+        if let Some(d) = s.subscription_mode.as_mut() {
+            d.subscription = Some(sub_id);
+            d.invoice = invoice;
+        }
+        let done = s.clone();
+        self.emit("checkout.session.completed", done.to_json(None), &origin);
+        Ok(done)
+    }
+}

@@ -17,6 +17,10 @@ pub mod outbox;
 pub mod payment_intents;
 pub mod payment_methods;
 pub mod refunds;
+pub mod subscriptions;
+mod test_clocks;
+
+pub use test_clocks::CUSTOMERS_PER_CLOCK;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -162,6 +166,7 @@ impl Store {
         self.revision += 1;
         if let Some(object) = object {
             self.follow_session_intent(type_, &object);
+            self.follow_invoice_intent(type_, &object);
         }
         id
     }

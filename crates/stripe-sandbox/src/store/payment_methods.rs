@@ -202,3 +202,75 @@ fn card_payment_method(card: &CardInput) -> Result<PaymentMethod, ApiError> {
         sepa_debit: None,
     })
 }
+
+impl Store {
+    /// A card typed into one of the sandbox's own pages (Checkout's subscription page, the
+    /// hosted invoice page, the customer portal), checked as Stripe checks card data; attached
+    /// to `customer` if given (`payment_method.attached`).
+    pub fn add_card(
+        &mut self,
+        card: &CardInput,
+        customer: Option<&str>,
+        origin: &Origin,
+    ) -> Result<String, ApiError> {
+        let mut pm = card_payment_method(card)?;
+        pm.customer = customer.map(str::to_string);
+        let id = pm.id.clone();
+        let json = pm.to_json();
+        self.payment_methods.insert(id.clone(), pm);
+        if customer.is_some() {
+            self.emit("payment_method.attached", json, origin);
+        }
+        Ok(id)
+    }
+}
+
+/// Checks card data as Stripe does, making nothing.
+pub fn check_card(card: &CardInput) -> Result<(), ApiError> {
+    card_payment_method(card).map(|_| ())
+}
+
+impl Store {
+    /// `POST /v1/payment_methods/{id}/attach`: attaching checks the card with its issuer, so
+    /// a card that declines every charge is refused here; 4000 0000 0000 0341 is the card
+    /// that attaches and is declined only when charged (/testing#declined-payments).
+    pub fn attach_to_customer(
+        &mut self,
+        id: &str,
+        customer: &str,
+        origin: &Origin,
+    ) -> Result<serde_json::Value, ApiError> {
+        if let Some(pm) = self.payment_methods.get(id) {
+            match pm.customer.as_deref() {
+                Some(c) if c == customer => return Ok(pm.to_json()),
+                Some(_) => {
+                    return Err(ApiError::invalid(
+                        "The payment method you provided has already been attached to a customer.",
+                    ));
+                }
+                None => {}
+            }
+        }
+        let number = match self.payment_methods.get(id) {
+            Some(pm) => pm.number.clone(),
+            None => cards::test_payment_method(id)
+                .ok_or_else(|| ApiError::not_found("PaymentMethod", id, "payment_method"))?
+                .to_string(),
+        };
+        if let cards::Behaviour::Declines(d) = cards::behaviour(&number)
+            && number != "4000000000000341"
+        {
+            return Err(ApiError::card(d.code, d.decline_code, d.message));
+        }
+        let pm_id = self
+            .resolve_payment_method(&PaymentMethodSource::Id(id.to_string()), None)?
+            .ok_or_else(|| ApiError::not_found("PaymentMethod", id, "payment_method"))?;
+        let Some(pm) = self.payment_methods.get_mut(&pm_id) else {
+            return Err(ApiError::not_found("PaymentMethod", id, "payment_method"));
+        };
+        pm.customer = Some(customer.to_string());
+        let json = pm.to_json();
+        self.emit("payment_method.attached", json.clone(), origin);
+        Ok(json)
+    }
+}

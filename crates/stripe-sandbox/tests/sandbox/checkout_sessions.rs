@@ -249,7 +249,11 @@ async fn a_session_is_refused_as_stripe_refuses_it() {
             .collect(),
     )
     .await;
-    assert_eq!(param, "mode=subscription", "{message}");
+    assert_eq!(param, "line_items");
+    assert_eq!(
+        message,
+        "You must provide at least one recurring price in `subscription` mode when using prices."
+    );
 }
 
 fn time_now() -> i64 {

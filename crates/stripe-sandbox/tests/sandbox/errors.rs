@@ -198,14 +198,14 @@ async fn an_unknown_object_is_404_resource_missing() {
 #[tokio::test]
 async fn an_unrecognized_url_is_404() {
     let sb = spawn_sandbox().await;
-    let r = sb.get("v1/subscriptions").await;
+    let r = sb.get("v1/quotes").await;
     assert_eq!(r.status(), 404);
     let body: serde_json::Value = r.json().await.unwrap();
     assert!(
         body["error"]["message"]
             .as_str()
             .unwrap()
-            .starts_with("Unrecognized request URL (GET: /v1/subscriptions)")
+            .starts_with("Unrecognized request URL (GET: /v1/quotes)")
     );
 }
 

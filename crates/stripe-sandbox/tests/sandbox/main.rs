@@ -4,6 +4,9 @@
 
 mod bank_debits;
 mod billing_catalog;
+mod billing_portal;
+mod billing_subscriptions;
+mod billing_test_clocks;
 mod browser;
 mod cards;
 mod checkout_sessions;

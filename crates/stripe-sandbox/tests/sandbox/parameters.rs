@@ -298,7 +298,6 @@ const NOT_SIMULATED: &[&str] = &[
     "POST /v1/customers payment_method",
     "POST /v1/customers source",
     "POST /v1/customers tax_id_data",
-    "POST /v1/customers test_clock",
     "POST /v1/customers/{id} balance",
     "POST /v1/customers/{id} cash_balance",
     "POST /v1/customers/{id} default_source",
