@@ -113,6 +113,7 @@ async fn live_membership(session: &ShopSession, pool: &DbPool) -> Result<Members
 /// Applies Stripe's answer to a change the member asked for.
 async fn apply_answer(
     pool: &DbPool,
+    payments: &Payments,
     answer: Result<stripe_shared::Subscription, GatewayError>,
 ) -> Result<(), AppError> {
     let subscription = answer?;
@@ -123,6 +124,7 @@ async fn apply_answer(
     };
     super::apply(
         pool,
+        payments,
         &[ClubObservation::Subscription(snapshot)],
         Cause::Member,
     )
@@ -178,7 +180,7 @@ pub async fn switch_plan(
     let answer = payments
         .change_subscription_price(&membership.id, &item, &price)
         .await;
-    apply_answer(&pool, answer).await?;
+    apply_answer(&pool, &payments, answer).await?;
     session.flash(
         FlashKind::Info,
         format!(
@@ -204,7 +206,7 @@ pub async fn cancel(
         let answer = payments
             .set_cancel_at_period_end(&membership.id, true)
             .await;
-        apply_answer(&pool, answer).await?;
+        apply_answer(&pool, &payments, answer).await?;
     }
     let until = membership
         .current_period_end
@@ -229,7 +231,7 @@ pub async fn resume(
         let answer = payments
             .set_cancel_at_period_end(&membership.id, false)
             .await;
-        apply_answer(&pool, answer).await?;
+        apply_answer(&pool, &payments, answer).await?;
     }
     session.flash(
         FlashKind::Info,
@@ -245,6 +247,7 @@ pub async fn manage_billing(
     session: ShopSession,
     pool: web::Data<DbPool>,
     payments: web::Data<Payments>,
+    prices: web::Data<PlanPrices>,
     settings: web::Data<Settings>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -258,8 +261,10 @@ pub async fn manage_billing(
             .map(|m| m.customer_id)
             .ok_or_else(|| AppError::conflict("You have no membership to manage."))?
     };
+    let return_url = format!("{}{PATH}", settings.base_url);
+    let configuration = prices.portal_configuration(&payments, &return_url).await?;
     let url = payments
-        .billing_portal_url(&customer, &format!("{}{PATH}", settings.base_url))
+        .billing_portal_url(&customer, &configuration, &return_url)
         .await?;
     Ok(see_other(url))
 }

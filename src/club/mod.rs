@@ -43,6 +43,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Applies what was read from Stripe, in one transaction.
 pub async fn apply(
     pool: &crate::db::DbPool,
+    payments: &crate::payments::Payments,
     observations: &[ClubObservation],
     cause: sync::Cause<'_>,
 ) -> anyhow::Result<sync::Effect> {
@@ -53,7 +54,7 @@ pub async fn apply(
         async move {
             let mut effect = sync::Effect::NotOurs;
             for observation in observations {
-                effect = effect.max(sync::apply_in(conn, observation, cause).await?);
+                effect = effect.max(sync::apply_in(conn, payments, observation, cause).await?);
             }
             Ok(effect)
         }

@@ -139,7 +139,9 @@ crate::domain::sql::text_column!(Plan, "plan");
 /// The Stripe price of each plan, once found or made.
 pub struct PlanPrices {
     currency: Currency,
-    known: Mutex<HashMap<Plan, String>>,
+    /// Each plan's (price, product).
+    known: Mutex<HashMap<Plan, (String, String)>>,
+    portal: Mutex<Option<String>>,
 }
 
 impl PlanPrices {
@@ -147,6 +149,7 @@ impl PlanPrices {
         Self {
             currency,
             known: Mutex::new(HashMap::new()),
+            portal: Mutex::new(None),
         }
     }
 
@@ -156,8 +159,16 @@ impl PlanPrices {
 
     /// The Stripe price id of `plan`: found by its lookup key or made from the table.
     pub async fn price_id(&self, payments: &Payments, plan: Plan) -> Result<String, GatewayError> {
-        if let Some(id) = self.known.lock().ok().and_then(|k| k.get(&plan).cloned()) {
-            return Ok(id);
+        Ok(self.price_and_product(payments, plan).await?.0)
+    }
+
+    async fn price_and_product(
+        &self,
+        payments: &Payments,
+        plan: Plan,
+    ) -> Result<(String, String), GatewayError> {
+        if let Some(known) = self.known.lock().ok().and_then(|k| k.get(&plan).cloned()) {
+            return Ok(known);
         }
         let terms = plan.terms();
         let keys: Vec<&str> = PLANS.iter().map(|t| t.lookup_key).collect();
@@ -174,9 +185,37 @@ impl PlanPrices {
                 &keys,
             )
             .await?;
-        let id = price.id.as_str().to_owned();
+        let found = (
+            price.id.as_str().to_owned(),
+            price.product.id().as_str().to_owned(),
+        );
         if let Ok(mut known) = self.known.lock() {
-            known.insert(plan, id.clone());
+            known.insert(plan, found.clone());
+        }
+        Ok(found)
+    }
+
+    /// The Billing Portal configuration that offers the plans (found or made once).
+    pub async fn portal_configuration(
+        &self,
+        payments: &Payments,
+        return_url: &str,
+    ) -> Result<String, GatewayError> {
+        if let Some(id) = self.portal.lock().ok().and_then(|p| p.clone()) {
+            return Ok(id);
+        }
+        let mut prices = Vec::new();
+        let mut product = String::new();
+        for plan in Plan::ALL {
+            let (price, of) = self.price_and_product(payments, plan).await?;
+            prices.push(price);
+            product = of;
+        }
+        let id = payments
+            .portal_configuration(&product, &prices, return_url)
+            .await?;
+        if let Ok(mut portal) = self.portal.lock() {
+            *portal = Some(id.clone());
         }
         Ok(id)
     }

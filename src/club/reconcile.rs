@@ -73,6 +73,6 @@ async fn look(pool: &DbPool, payments: &Payments, id: &str) -> anyhow::Result<bo
             .filter_map(InvoiceSnapshot::from_stripe)
             .map(ClubObservation::Invoice),
     );
-    let effect = super::apply(pool, &said, Cause::Reconciler).await?;
+    let effect = super::apply(pool, payments, &said, Cause::Reconciler).await?;
     Ok(effect == Effect::Changed)
 }

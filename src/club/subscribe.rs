@@ -195,7 +195,7 @@ pub async fn welcome(
         .retrieve_subscription(subscription.id().as_str())
         .await?;
     let said = with_latest_invoice(&payments, &subscription).await?;
-    super::apply(&pool, &said, Cause::ReturnPage).await?;
+    super::apply(&pool, &payments, &said, Cause::ReturnPage).await?;
     session.flash(
         FlashKind::Info,
         "Welcome to Storefront Club: standard shipping is free on your orders.",

@@ -11,6 +11,7 @@ use super::db::{self, Membership, NewMembershipEvent};
 use super::snapshot::{InvoiceSnapshot, SubscriptionSnapshot};
 use crate::domain::{Currency, Money};
 use crate::outbox::{self, ClubFacts, Kind, NewMail};
+use crate::payments::Payments;
 
 /// What Stripe said about a membership, checked against Stripe's current copy by whoever
 /// observed it.
@@ -68,11 +69,14 @@ pub enum Effect {
 /// Applies one observation; call it in a transaction.
 pub async fn apply_in(
     conn: &mut AsyncPgConnection,
+    payments: &Payments,
     observation: &ClubObservation,
     cause: Cause<'_>,
 ) -> anyhow::Result<Effect> {
     Ok(match observation {
-        ClubObservation::Subscription(snapshot) => subscription(conn, snapshot, cause).await?,
+        ClubObservation::Subscription(snapshot) => {
+            subscription(conn, payments, snapshot, cause).await?
+        }
         ClubObservation::Invoice(invoice) => self::invoice(conn, invoice, cause).await?,
         ClubObservation::TrialEnding(snapshot) => trial_ending(conn, snapshot).await?,
         ClubObservation::PaymentFailed(invoice) => payment_failed(conn, invoice).await?,
@@ -163,6 +167,7 @@ async fn owner(
 
 async fn subscription(
     conn: &mut AsyncPgConnection,
+    payments: &Payments,
     snapshot: &SubscriptionSnapshot,
     cause: Cause<'_>,
 ) -> anyhow::Result<Effect> {
@@ -210,6 +215,20 @@ async fn subscription(
             "refused: an ended membership never starts again",
         )
         .await?;
+        return Ok(Effect::Unchanged);
+    }
+    if differences(&stored, snapshot).is_empty() {
+        return Ok(Effect::Unchanged);
+    }
+    // The copy may have been read before a change another writer has applied since (a member's
+    // cancel racing the webhook of their plan switch). Under the row's lock, Stripe is read
+    // again: writers take turns, and each writes what Stripe had when it held the lock.
+    let current = payments.retrieve_subscription(&stored.id).await?;
+    let Some(current) = SubscriptionSnapshot::from_stripe(&current) else {
+        return Ok(Effect::Unchanged);
+    };
+    let snapshot = &current;
+    if stored.status.is_final() && snapshot.status != stored.status {
         return Ok(Effect::Unchanged);
     }
     let notes = differences(&stored, snapshot);

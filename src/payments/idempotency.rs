@@ -87,6 +87,17 @@ impl Keys {
         )
     }
 
+    /// The membership's Billing Portal configuration for these prices.
+    pub fn portal_configuration(&self, prices: &str) -> String {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(prices.as_bytes());
+        let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+        format!(
+            "storefront-{}-portal-configuration-{hex}",
+            self.installation
+        )
+    }
+
     /// The membership's Checkout Session for a user and plan. `window` (a number of minutes
     /// since the epoch, divided) makes a double click or a retry within it replay the same
     /// session instead of opening a second one.

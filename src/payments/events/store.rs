@@ -16,6 +16,7 @@ use crate::club;
 use crate::db::DbPool;
 use crate::domain::PaymentStatus;
 use crate::orders::db as orders_db;
+use crate::payments::Payments;
 use crate::payments::transition::{self, Cause, Observation};
 use crate::schema::{orders, stripe_events};
 
@@ -80,6 +81,7 @@ pub async fn find(
 /// event was already processed: a duplicate delivery changes nothing.
 pub(super) async fn record_and_apply(
     pool: &DbPool,
+    payments: &Payments,
     event_id: &str,
     event_type: &str,
     payload: &serde_json::Value,
@@ -124,6 +126,7 @@ pub(super) async fn record_and_apply(
                         Said::Club(observation) => {
                             let effect = club::sync::apply_in(
                                 conn,
+                                payments,
                                 observation,
                                 club::sync::Cause::Webhook { event_id },
                             )

@@ -4,6 +4,15 @@
 //! in, Stripe's objects and a [`GatewayError`] out, and a key on every POST.
 
 use stripe::{RequestStrategy, StripeRequest};
+use stripe_billing::billing_portal_configuration::{
+    CreateBillingPortalConfiguration, CreateBillingPortalConfigurationFeatures,
+    CreateBillingPortalConfigurationFeaturesSubscriptionCancel,
+    CreateBillingPortalConfigurationFeaturesSubscriptionCancelMode,
+    CreateBillingPortalConfigurationFeaturesSubscriptionUpdate,
+    CreateBillingPortalConfigurationFeaturesSubscriptionUpdateDefaultAllowedUpdates,
+    CreateBillingPortalConfigurationFeaturesSubscriptionUpdateProrationBehavior, InvoiceListParam,
+    ListBillingPortalConfiguration, PaymentMethodUpdateParam, SubscriptionUpdateProductParam,
+};
 use stripe_billing::billing_portal_session::CreateBillingPortalSession;
 use stripe_billing::invoice::{ListInvoice, RetrieveInvoice};
 use stripe_billing::subscription::{
@@ -265,16 +274,92 @@ impl Payments {
             .data)
     }
 
+    /// The Billing Portal configuration of the membership: update the card, see invoices,
+    /// switch between `prices` of `product` (prorated, as on the account page) and cancel at the
+    /// period's end. Found by its metadata and prices, made when missing: Stripe refuses a
+    /// portal session without a configuration until a default one is saved in the Dashboard.
+    #[tracing::instrument(skip(self))]
+    pub async fn portal_configuration(
+        &self,
+        product: &str,
+        prices: &[String],
+        return_url: &str,
+    ) -> Result<String, GatewayError> {
+        let found = ListBillingPortalConfiguration::new()
+            .active(true)
+            .limit(100)
+            .customize()
+            .request_strategy(RequestStrategy::Retry(2))
+            .send(&self.client)
+            .await?;
+        let mut wanted: Vec<&str> = prices.iter().map(String::as_str).collect();
+        wanted.sort_unstable();
+        let same = found.data.iter().find(|c| {
+            let ours = c
+                .metadata
+                .as_ref()
+                .and_then(|m| m.get("storefront"))
+                .is_some_and(|v| v == "club");
+            let mut offered: Vec<&str> = c
+                .features
+                .subscription_update
+                .products
+                .iter()
+                .flatten()
+                .filter(|p| p.product == product)
+                .flat_map(|p| p.prices.iter().map(String::as_str))
+                .collect();
+            offered.sort_unstable();
+            ours && offered == wanted
+        });
+        if let Some(configuration) = same {
+            return Ok(configuration.id.as_str().to_owned());
+        }
+        let mut update = CreateBillingPortalConfigurationFeaturesSubscriptionUpdate::new(true);
+        update.default_allowed_updates = Some(vec![
+            CreateBillingPortalConfigurationFeaturesSubscriptionUpdateDefaultAllowedUpdates::Price,
+        ]);
+        update.products = Some(vec![SubscriptionUpdateProductParam::new(
+            prices.to_vec(),
+            product,
+        )]);
+        update.proration_behavior = Some(
+            CreateBillingPortalConfigurationFeaturesSubscriptionUpdateProrationBehavior::CreateProrations,
+        );
+        let mut cancel = CreateBillingPortalConfigurationFeaturesSubscriptionCancel::new(true);
+        cancel.mode =
+            Some(CreateBillingPortalConfigurationFeaturesSubscriptionCancelMode::AtPeriodEnd);
+        let mut features = CreateBillingPortalConfigurationFeatures::new();
+        features.invoice_history = Some(InvoiceListParam::new(true));
+        features.payment_method_update = Some(PaymentMethodUpdateParam::new(true));
+        features.subscription_update = Some(update);
+        features.subscription_cancel = Some(cancel);
+        let request = CreateBillingPortalConfiguration::new(features)
+            .default_return_url(return_url)
+            .metadata([("storefront".to_owned(), "club".to_owned())]);
+        let strategy = idempotent(&self.keys.portal_configuration(&wanted.join(",")))?;
+        let configuration = with_same_key(|| {
+            request
+                .customize()
+                .request_strategy(strategy.clone())
+                .send(&self.client)
+        })
+        .await?;
+        Ok(configuration.id.as_str().to_owned())
+    }
+
     /// A Billing Portal session for the customer: its short-lived URL.
     #[tracing::instrument(skip(self, return_url))]
     pub async fn billing_portal_url(
         &self,
         customer: &str,
+        configuration: &str,
         return_url: &str,
     ) -> Result<String, GatewayError> {
         // A portal session is a short-lived link; each visit gets its own.
         Ok(CreateBillingPortalSession::new()
             .customer(customer)
+            .configuration(configuration)
             .return_url(return_url)
             .customize()
             .request_strategy(idempotent(&self.keys.subscription_change(customer))?)
