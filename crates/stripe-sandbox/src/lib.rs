@@ -6,9 +6,12 @@
 //! [`Sandbox::bind`] (the `stripe-sandbox` binary, tests). Under that mount point M:
 //!
 //! - `M/v1/...` — the API (`api/`, a file per resource): PaymentIntents, Refunds, Customers,
-//!   Events, Charges, Disputes.
+//!   Events, Charges, Disputes, Checkout Sessions, Products, Prices, Subscriptions, Invoices,
+//!   test clocks, the customer portal.
 //! - `M/js/v3/stripe.js` — the Stripe.js stand-in; `M/elements/payment` — its card iframe;
-//!   `M/3ds/{challenge}` — the 3-D Secure page; `M/_demo` — a demo payment page (`browser/`).
+//!   `M/3ds/{challenge}` — the 3-D Secure page; `M/_demo` — a demo payment page; `M/c/pay/...`
+//!   — Checkout's page; `M/i/...` — hosted invoices and their PDFs; `M/p/session/...` — the
+//!   customer portal; `M/_clock` — a customer's test clock (`browser/`).
 //! - `M/_controls/...` — test controls (`controls/`).
 //!
 //! Inside, each layer uses only the ones below it: the objects in Stripe's shape (`objects/`,

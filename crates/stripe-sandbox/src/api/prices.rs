@@ -197,13 +197,13 @@ fn recurring(params: &Params, base: &str) -> Result<Option<Recurring>, ApiError>
         }
     };
     let interval_count = r.int("interval_count").unwrap_or(1);
-    let days = match interval.as_str() {
-        "day" => interval_count,
-        "week" => interval_count * 7,
-        "month" => interval_count * 31,
-        _ => interval_count * 366,
+    let most = match interval.as_str() {
+        "day" => MAX_DAYS,
+        "week" => 52,
+        "month" => 12,
+        _ => 1,
     };
-    if interval_count < 1 || days > MAX_DAYS + 1 && !(interval == "month" && interval_count <= 12) {
+    if !(1..=most).contains(&interval_count) {
         return Err(ApiError::param_error(
             "The maximum billing frequency is one year (1 year, 12 months, 52 weeks or 365 days).",
             &name("interval_count"),

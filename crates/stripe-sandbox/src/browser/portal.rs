@@ -69,6 +69,38 @@ pub struct PortalForm {
     postal_code: Option<String>,
 }
 
+/// A session is short-lived, as on Stripe: its link must be opened within 5 minutes, and the
+/// page then works for an hour (Stripe documents that unvisited sessions expire, not when).
+const UNVISITED_SECONDS: i64 = 5 * 60;
+const VISIT_SECONDS: i64 = 60 * 60;
+
+/// Whether the session's page may still be used; the first use starts its hour.
+fn usable(store: &mut Store, id: &str) -> bool {
+    let now = crate::ids::now();
+    let Some(created) = store
+        .billing
+        .portal_sessions
+        .get(id)
+        .and_then(|s| s["created"].as_i64())
+    else {
+        return false;
+    };
+    match store.billing.portal_visits.get(id) {
+        Some(first) => now < first + VISIT_SECONDS,
+        None if now < created + UNVISITED_SECONDS => {
+            store.billing.portal_visits.insert(id.to_string(), now);
+            true
+        }
+        None => false,
+    }
+}
+
+fn expired() -> HttpResponse {
+    HttpResponse::Gone()
+        .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
+        .body("This portal session has expired. Go back to the shop and open the billing portal again.")
+}
+
 fn missing() -> HttpResponse {
     HttpResponse::NotFound()
         .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
@@ -225,7 +257,14 @@ fn render(store: &Store, id: &str, message: Option<String>, status: StatusCode) 
 }
 
 pub async fn page(shared: web::Data<Shared>, path: web::Path<String>) -> HttpResponse {
-    render(&shared.lock(), &path, None, StatusCode::OK)
+    let mut store = shared.lock();
+    if !store.billing.portal_sessions.contains_key(path.as_str()) {
+        return missing();
+    }
+    if !usable(&mut store, &path) {
+        return expired();
+    }
+    render(&store, &path, None, StatusCode::OK)
 }
 
 /// One action of the page; it changes only the session customer's own subscriptions, and only
@@ -242,6 +281,9 @@ pub async fn act(
     let Some((session, config)) = session(&store, &id) else {
         return missing();
     };
+    if !usable(&mut store, &id) {
+        return expired();
+    }
     let customer = session["customer"].as_str().unwrap_or_default().to_string();
     let origin = Origin::default();
     let own = form

@@ -85,6 +85,8 @@ pub struct Billing {
     pub portal_configurations: HashMap<String, serde_json::Value>,
     /// Customer portal sessions, as their JSON.
     pub portal_sessions: HashMap<String, serde_json::Value>,
+    /// When each portal session's page was first opened.
+    pub portal_visits: HashMap<String, i64>,
     /// Invoices numbered so far, per customer.
     pub invoice_numbers: HashMap<String, u64>,
     /// The absolute URL of the sandbox's mount point, as the latest API request saw it: the

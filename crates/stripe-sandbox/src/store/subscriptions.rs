@@ -1128,6 +1128,7 @@ impl Store {
                 Due::PeriodEnd(id) => self.period_end(&id, at, pages, &origin),
                 Due::Finalize(id) => {
                     self.finalize(&id, at, &origin);
+                    // A decline is kept on the invoice and announced; nobody waits for it.
                     let _ = self.attempt_invoice(&id, at, None, &origin);
                 }
                 Due::Retry(id) => {

@@ -24,44 +24,36 @@ use crate::helpers::{TestSandbox, api_error, spawn_sandbox};
 /// A configuration that lets the customer switch between `prices` of `product` (invoiced at
 /// once), cancel at the period's end, update the card and see invoices.
 async fn configuration(sb: &TestSandbox, product: &str, prices: &[&str]) -> String {
-    let mut form = vec![
-        ("features[invoice_history][enabled]", "true".to_string()),
-        (
-            "features[payment_method_update][enabled]",
-            "true".to_string(),
-        ),
-        ("features[subscription_cancel][enabled]", "true".to_string()),
-        (
-            "features[subscription_cancel][mode]",
-            "at_period_end".to_string(),
-        ),
-        ("features[subscription_update][enabled]", "true".to_string()),
+    let mut form: Vec<(String, String)> = [
+        ("features[invoice_history][enabled]", "true"),
+        ("features[payment_method_update][enabled]", "true"),
+        ("features[subscription_cancel][enabled]", "true"),
+        ("features[subscription_cancel][mode]", "at_period_end"),
+        ("features[subscription_update][enabled]", "true"),
         (
             "features[subscription_update][default_allowed_updates][0]",
-            "price".to_string(),
+            "price",
         ),
         (
             "features[subscription_update][proration_behavior]",
-            "always_invoice".to_string(),
+            "always_invoice",
         ),
         (
             "features[subscription_update][products][0][product]",
-            product.to_string(),
+            product,
         ),
-        (
-            "default_return_url",
-            "https://shop.example/account".to_string(),
-        ),
-    ];
+        ("default_return_url", "https://shop.example/account"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
     for (i, p) in prices.iter().enumerate() {
         form.push((
-            Box::leak(
-                format!("features[subscription_update][products][0][prices][{i}]").into_boxed_str(),
-            ),
+            format!("features[subscription_update][products][0][prices][{i}]"),
             p.to_string(),
         ));
     }
-    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let r = sb.post("v1/billing_portal/configurations", &form).await;
     let body: Value = r.json().await.unwrap();
     body["id"]

@@ -554,3 +554,57 @@ async fn the_hosted_invoice_page_shows_and_pays_an_open_invoice_and_the_pdf_is_a
         "its first invoice paid"
     );
 }
+
+#[tokio::test]
+async fn default_incomplete_leaves_the_first_invoice_to_be_paid_with_stripe_js() {
+    let sb = spawn_sandbox().await;
+    let price = monthly_price(&sb, "club_monthly").await;
+    let cus = customer(&sb, "ada@example.com").await;
+    let r = sb
+        .post(
+            "v1/subscriptions",
+            &[
+                ("customer", cus.id.as_str()),
+                ("items[0][price]", price.id.as_str()),
+                ("payment_behavior", "default_incomplete"),
+                ("expand[]", "latest_invoice.confirmation_secret"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let sub: Value = r.json().await.unwrap();
+    assert_eq!(sub["status"], "incomplete");
+    let secret = sub["latest_invoice"]["confirmation_secret"]["client_secret"]
+        .as_str()
+        .expect("a client secret for the Payment Element")
+        .to_string();
+    let pi = secret.split("_secret_").next().unwrap();
+    let r = sb
+        .http
+        .post(sb.url(&format!("v1/payment_intents/{pi}/confirm")))
+        .form(&[
+            ("key", crate::helpers::PUBLISHABLE),
+            ("client_secret", secret.as_str()),
+            ("payment_method_data[type]", "card"),
+            ("payment_method_data[card][number]", "4242424242424242"),
+            ("payment_method_data[card][exp_month]", "12"),
+            ("payment_method_data[card][exp_year]", "2040"),
+            ("payment_method_data[card][cvc]", "123"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let id = sub["id"].as_str().unwrap().to_string();
+    let sub = RetrieveSubscription::new(id.as_str())
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert_eq!(sub.status, SubscriptionStatus::Active);
+    let inv = RetrieveInvoice::new(invoice_id(&sub))
+        .send(&sb.client)
+        .await
+        .unwrap();
+    assert_eq!(inv.status, Some(InvoiceStatus::Paid));
+    assert_eq!(inv.amount_paid, 900);
+}

@@ -4,6 +4,7 @@
 
 mod bank_debits;
 mod billing_catalog;
+mod billing_objects;
 mod billing_portal;
 mod billing_subscriptions;
 mod billing_test_clocks;

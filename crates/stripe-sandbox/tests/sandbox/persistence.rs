@@ -140,3 +140,50 @@ async fn a_bank_debit_still_processing_settles_after_a_restart() {
     assert_eq!(settled["status"], "succeeded");
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test]
+async fn subscriptions_invoices_and_test_clocks_survive_a_restart() {
+    use stripe_billing::subscription::{
+        CreateSubscription, CreateSubscriptionItems, RetrieveSubscription,
+    };
+    let path = std::env::temp_dir().join(format!(
+        "sandbox-billing-persistence-{}.json",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let first = spawn_sandbox_on(Vec::new(), Some(path.clone())).await;
+    let price = crate::billing_catalog::monthly_price(&first, "club_monthly").await;
+    let cus = crate::billing_subscriptions::customer(&first, "ada@example.com").await;
+    let mut item = CreateSubscriptionItems::new();
+    item.price = Some(price.id.as_str().to_string());
+    let sub = CreateSubscription::new()
+        .customer(cus.id.as_str())
+        .items(vec![item])
+        .trial_period_days(14u32)
+        .send(&first.client)
+        .await
+        .unwrap();
+    let mut written = false;
+    for _ in 0..50 {
+        if std::fs::read_to_string(&path).is_ok_and(|s| s.contains(sub.id.as_str())) {
+            written = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(written);
+    let second = spawn_sandbox_on(Vec::new(), Some(path.clone())).await;
+    let again = RetrieveSubscription::new(sub.id.clone())
+        .send(&second.client)
+        .await
+        .unwrap();
+    assert_eq!(again.status, sub.status);
+    assert!(again.latest_invoice.is_some());
+    let found: serde_json::Value = second
+        .get("v1/prices?lookup_keys[]=club_monthly")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["data"][0]["id"], price.id.as_str());
+    let _ = std::fs::remove_file(&path);
+}
