@@ -319,6 +319,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    club_checkouts (session_id) {
+        session_id -> Text,
+        user_id -> Int8,
+        created_at -> Timestamptz,
+        next_check_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     club_events (id) {
         id -> Int8,
         subscription_id -> Text,
@@ -392,6 +401,7 @@ diesel::joinable!(refund_requests -> users (admin_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refunds -> orders (order_id));
 diesel::joinable!(stripe_events -> orders (order_id));
+diesel::joinable!(club_checkouts -> users (user_id));
 diesel::joinable!(club_events -> club_subscriptions (subscription_id));
 diesel::joinable!(club_invoices -> club_subscriptions (subscription_id));
 diesel::joinable!(club_invoices -> users (user_id));
@@ -402,6 +412,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     cart_items,
     carts,
     categories,
+    club_checkouts,
     club_events,
     club_invoices,
     club_subscriptions,

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use super::plans::Plan;
 use super::snapshot::{InvoiceSnapshot, SubscriptionSnapshot};
 use super::status::{InvoiceStatus, MembershipStatus};
-use crate::schema::{club_events, club_invoices, club_subscriptions, users};
+use crate::schema::{club_checkouts, club_events, club_invoices, club_subscriptions, users};
 
 /// A membership as the shop last read it from Stripe.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -391,4 +391,52 @@ pub async fn email_of(conn: &mut AsyncPgConnection, user_id: i64) -> QueryResult
         .first(conn)
         .await
         .optional()
+}
+
+/// Remembers a membership Checkout Session the shop opened, for the reconciler.
+pub async fn record_checkout(
+    conn: &mut AsyncPgConnection,
+    session_id: &str,
+    user_id: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(club_checkouts::table)
+        .values((
+            club_checkouts::session_id.eq(session_id),
+            club_checkouts::user_id.eq(user_id),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Open membership checkouts whose next look is due: (session, user).
+pub async fn due_checkouts(
+    conn: &mut AsyncPgConnection,
+    limit: i64,
+) -> QueryResult<Vec<(String, i64, OffsetDateTime)>> {
+    club_checkouts::table
+        .filter(club_checkouts::next_check_at.le(OffsetDateTime::now_utc()))
+        .order(club_checkouts::next_check_at.asc())
+        .limit(limit)
+        .select((
+            club_checkouts::session_id,
+            club_checkouts::user_id,
+            club_checkouts::created_at,
+        ))
+        .load(conn)
+        .await
+}
+
+/// The next look at a checkout; `None` once it is complete or expired.
+pub async fn schedule_checkout(
+    conn: &mut AsyncPgConnection,
+    session_id: &str,
+    at: Option<OffsetDateTime>,
+) -> QueryResult<()> {
+    diesel::update(club_checkouts::table.find(session_id))
+        .set(club_checkouts::next_check_at.eq(at))
+        .execute(conn)
+        .await
+        .map(drop)
 }

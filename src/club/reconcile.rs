@@ -29,11 +29,12 @@ pub async fn sweep(
     soon: Duration,
     later: Duration,
 ) -> anyhow::Result<ClubSweep> {
+    let mut report = ClubSweep::default();
+    checkouts(pool, payments, soon, later, &mut report).await?;
     let due = {
         let mut conn = pool.get().await?;
         db::due_for_check(&mut conn, BATCH).await?
     };
-    let mut report = ClubSweep::default();
     for membership in due {
         report.checked += 1;
         let changed = match look(pool, payments, &membership.id).await {
@@ -55,6 +56,63 @@ pub async fn sweep(
         }
     }
     Ok(report)
+}
+
+/// How long Stripe keeps a Checkout Session open (24 hours at most), and a margin.
+const CHECKOUT_LIFETIME: time::Duration = time::Duration::hours(25);
+
+/// Membership checkouts the shop opened that no webhook or return page has closed: each is read
+/// from Stripe, and a completed one's subscription is applied (found even when the member
+/// closed the tab and every webhook was lost).
+async fn checkouts(
+    pool: &DbPool,
+    payments: &Payments,
+    soon: Duration,
+    later: Duration,
+    report: &mut ClubSweep,
+) -> anyhow::Result<()> {
+    let due = {
+        let mut conn = pool.get().await?;
+        db::due_checkouts(&mut conn, BATCH).await?
+    };
+    for (session_id, _user, created_at) in due {
+        report.checked += 1;
+        let looked = look_at_checkout(pool, payments, &session_id).await;
+        let (done, changed) = match looked {
+            Ok(found) => found,
+            Err(e) => {
+                report.failed += 1;
+                tracing::warn!(session = %session_id, error = ?e, "could not reconcile a membership checkout");
+                (false, false)
+            }
+        };
+        report.changed += usize::from(changed);
+        let now = OffsetDateTime::now_utc();
+        let next = (!done && now < created_at + CHECKOUT_LIFETIME)
+            .then(|| now + if changed { soon } else { later });
+        let mut conn = pool.get().await?;
+        db::schedule_checkout(&mut conn, &session_id, next).await?;
+    }
+    Ok(())
+}
+
+/// Whether the session is over (complete or expired), and whether applying it changed anything.
+async fn look_at_checkout(
+    pool: &DbPool,
+    payments: &Payments,
+    session_id: &str,
+) -> anyhow::Result<(bool, bool)> {
+    use stripe_shared::CheckoutSessionStatus;
+    let session = payments.retrieve_checkout_session(session_id).await?;
+    let Some(subscription) = &session.subscription else {
+        return Ok((session.status != Some(CheckoutSessionStatus::Open), false));
+    };
+    let subscription = payments
+        .retrieve_subscription(subscription.id().as_str())
+        .await?;
+    let said = super::observe::with_latest_invoice(payments, &subscription).await?;
+    let effect = super::apply(pool, payments, &said, Cause::Reconciler).await?;
+    Ok((true, effect == Effect::Changed))
 }
 
 /// Reads one membership and its invoices from Stripe and applies them; whether anything changed.

@@ -138,6 +138,10 @@ pub async fn subscribe(
             cancel_url: format!("{}/club", settings.base_url),
         })
         .await?;
+    {
+        let mut conn = pool.get().await?;
+        db::record_checkout(&mut conn, checkout.id.as_str(), user.id).await?;
+    }
     let url = checkout.url.ok_or_else(|| {
         AppError::Unexpected(anyhow::anyhow!(
             "Stripe gave the membership checkout no URL"
@@ -196,6 +200,10 @@ pub async fn welcome(
         .await?;
     let said = with_latest_invoice(&payments, &subscription).await?;
     super::apply(&pool, &payments, &said, Cause::ReturnPage).await?;
+    {
+        let mut conn = pool.get().await?;
+        db::schedule_checkout(&mut conn, checkout.id.as_str(), None).await?;
+    }
     session.flash(
         FlashKind::Info,
         "Welcome to Storefront Club: standard shipping is free on your orders.",

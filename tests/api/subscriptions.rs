@@ -549,3 +549,44 @@ async fn the_admin_sees_memberships_by_status_the_mrr_and_a_timeline() {
     let refused = app.get("/admin/subscriptions").await;
     assert_ne!(refused.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_member_who_never_comes_back_while_every_webhook_is_lost_is_found_by_the_reconciler() {
+    let app = spawn_app_with(&[
+        ("RECONCILE_INTERVAL_SECS", "1"),
+        ("RECONCILE_AFTER_SECS", "1"),
+        ("RECONCILE_MAX_BACKOFF_SECS", "1"),
+    ])
+    .await;
+    app.control("webhooks/mode", &[("mode", "drop"), ("count", "1000")])
+        .await;
+    app.register("ada@example.com", PASSWORD).await;
+    let response = app.submit("/club/subscribe", &[("plan", "yearly")]).await;
+    let page = location(&response);
+    let paid = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .post(&page)
+        .form(&[
+            ("number", VISA),
+            ("exp", "12 / 40"),
+            ("cvc", "123"),
+            ("postal_code", "12345"),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(paid.status(), StatusCode::SEE_OTHER);
+    // The tab is closed: the welcome page is never visited, and no webhook arrives.
+
+    let member = wait_for_status(&app, "ada@example.com", "trialing").await;
+    assert_eq!(member.plan, "yearly");
+    let steps = timeline(&app, &member.id).await;
+    assert_eq!(
+        steps.iter().next().map(|(cause, _, _, _)| cause.as_str()),
+        Some("reconciler"),
+        "{steps:?}"
+    );
+    assert!(app.stripe_events().await.is_empty(), "no webhook arrived");
+}
