@@ -584,7 +584,7 @@ async fn a_member_who_never_comes_back_while_every_webhook_is_lost_is_found_by_t
     assert_eq!(member.plan, "yearly");
     let steps = timeline(&app, &member.id).await;
     assert_eq!(
-        steps.iter().next().map(|(cause, _, _, _)| cause.as_str()),
+        <[_]>::first(&steps).map(|(cause, _, _, _)| cause.as_str()),
         Some("reconciler"),
         "{steps:?}"
     );
