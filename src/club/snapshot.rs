@@ -32,9 +32,11 @@ pub struct SubscriptionSnapshot {
 }
 
 impl SubscriptionSnapshot {
-    /// `None` for a subscription that is not a Storefront Club membership (another price, a
+    /// `None` for a subscription that is not a Storefront Club membership (not made by the
+    /// shop's Checkout, which marks it with `metadata[club_user_id]`; another interval; a
     /// status this version does not know).
     pub fn from_stripe(subscription: &Subscription) -> Option<Self> {
+        subscription.metadata.get("club_user_id")?;
         let item = subscription.items.data.first()?;
         let plan = Plan::of_price(&item.price)?;
         Some(Self {

@@ -157,12 +157,16 @@ async fn owner(
     conn: &mut AsyncPgConnection,
     snapshot: &SubscriptionSnapshot,
 ) -> anyhow::Result<Option<i64>> {
-    if let Some((user_id, _)) = db::user_of_customer(conn, &snapshot.customer).await? {
-        return Ok(Some(user_id));
+    // The customer is the shop's link to the user (stored before any checkout); the metadata
+    // the shop's Checkout put on the subscription must name the same user.
+    let Some((user_id, _)) = db::user_of_customer(conn, &snapshot.customer).await? else {
+        return Ok(None);
+    };
+    if snapshot.user_id != Some(user_id) {
+        tracing::warn!(subscription = %snapshot.id, "a subscription whose metadata names another user");
+        return Ok(None);
     }
-    // A customer the shop made always names its user; the metadata only helps while the
-    // customer id is not stored yet (never otherwise).
-    Ok(None)
+    Ok(Some(user_id))
 }
 
 async fn subscription(
