@@ -113,7 +113,7 @@ async fn subscribe(app: &TestApp, email: &str, plan: &str, card: &str) -> String
         text(response).await
     );
     let page = location(&response);
-    assert!(page.contains("/_sandbox/c/pay/cs_"), "{page}");
+    assert!(page.contains("/c/pay/cs_"), "{page}");
     let html = reqwest::get(&page)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
@@ -589,4 +589,47 @@ async fn a_member_who_never_comes_back_while_every_webhook_is_lost_is_found_by_t
         "{steps:?}"
     );
     assert!(app.stripe_events().await.is_empty(), "no webhook arrived");
+}
+
+#[tokio::test]
+async fn an_older_copy_of_a_subscription_event_delivered_late_changes_nothing() {
+    use crate::helpers::spawn_app_with_standalone_sandbox;
+    use stripe_webhook::Webhook;
+
+    let (app, secret) = spawn_app_with_standalone_sandbox().await;
+    subscribe(&app, "ada@example.com", "monthly", VISA).await;
+    let member = wait_for_status(&app, "ada@example.com", "trialing").await;
+    app.webhooks_delivered().await;
+    let created: serde_json::Value = storefront::schema::stripe_events::table
+        .filter(storefront::schema::stripe_events::event_type.eq("customer.subscription.created"))
+        .select(storefront::schema::stripe_events::payload)
+        .first(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("the created event: {e}"));
+    assert_eq!(
+        created["data"]["object"]["items"]["data"][0]["price"]["lookup_key"],
+        "club_monthly"
+    );
+
+    app.submit("/account/club/plan", &[("plan", "yearly")])
+        .await;
+    app.webhooks_delivered().await;
+    let before = timeline(&app, &member.id).await;
+
+    // The monthly copy again, as a new event arriving late (Stripe does not order them).
+    let mut stale = created.clone();
+    stale["id"] = "evt_late_monthly_copy".into();
+    let payload = stale.to_string();
+    let signature = Webhook::generate_test_header(&payload, &secret, None);
+    let response = app.post_webhook(&payload, &signature).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(text(response).await, "ignored");
+    // The very same delivery again is a duplicate.
+    let signature = Webhook::generate_test_header(&payload, &secret, None);
+    let again = app.post_webhook(&payload, &signature).await;
+    assert_eq!(text(again).await, "duplicate");
+
+    let now = membership(&app, "ada@example.com").await;
+    assert_eq!(now.map(|m| m.plan), Some("yearly".to_owned()));
+    assert_eq!(timeline(&app, &member.id).await, before);
 }
