@@ -68,6 +68,9 @@ pub struct Settings {
     /// Where `/metrics` is served (Prometheus); `None`, the default, serves it nowhere. Never
     /// on `listen_addr`: the public port does not show the shop's figures.
     pub metrics_addr: Option<String>,
+    /// `STRIPE_TEST_CLOCKS=1` (test keys or the sandbox only): each new Stripe customer is made
+    /// on its own test clock, so a walkthrough can advance its subscription's time.
+    pub stripe_test_clocks: bool,
 }
 
 /// Where the shopper pays: Stripe's Payment Element on the shop's own page, or Stripe's
@@ -295,6 +298,16 @@ impl Settings {
         let shutdown_timeout = seconds("SHUTDOWN_TIMEOUT_SECS", Duration::from_secs(30))?;
         let stripe = stripe_settings(&var)?;
         let mail = mail_settings(&var, &stripe)?;
+        let stripe_test_clocks = match var("STRIPE_TEST_CLOCKS").as_deref() {
+            None | Some("0" | "false" | "no") => false,
+            Some("1" | "true" | "yes") => true,
+            Some(_) => return Err(ConfigError("STRIPE_TEST_CLOCKS must be 1 or 0".into())),
+        };
+        if stripe_test_clocks && matches!(&stripe, StripeSettings::Keys(keys) if keys.is_live()) {
+            return Err(ConfigError(
+                "STRIPE_TEST_CLOCKS works with test keys only: unset it with live keys".into(),
+            ));
+        }
         let session_defaults = SessionLimits::default();
         let sessions = SessionLimits {
             idle_timeout: seconds("SESSION_IDLE_SECS", session_defaults.idle_timeout)?,
@@ -323,6 +336,7 @@ impl Settings {
             database_pool_size,
             shutdown_timeout,
             metrics_addr: var("METRICS_ADDR"),
+            stripe_test_clocks,
         })
     }
 

@@ -15,6 +15,7 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod client_ip;
+pub mod club;
 pub mod config;
 pub mod csrf;
 pub mod db;

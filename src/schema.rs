@@ -331,6 +331,70 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    club_checkouts (session_id) {
+        session_id -> Text,
+        user_id -> Int8,
+        created_at -> Timestamptz,
+        next_check_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    club_events (id) {
+        id -> Int8,
+        subscription_id -> Text,
+        stripe_event_id -> Nullable<Text>,
+        cause -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        applied -> Bool,
+        note -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    club_invoices (id) {
+        id -> Text,
+        subscription_id -> Text,
+        user_id -> Int8,
+        number -> Nullable<Text>,
+        status -> Text,
+        amount_due_minor -> Int8,
+        amount_paid_minor -> Int8,
+        currency -> Text,
+        hosted_invoice_url -> Nullable<Text>,
+        invoice_pdf -> Nullable<Text>,
+        period_start -> Timestamptz,
+        period_end -> Timestamptz,
+        stripe_created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    club_subscriptions (id) {
+        id -> Text,
+        user_id -> Int8,
+        customer_id -> Text,
+        status -> Text,
+        plan -> Text,
+        price_id -> Text,
+        amount_minor -> Int8,
+        currency -> Text,
+        current_period_start -> Nullable<Timestamptz>,
+        current_period_end -> Nullable<Timestamptz>,
+        trial_end -> Nullable<Timestamptz>,
+        cancel_at_period_end -> Bool,
+        canceled_at -> Nullable<Timestamptz>,
+        ended_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        next_check_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(cart_items -> carts (cart_id));
 diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(carts -> users (user_id));
@@ -351,12 +415,21 @@ diesel::joinable!(refund_requests -> users (admin_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refunds -> orders (order_id));
 diesel::joinable!(stripe_events -> orders (order_id));
+diesel::joinable!(club_checkouts -> users (user_id));
+diesel::joinable!(club_events -> club_subscriptions (subscription_id));
+diesel::joinable!(club_invoices -> club_subscriptions (subscription_id));
+diesel::joinable!(club_invoices -> users (user_id));
+diesel::joinable!(club_subscriptions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_secrets,
     cart_items,
     carts,
     categories,
+    club_checkouts,
+    club_events,
+    club_invoices,
+    club_subscriptions,
     discount_codes,
     login_failures,
     disputes,

@@ -14,10 +14,18 @@ pub fn default_headers(js_origin: Option<&str>, https: bool) -> DefaultHeaders {
     } else {
         ("", "")
     };
+    // A form whose answer redirects to Stripe's hosted pages (Checkout, the Billing Portal)
+    // navigates there: browsers check that redirect against `form-action` too. A standalone
+    // sandbox serves those pages on its own origin, Stripe.js's.
+    let stripe_pages = if stripe == "https://js.stripe.com" {
+        "https://checkout.stripe.com https://billing.stripe.com"
+    } else {
+        stripe
+    };
     let csp = format!(
         "default-src 'self'; script-src 'self' {stripe}; frame-src 'self' {stripe} {stripe_frames}; \
          connect-src 'self' {stripe} {stripe_connect}; img-src 'self' data:; style-src 'self'; \
-         font-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+         font-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self' {stripe_pages}; base-uri 'self'"
     );
     let csp = csp.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut headers = DefaultHeaders::new()

@@ -32,8 +32,8 @@ use crate::session::new_token;
 use crate::session::store::PgSessionStore;
 use crate::telemetry::RequestSpan;
 use crate::{
-    accounts, admin, assets, bad_input, cart, catalog, checkout, email, error_page, health, orders,
-    payments, seed, seo, session,
+    accounts, admin, assets, bad_input, cart, catalog, checkout, club, email, error_page, health,
+    orders, payments, seed, seo, session,
 };
 
 pub struct Application {
@@ -112,6 +112,7 @@ struct Shared {
     password_hashers: web::Data<PasswordHashers>,
     login_throttle: web::Data<LoginThrottle>,
     trusted_proxies: web::Data<crate::client_ip::TrustedProxies>,
+    plan_prices: web::Data<club::PlanPrices>,
 }
 
 /// The cookie session: the store, the key that seals the cookie, and how long it lives.
@@ -203,6 +204,7 @@ impl Application {
                     .app_data(shared.password_hashers.clone())
                     .app_data(shared.login_throttle.clone())
                     .app_data(shared.trusted_proxies.clone())
+                    .app_data(shared.plan_prices.clone())
                     .app_data(web::FormConfig::default().limit(64 * 1024))
                     // `/orders/1` names no order: the site's 404 page, not the parser's words.
                     .app_data(
@@ -318,6 +320,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(cart::routes)
         .configure(accounts::routes)
         .configure(checkout::routes)
+        .configure(club::routes)
         .configure(orders::routes)
         .configure(payments::routes)
         .configure(admin::routes);
@@ -434,7 +437,8 @@ async fn start_payments(
             .context("connecting to read the installation")?;
         payments::idempotency::Keys::of_installation(&mut conn).await?
     };
-    let payments = web::Data::new(Payments::new(access, keys)?);
+    let payments =
+        web::Data::new(Payments::new(access, keys)?.with_test_clocks(settings.stripe_test_clocks));
     let reconciler = reconciler::spawn(
         pool.clone(),
         payments.clone().into_inner(),
@@ -519,6 +523,9 @@ fn start_shared(
         .into_inner()
         .spawn_cleanup(pool.clone());
     let trusted_proxies = web::Data::new(settings.limits.trusted_proxies.clone());
+    // The membership's Stripe prices are found or made from the plan table on first use (a
+    // shop that sells no membership never writes to Stripe's catalog).
+    let plan_prices = web::Data::new(club::PlanPrices::new(settings.currency));
     Ok(Shared {
         settings: web::Data::new(settings),
         payment_mode: web::Data::new(mode),
@@ -529,5 +536,6 @@ fn start_shared(
         password_hashers,
         login_throttle,
         trusted_proxies,
+        plan_prices,
     })
 }

@@ -1,5 +1,5 @@
 //! The shop owner's side: the payment status dashboard, an order's payment timeline and its
-//! refunds, products and stock, customers, discount codes, shipping methods, tax rates, webhook deliveries, and emails. Every route sits behind
+//! refunds, products and stock, customers, Storefront Club memberships, discount codes, shipping methods, tax rates, webhook deliveries, and emails. Every route sits behind
 //! [`require_admin`], which checks the account's admin flag in the database on each request
 //! (the session's copy may be stale).
 
@@ -17,6 +17,7 @@ pub mod products;
 mod refund;
 mod rerun;
 mod shipping;
+mod subscriptions;
 mod tax;
 mod webhooks;
 
@@ -84,6 +85,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/tax", web::get().to(tax::list))
             .route("/tax", web::post().to(tax::set))
             .route("/tax/{country}/remove", web::post().to(tax::remove))
+            .route("/subscriptions", web::get().to(subscriptions::list))
+            .route("/subscriptions/{id}", web::get().to(subscriptions::show))
             .route("/webhooks", web::get().to(webhooks::deliveries))
             .route("/webhooks/{id}/rerun", web::post().to(rerun::rerun))
             .route("/emails", web::get().to(emails::emails))

@@ -17,6 +17,8 @@ use crate::session::ShopSession;
 pub struct CartPage {
     ctx: PageContext,
     cart: CartSummary,
+    /// The shopper is a Storefront Club member: standard shipping is free.
+    member: bool,
 }
 
 #[tracing::instrument(skip_all)]
@@ -26,15 +28,18 @@ pub async fn cart_page(
     pool: web::Data<DbPool>,
     settings: web::Data<Settings>,
 ) -> Result<CartPage, AppError> {
+    let mut conn = pool.get().await?;
     let lines = match session.cart_id() {
-        Some(cart_id) => {
-            let mut conn = pool.get().await?;
-            db::lines(&mut conn, cart_id).await?
-        }
+        Some(cart_id) => db::lines(&mut conn, cart_id).await?,
         None => Vec::new(),
+    };
+    let member = match &ctx.user {
+        Some(user) => crate::club::db::has_benefit(&mut conn, user.id).await?,
+        None => false,
     };
     Ok(CartPage {
         ctx,
         cart: CartSummary::new(lines, settings.currency),
+        member,
     })
 }

@@ -16,6 +16,7 @@ use super::cancel::give_up;
 use super::{hosted_page, limits, payment_element};
 use crate::cart::{self, CartLine, CartSummary};
 use crate::client_ip::ClientIp;
+use crate::club;
 use crate::config::{CheckoutMode, Settings};
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
@@ -61,8 +62,20 @@ pub struct ReviewPage {
 /// A shipping method as the review page offers it for this cart.
 pub struct ShippingOption {
     method: ShippingMethod,
-    /// What it costs for this cart (free above its threshold).
+    /// What it costs for this cart (free above its threshold, or for a member).
     price: Money,
+    /// Free because the shopper is a Storefront Club member.
+    member_free: bool,
+}
+
+/// What `method` costs for items worth `items_minor`: free standard shipping for a member of
+/// Storefront Club (active or trialing), else the method's rate.
+fn shipping_price(method: &ShippingMethod, items_minor: i64, member: bool) -> i64 {
+    if member && method.code == club::FREE_SHIPPING_METHOD {
+        0
+    } else {
+        method.price_for(items_minor)
+    }
 }
 
 impl ReviewPage {
@@ -93,11 +106,16 @@ async fn review(
 ) -> Result<ReviewPage, AppError> {
     let cart = CartSummary::new(lines, settings.currency);
     let subtotal = cart.subtotal().minor;
+    let member = match &ctx.user {
+        Some(user) => club::db::has_benefit(conn, user.id).await?,
+        None => false,
+    };
     let methods: Vec<ShippingOption> = shipping::db::active(conn, settings.currency)
         .await?
         .into_iter()
         .map(|method| ShippingOption {
-            price: Money::new(method.price_for(subtotal), method.currency),
+            price: Money::new(shipping_price(&method, subtotal, member), method.currency),
+            member_free: member && method.code == club::FREE_SHIPPING_METHOD,
             method,
         })
         .collect();
@@ -427,7 +445,14 @@ async fn place(
                 "That shipping method is no longer offered. Please choose another one.",
             )
         })?;
-    let shipping_minor = method.price_for(items_total);
+    // The member benefit is read in the order's own transaction: a membership that ended a
+    // moment ago gives nothing.
+    let member = match placing.user_id {
+        Some(user_id) => club::db::has_benefit(conn, user_id).await?,
+        None => false,
+    };
+    let shipping_minor = shipping_price(&method, items_total, member);
+    let member_shipping = member && method.code == club::FREE_SHIPPING_METHOD;
     let address = placing.address;
     // Tax at the destination's rate, on each line and on shipping, each rounded on its own.
     let rate = tax::db::for_country(conn, address.country.code()).await?;
@@ -505,7 +530,11 @@ async fn place(
             applied: true,
             cause: EventCause::Checkout,
             stripe_event_id: None,
-            note: Some("order placed, stock reserved"),
+            note: Some(if member_shipping {
+                "order placed, stock reserved; free standard shipping (Storefront Club)"
+            } else {
+                "order placed, stock reserved"
+            }),
         },
     )
     .await?;

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::domain::Money;
 use crate::orders::OrderSummary;
-use crate::outbox::Written;
+use crate::outbox::{ClubFacts, Written};
 
 const SHOP: &str = "Storefront";
 
@@ -233,6 +233,60 @@ pub fn password_reset(
         subject,
         link,
         expires_at: format_time(expires_at),
+    }
+    .written(text)
+}
+
+email!(ClubTrialEndingHtml, "email/club_trial_ending.html", {
+    facts: &'a ClubFacts, link: String,
+});
+text!(ClubTrialEndingText, "email/club_trial_ending.txt", {
+    facts: &'a ClubFacts, link: String,
+});
+
+/// Sent a few days before a member's free trial ends (Stripe's `trial_will_end`).
+pub fn club_trial_ending(base_url: &str, facts: &ClubFacts) -> askama::Result<Written> {
+    let subject = "Your Storefront Club trial ends soon";
+    let link = format!("{base_url}/account/club");
+    let text = ClubTrialEndingText {
+        shop: SHOP,
+        base_url,
+        facts,
+        link: link.clone(),
+    };
+    ClubTrialEndingHtml {
+        shop: SHOP,
+        base_url,
+        subject,
+        facts,
+        link,
+    }
+    .written(text)
+}
+
+email!(ClubPaymentFailedHtml, "email/club_payment_failed.html", {
+    facts: &'a ClubFacts, link: String,
+});
+text!(ClubPaymentFailedText, "email/club_payment_failed.txt", {
+    facts: &'a ClubFacts, link: String,
+});
+
+/// Sent when a membership's renewal could not be charged (Stripe's `invoice.payment_failed`).
+pub fn club_payment_failed(base_url: &str, facts: &ClubFacts) -> askama::Result<Written> {
+    let subject = "Your Storefront Club payment did not go through";
+    let link = format!("{base_url}/account/club");
+    let text = ClubPaymentFailedText {
+        shop: SHOP,
+        base_url,
+        facts,
+        link: link.clone(),
+    };
+    ClubPaymentFailedHtml {
+        shop: SHOP,
+        base_url,
+        subject,
+        facts,
+        link,
     }
     .written(text)
 }

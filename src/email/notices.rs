@@ -7,13 +7,23 @@ use super::messages;
 use super::transport::SendError;
 use crate::domain::Money;
 use crate::orders::{OrderSummary, db as orders_db};
-use crate::outbox::{FailureFacts, Kind, Mail, RefundFacts, Written};
+use crate::outbox::{ClubFacts, FailureFacts, Kind, Mail, RefundFacts, Written};
 
 pub(super) async fn write(
     conn: &mut AsyncPgConnection,
     mail: &Mail,
     base_url: &str,
 ) -> Result<Written, SendError> {
+    if matches!(mail.kind, Kind::ClubTrialEnding | Kind::ClubPaymentFailed) {
+        let facts: ClubFacts = serde_json::from_value(mail.facts.clone())
+            .map_err(|e| SendError::Permanent(format!("the email's facts: {e}")))?;
+        let written = if mail.kind == Kind::ClubTrialEnding {
+            messages::club_trial_ending(base_url, &facts)
+        } else {
+            messages::club_payment_failed(base_url, &facts)
+        };
+        return written.map_err(|e| SendError::Permanent(format!("writing the email: {e}")));
+    }
     let transient =
         |e: diesel::result::Error| SendError::Transient(format!("reading the order: {e}"));
     let Some(order_id) = mail.order_id else {
@@ -55,6 +65,12 @@ pub(super) async fn write(
             )
         }
         Kind::OrderLookup => messages::order_lookup(base_url, &summary, &link, guest),
+        // Written from their facts above, before any order is read.
+        Kind::ClubTrialEnding | Kind::ClubPaymentFailed => {
+            return Err(SendError::Permanent(
+                "a membership email names no order".into(),
+            ));
+        }
         Kind::PasswordReset => {
             return Err(SendError::Permanent(
                 "a password reset is written when it is asked for, and this one was not".into(),

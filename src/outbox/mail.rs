@@ -22,15 +22,21 @@ pub enum Kind {
     Refund,
     PasswordReset,
     OrderLookup,
+    /// A member's free trial ends in a few days.
+    ClubTrialEnding,
+    /// A membership's renewal could not be charged.
+    ClubPaymentFailed,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 7] = [
         Self::OrderConfirmation,
         Self::PaymentFailed,
         Self::Refund,
         Self::PasswordReset,
         Self::OrderLookup,
+        Self::ClubTrialEnding,
+        Self::ClubPaymentFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +46,8 @@ impl Kind {
             Self::Refund => "refund",
             Self::PasswordReset => "password_reset",
             Self::OrderLookup => "order_lookup",
+            Self::ClubTrialEnding => "club_trial_ending",
+            Self::ClubPaymentFailed => "club_payment_failed",
         }
     }
 
@@ -51,6 +59,8 @@ impl Kind {
             Self::Refund => "Refund",
             Self::PasswordReset => "Password reset",
             Self::OrderLookup => "Order link",
+            Self::ClubTrialEnding => "Club trial ending",
+            Self::ClubPaymentFailed => "Club payment failed",
         }
     }
 
@@ -161,4 +171,15 @@ pub struct RefundFacts {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FailureFacts {
     pub reason: Option<String>,
+}
+
+/// A membership notice: what it is about, in words decided when Stripe said it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ClubFacts {
+    /// "Monthly, $5.00 a month".
+    pub plan: String,
+    /// The trial's end, or when Stripe tries the renewal again (if it says).
+    pub date: Option<String>,
+    /// Stripe's page of the unpaid invoice.
+    pub invoice_url: Option<String>,
 }

@@ -8,4 +8,4 @@ pub mod db;
 mod mail;
 
 pub use db::{Mail, NewMail, Written, enqueue};
-pub use mail::{FailureFacts, Kind, RefundFacts, Status};
+pub use mail::{ClubFacts, FailureFacts, Kind, RefundFacts, Status};

@@ -61,6 +61,63 @@ impl Keys {
         format!("storefront-{}-user-{user_id}-customer", self.installation)
     }
 
+    pub fn customer_on_clock(&self, user_id: i64, clock: &str) -> String {
+        format!(
+            "storefront-{}-user-{user_id}-customer-{clock}",
+            self.installation
+        )
+    }
+
+    /// A test clock is a test-mode convenience: a spare one left by a lost answer is harmless,
+    /// so each call has its own key.
+    pub fn test_clock(&self) -> String {
+        format!(
+            "storefront-{}-test-clock-{}",
+            self.installation,
+            Uuid::new_v4().simple()
+        )
+    }
+
+    /// The price of a plan: one per lookup key, amount, interval and currency, however often
+    /// start-up asks.
+    pub fn club_price(&self, lookup_key: &str, amount: i64, currency: &str) -> String {
+        format!(
+            "storefront-{}-price-{lookup_key}-{amount}-{currency}",
+            self.installation
+        )
+    }
+
+    /// The membership's Billing Portal configuration for these prices.
+    pub fn portal_configuration(&self, prices: &str) -> String {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(prices.as_bytes());
+        let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+        format!(
+            "storefront-{}-portal-configuration-{hex}",
+            self.installation
+        )
+    }
+
+    /// The membership's Checkout Session for a user and plan. `window` (a number of minutes
+    /// since the epoch, divided) makes a double click or a retry within it replay the same
+    /// session instead of opening a second one.
+    pub fn club_checkout(&self, user_id: i64, plan: &str, window: i64) -> String {
+        format!(
+            "storefront-{}-user-{user_id}-club-{plan}-{window}",
+            self.installation
+        )
+    }
+
+    /// A change to a subscription (plan, cancel at period end, resume): each call has its own
+    /// key; the subscription's state, not the key, makes a repeat harmless.
+    pub fn subscription_change(&self, subscription: &str) -> String {
+        format!(
+            "storefront-{}-change-{subscription}-{}",
+            self.installation,
+            Uuid::new_v4().simple()
+        )
+    }
+
     /// Cancelling creates nothing, so each call has its own key (retries within the call reuse it).
     pub fn cancel(&self, intent: &str) -> String {
         format!(

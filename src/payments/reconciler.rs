@@ -120,6 +120,23 @@ async fn sweep_until(
         return Ok(None);
     }
     let report = sweep_locked(pool, payments, settings, stop).await;
+    // Memberships too, under the same lock (`crate::club::reconcile`).
+    if !stop.is_cancelled() {
+        match crate::club::reconcile::sweep(
+            pool,
+            payments,
+            settings.stale_after,
+            settings.max_backoff,
+        )
+        .await
+        {
+            Ok(club) if club != crate::club::reconcile::ClubSweep::default() => {
+                tracing::info!(?club, "reconciler sweep of memberships");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = ?e, "reconciler sweep of memberships failed"),
+        }
+    }
     diesel::sql_query("SELECT pg_advisory_unlock($1)")
         .bind::<BigInt, _>(LOCK_KEY)
         .execute(&mut lock_conn)

@@ -39,6 +39,7 @@ mod shutdown;
 mod site;
 mod smtp;
 mod stock_and_currency;
+mod subscriptions;
 mod tax;
 mod truthful;
 mod webhooks;

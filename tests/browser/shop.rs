@@ -129,4 +129,39 @@ impl Shop {
             .unwrap_or_else(|e| panic!("making the code {code}: {e}"));
         assert!(made, "the code {code} is new");
     }
+
+    /// The member's Stripe customer (to move its test clock on the sandbox's clock page).
+    pub async fn stripe_customer(&self, email: &str) -> String {
+        use storefront::schema::users;
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .unwrap_or_else(|e| panic!("test database connection: {e}"));
+        users::table
+            .filter(users::email.eq(email))
+            .select(users::stripe_customer_id)
+            .first::<Option<String>>(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("user {email}: {e}"))
+            .unwrap_or_else(|| panic!("{email} has no Stripe customer"))
+    }
+
+    /// The member's membership status as the database holds it.
+    pub async fn membership_status(&self, email: &str) -> Option<String> {
+        use storefront::schema::{club_subscriptions, users};
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .unwrap_or_else(|e| panic!("test database connection: {e}"));
+        club_subscriptions::table
+            .inner_join(users::table)
+            .filter(users::email.eq(email))
+            .select(club_subscriptions::status)
+            .first::<String>(&mut conn)
+            .await
+            .optional()
+            .unwrap_or_else(|e| panic!("membership of {email}: {e}"))
+    }
 }

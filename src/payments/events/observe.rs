@@ -2,18 +2,43 @@
 
 use stripe_webhook::EventObject;
 
+use crate::club::{self, ClubObservation};
 use crate::payments::sessions::observe_session;
 use crate::payments::stripe::{
     DisputeSnapshot, GatewayError, IntentSnapshot, Payments, RefundSnapshot,
 };
 use crate::payments::transition::Observation;
 
+/// What an event says: about an order's payment, or about a membership.
+#[derive(Debug, Clone)]
+pub(super) enum Said {
+    Order(Observation),
+    Club(ClubObservation),
+}
+
+/// What an event says, in the order to apply it; nothing for events the shop does not act on.
+/// Membership events (subscriptions, invoices, subscription-mode Checkout) are read by the
+/// club; the rest are about orders.
+pub(super) async fn observations_of(
+    payments: &Payments,
+    object: &EventObject,
+) -> Result<Vec<Said>, GatewayError> {
+    if let Some(club) = club::observe::observations_of(payments, object).await? {
+        return Ok(club.into_iter().map(Said::Club).collect());
+    }
+    Ok(order_observations(payments, object)
+        .await?
+        .into_iter()
+        .map(Said::Order)
+        .collect())
+}
+
 /// What an event says about an order's payment, in the order to apply it; nothing for events
 /// the shop does not act on. Intent events are checked against the intent as Stripe has it now
 /// ([`current`]). Refund events also bring the intent up to date, so a refund that arrives before
 /// the order knew it was paid finds it paid; `charge.refunded` names no refund, so the
 /// payment's refunds are read from Stripe (an error when Stripe cannot be read).
-pub(super) async fn observations_of(
+async fn order_observations(
     payments: &Payments,
     object: &EventObject,
 ) -> Result<Vec<Observation>, GatewayError> {

@@ -84,7 +84,16 @@ pub async fn receive_event(
         }
     };
 
-    match record_and_apply(&pool, &event_id, &event_type, &payload, &observations).await {
+    match record_and_apply(
+        &pool,
+        &payments,
+        &event_id,
+        &event_type,
+        &payload,
+        &observations,
+    )
+    .await
+    {
         Ok(Some(outcome)) => {
             tracing::info!(outcome = outcome.as_str(), "webhook processed");
             metrics::webhook(outcome.as_str());

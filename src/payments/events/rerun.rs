@@ -70,8 +70,15 @@ async fn run(
     let observations = observations_of(payments, &parsed.data.object)
         .await
         .map_err(|e| anyhow::Error::new(e).context("reading Stripe for the event"))?;
-    let outcome =
-        record_and_apply(pool, &event.id, &event.event_type, payload, &observations).await?;
+    let outcome = record_and_apply(
+        pool,
+        payments,
+        &event.id,
+        &event.event_type,
+        payload,
+        &observations,
+    )
+    .await?;
     Ok(Rerun::Ran(match outcome {
         Some(outcome) => format!(
             "Event {} ran again from its stored payload: {}.",

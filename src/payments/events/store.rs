@@ -10,10 +10,13 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::observe::Said;
 use super::outcome::{Outcome, WAITING};
+use crate::club;
 use crate::db::DbPool;
 use crate::domain::PaymentStatus;
 use crate::orders::db as orders_db;
+use crate::payments::Payments;
 use crate::payments::transition::{self, Cause, Observation};
 use crate::schema::{orders, stripe_events};
 
@@ -78,10 +81,11 @@ pub async fn find(
 /// event was already processed: a duplicate delivery changes nothing.
 pub(super) async fn record_and_apply(
     pool: &DbPool,
+    payments: &Payments,
     event_id: &str,
     event_type: &str,
     payload: &serde_json::Value,
-    observations: &[Observation],
+    observations: &[Said],
 ) -> anyhow::Result<Option<Outcome>> {
     let mut conn = pool.get().await?;
     let (outcome, moves) = conn
@@ -110,12 +114,30 @@ pub(super) async fn record_and_apply(
                 let mut outcome = Outcome::Unhandled;
                 let mut order_id = None;
                 let mut moves = Vec::new();
-                for observation in observations {
-                    let (this, order, moved) =
-                        apply_observation(conn, event_id, observation).await?;
-                    outcome = outcome.max(this);
-                    order_id = order_id.or(order);
-                    moves.extend(moved);
+                for said in observations {
+                    match said {
+                        Said::Order(observation) => {
+                            let (this, order, moved) =
+                                apply_observation(conn, event_id, observation).await?;
+                            outcome = outcome.max(this);
+                            order_id = order_id.or(order);
+                            moves.extend(moved);
+                        }
+                        Said::Club(observation) => {
+                            let effect = club::sync::apply_in(
+                                conn,
+                                payments,
+                                observation,
+                                club::sync::Cause::Webhook { event_id },
+                            )
+                            .await?;
+                            outcome = outcome.max(match effect {
+                                club::sync::Effect::NotOurs => Outcome::Unhandled,
+                                club::sync::Effect::Unchanged => Outcome::Ignored,
+                                club::sync::Effect::Changed => Outcome::Applied,
+                            });
+                        }
+                    }
                 }
                 mark_processed(conn, event_id, outcome, order_id).await?;
                 Ok((Some(outcome), moves))

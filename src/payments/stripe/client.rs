@@ -91,15 +91,17 @@ pub struct NewCheckoutSession<'a> {
 }
 
 pub struct Payments {
-    client: Client,
-    keys: Keys,
+    pub(super) client: Client,
+    pub(super) keys: Keys,
+    /// `STRIPE_TEST_CLOCKS`: each new customer gets its own test clock.
+    pub(super) test_clocks: bool,
     pub publishable_key: String,
     pub js_url: String,
     webhook_secret: Secret,
     pub dashboard_url: Option<String>,
 }
 
-fn idempotent(key: &str) -> Result<RequestStrategy, GatewayError> {
+pub(super) fn idempotent(key: &str) -> Result<RequestStrategy, GatewayError> {
     IdempotencyKey::new(key)
         .map(RequestStrategy::Idempotent)
         .map_err(|e| GatewayError::Unavailable(format!("idempotency key: {e}")))
@@ -108,7 +110,7 @@ fn idempotent(key: &str) -> Result<RequestStrategy, GatewayError> {
 /// Sends a keyed request again, with the same key, while Stripe says "not now": a concurrent
 /// request holds the key (409) or the rate limit was hit (429). Nothing was executed then, so
 /// the same key is right. Any other answer, or none, is returned as it is.
-async fn with_same_key<T, Fut>(mut send: impl FnMut() -> Fut) -> Result<T, StripeError>
+pub(super) async fn with_same_key<T, Fut>(mut send: impl FnMut() -> Fut) -> Result<T, StripeError>
 where
     Fut: Future<Output = Result<T, StripeError>>,
 {
@@ -140,11 +142,18 @@ impl Payments {
         Ok(Self {
             client,
             keys,
+            test_clocks: false,
             publishable_key: access.publishable_key,
             js_url: access.js_url,
             webhook_secret: access.webhook_secret,
             dashboard_url: access.dashboard_url,
         })
+    }
+
+    /// Makes each new customer on its own test clock (test mode only; see the settings).
+    pub fn with_test_clocks(mut self, on: bool) -> Self {
+        self.test_clocks = on;
+        self
     }
 
     pub fn webhook_secret(&self) -> &Secret {
@@ -377,10 +386,19 @@ impl Payments {
     /// Creates the Stripe Customer of a user; the key makes it once per user.
     #[tracing::instrument(skip(self, email))]
     pub async fn create_customer(&self, user_id: i64, email: &str) -> Result<String, GatewayError> {
-        let create = CreateCustomer::new()
+        let mut create = CreateCustomer::new()
             .email(email)
             .metadata([("user_id".to_owned(), user_id.to_string())]);
-        let strategy = idempotent(&self.keys.customer(user_id))?;
+        // On a test clock, the key names the clock: a retry with a new clock is a new request.
+        let key = if self.test_clocks {
+            let clock = self.create_test_clock(user_id).await?;
+            let key = self.keys.customer_on_clock(user_id, &clock);
+            create = create.test_clock(clock);
+            key
+        } else {
+            self.keys.customer(user_id)
+        };
+        let strategy = idempotent(&key)?;
         let customer = with_same_key(|| {
             create
                 .customize()
