@@ -410,6 +410,19 @@ pub async fn record_checkout(
         .map(drop)
 }
 
+/// The user's membership checkouts that may still be open (not yet seen complete or expired).
+pub async fn open_checkouts_of(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+) -> QueryResult<Vec<String>> {
+    club_checkouts::table
+        .filter(club_checkouts::user_id.eq(user_id))
+        .filter(club_checkouts::next_check_at.is_not_null())
+        .select(club_checkouts::session_id)
+        .load(conn)
+        .await
+}
+
 /// Open membership checkouts whose next look is due: (session, user).
 pub async fn due_checkouts(
     conn: &mut AsyncPgConnection,

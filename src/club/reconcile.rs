@@ -97,7 +97,7 @@ async fn checkouts(
 }
 
 /// Whether the session is over (complete or expired), and whether applying it changed anything.
-async fn look_at_checkout(
+pub(super) async fn look_at_checkout(
     pool: &DbPool,
     payments: &Payments,
     session_id: &str,

@@ -138,9 +138,27 @@ pub async fn subscribe(
             cancel_url: format!("{}/club", settings.base_url),
         })
         .await?;
-    {
+    let earlier = {
         let mut conn = pool.get().await?;
         db::record_checkout(&mut conn, checkout.id.as_str(), user.id).await?;
+        db::open_checkouts_of(&mut conn, user.id).await?
+    };
+    if let Some(paid) = close_earlier_checkouts(&payments, checkout.id.as_str(), &earlier).await? {
+        // Paid in another window meanwhile: this user is a member, and this page must not
+        // start a second membership.
+        payments
+            .expire_checkout_session_unless_paid(checkout.id.as_str())
+            .await?;
+        super::reconcile::look_at_checkout(&pool, &payments, &paid)
+            .await
+            .map_err(AppError::Unexpected)?;
+        let mut conn = pool.get().await?;
+        db::schedule_checkout(&mut conn, &paid, None).await?;
+        session.flash(
+            FlashKind::Info,
+            "You are a member already: manage your membership here.",
+        );
+        return Ok(see_other("/account/club"));
     }
     let url = checkout.url.ok_or_else(|| {
         AppError::Unexpected(anyhow::anyhow!(
@@ -149,6 +167,27 @@ pub async fn subscribe(
     })?;
     tracing::info!(user = user.id, plan = plan.as_str(), session = %checkout.id, "membership checkout opened");
     Ok(see_other(url))
+}
+
+/// One payable membership page per user: every page opened earlier (another window, the other
+/// plan) is expired on Stripe before this one is handed out, so two windows can never start two
+/// memberships. Whichever request reads the list last expires all the others, so at most one
+/// page stays open however requests interleave. Returns an earlier session Stripe reports as
+/// already complete (the user paid there), if any.
+async fn close_earlier_checkouts(
+    payments: &Payments,
+    current: &str,
+    open: &[String],
+) -> Result<Option<String>, AppError> {
+    use stripe_shared::CheckoutSessionStatus;
+    let mut paid = None;
+    for id in open.iter().filter(|id| id.as_str() != current) {
+        let session = payments.expire_checkout_session_unless_paid(id).await?;
+        if session.status == Some(CheckoutSessionStatus::Complete) {
+            paid = Some(id.clone());
+        }
+    }
+    Ok(paid)
 }
 
 #[derive(Debug, Deserialize)]

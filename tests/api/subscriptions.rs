@@ -633,3 +633,89 @@ async fn an_older_copy_of_a_subscription_event_delivered_late_changes_nothing() 
     assert_eq!(now.map(|m| m.plan), Some("yearly".to_owned()));
     assert_eq!(timeline(&app, &member.id).await, before);
 }
+
+/// Posts a test card on a sandbox Checkout page; where the page sends the browser next.
+async fn pay_on(page: &str, card: &str) -> String {
+    let paid = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .post(page)
+        .form(&[
+            ("number", card),
+            ("exp", "12 / 40"),
+            ("cvc", "123"),
+            ("postal_code", "12345"),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(paid.status(), StatusCode::SEE_OTHER);
+    location(&paid)
+}
+
+async fn open_membership_page(app: &TestApp, plan: &str) -> String {
+    let response = app.submit("/club/subscribe", &[("plan", plan)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = location(&response);
+    assert!(page.contains("/c/pay/cs_"), "{page}");
+    page
+}
+
+#[tokio::test]
+async fn a_page_opened_in_another_window_earlier_takes_no_payment() {
+    let app = spawn_app_with(&[]).await;
+    app.register("ada@example.com", PASSWORD).await;
+    let first = open_membership_page(&app, "monthly").await;
+    let second = open_membership_page(&app, "yearly").await;
+    assert_ne!(first, second);
+
+    let refused = pay_on(&first, VISA).await;
+    assert!(
+        !refused.contains("/club/welcome"),
+        "the earlier page took a payment: {refused}"
+    );
+    let html = text(reqwest::get(&first).await.unwrap_or_else(|e| panic!("{e}"))).await;
+    assert!(html.contains("has expired"), "{html}");
+
+    let back = pay_on(&second, VISA).await;
+    assert!(back.contains("/club/welcome?session_id=cs_"), "{back}");
+    let member = wait_for_status(&app, "ada@example.com", "trialing").await;
+    assert_eq!(member.plan, "yearly");
+    let memberships: i64 = club_subscriptions::table
+        .count()
+        .get_result(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(memberships, 1);
+}
+
+#[tokio::test]
+async fn subscribing_again_after_paying_in_another_window_starts_no_second_membership() {
+    let app = spawn_app_with(&[]).await;
+    // No webhook tells the shop about the first payment: only Stripe's session does.
+    app.control("webhooks/mode", &[("mode", "drop"), ("count", "1000")])
+        .await;
+    app.register("ada@example.com", PASSWORD).await;
+    let first = open_membership_page(&app, "monthly").await;
+    let back = pay_on(&first, VISA).await;
+    assert!(back.contains("/club/welcome?session_id=cs_"), "{back}");
+    // The welcome page is never visited (the tab was closed).
+
+    let again = app.submit("/club/subscribe", &[("plan", "yearly")]).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&again), "/account/club");
+    let member = membership(&app, "ada@example.com")
+        .await
+        .unwrap_or_else(|| panic!("the paid membership was applied"));
+    assert_eq!(
+        (member.status.as_str(), member.plan.as_str()),
+        ("trialing", "monthly")
+    );
+    let memberships: i64 = club_subscriptions::table
+        .count()
+        .get_result(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(memberships, 1);
+}
