@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::cancel::give_up;
 use super::{hosted_page, limits, payment_element};
-use crate::cart::{self, CartLine, CartSummary};
+use crate::cart::{self, CartCounts, CartLine, CartSummary};
 use crate::client_ip::ClientIp;
 use crate::config::{CheckoutMode, Settings};
 use crate::csrf::CsrfForm;
@@ -212,6 +212,7 @@ pub async fn place_order(
     ctx: PageContext,
     session: ShopSession,
     pool: web::Data<DbPool>,
+    counts: web::Data<CartCounts>,
     payments: web::Data<Payments>,
     settings: web::Data<Settings>,
     ClientIp(ip): ClientIp,
@@ -303,6 +304,9 @@ pub async fn place_order(
     for _ in 0..3 {
         match claim_cart(&pool, &placing).await? {
             Claim::Open(order) => {
+                // The cart has an order waiting for payment now, which changes its count once
+                // paid: no server keeps its count meanwhile.
+                counts.changed(cart_id);
                 if user.is_none() {
                     session.remember_guest_order(order.id);
                 }
