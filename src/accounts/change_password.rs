@@ -43,6 +43,7 @@ pub struct PasswordForm {
     password_confirmation: String,
 }
 
+#[allow(clippy::too_many_arguments)] // one per extractor
 #[tracing::instrument(skip_all)]
 pub async fn change_password(
     ctx: PageContext,

@@ -56,6 +56,7 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)] // one per extractor
 #[tracing::instrument(skip_all)]
 pub async fn login(
     ctx: PageContext,

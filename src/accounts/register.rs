@@ -53,6 +53,7 @@ pub struct RegisterForm {
     next: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)] // one per extractor
 #[tracing::instrument(skip_all)]
 pub async fn register(
     ctx: PageContext,

@@ -207,6 +207,7 @@ pub struct PlaceOrder {
 /// rate are read again, the stock is reserved and the order is written; then its PaymentIntent
 /// is created. Nothing the browser sends decides an amount. A form with a mistake changes
 /// nothing and is shown again with every mistake named.
+#[allow(clippy::too_many_arguments)] // one per extractor
 #[tracing::instrument(skip_all)]
 pub async fn place_order(
     ctx: PageContext,

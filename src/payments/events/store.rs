@@ -183,7 +183,7 @@ async fn apply_observation(
     let cause = Cause::Webhook { event_id };
     let applied = match order_for(conn, observation).await? {
         Some(OrderFor::Locked(order)) => {
-            transition::apply_locked(conn, order, observation, cause).await?
+            transition::apply_locked(conn, *order, observation, cause).await?
         }
         Some(OrderFor::Id(order_id)) => {
             transition::apply_in(conn, order_id, observation, cause).await?
@@ -205,7 +205,7 @@ async fn apply_observation(
 
 /// The order an observation is about: found by its intent and locked already, or by its id.
 enum OrderFor {
-    Locked(Order),
+    Locked(Box<Order>),
     Id(Uuid),
 }
 
@@ -229,7 +229,7 @@ async fn order_for(
         }
     };
     if let Some(order) = orders_db::by_payment_intent_for_update(conn, intent_id).await? {
-        return Ok(Some(OrderFor::Locked(order)));
+        return Ok(Some(OrderFor::Locked(Box::new(order))));
     }
     let Some(order_id) = metadata_order.and_then(|id| Uuid::parse_str(id).ok()) else {
         return Ok(None);
