@@ -31,9 +31,9 @@ pub(super) async fn start_session(
         })
         .await?;
     if let Some(guest_cart) = guest_cart {
-        counts.changed(guest_cart);
+        counts.changed(guest_cart).await;
     }
-    counts.changed(cart_id);
+    counts.changed(cart_id).await;
     session.sign_in(&user, cart_id);
     Ok(())
 }

@@ -58,7 +58,7 @@ pub async fn add_to_cart(
         .scope_boxed()
     })
     .await?;
-    counts.changed(cart_id);
+    counts.changed(cart_id).await;
 
     session.flash(
         FlashKind::Info,

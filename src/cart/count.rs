@@ -3,7 +3,9 @@
 //! A server that changes a cart (add, update, remove, the merge at sign-in, an order placed
 //! from it) drops its own copy at once and, once the change has committed, tells the other
 //! servers with `NOTIFY cart_changed` (the cart's id), sent by a background task that sends
-//! whatever changed meanwhile in one statement. The notification is not sent by a trigger in
+//! whatever changed meanwhile in one statement; the request answers once that is committed, so
+//! the shopper's next page, on whichever server, is not older than the change (give or take
+//! the notification's delivery, as for sessions and the catalog). The notification is not sent by a trigger in
 //! the changing transaction: PostgreSQL commits notifying transactions one at a time, so every
 //! add to cart would queue behind the one before it (10× fewer commits per second here).
 //! Every server listens on a connection of its own; while it is down, copies are not used.
@@ -22,7 +24,7 @@ use std::time::{Duration, Instant};
 use diesel::sql_types::{Array, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use futures_util::StreamExt;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::db;
@@ -49,8 +51,8 @@ struct Inner {
     /// Whether notifications are being received; when not, copies are not used.
     listening: AtomicBool,
     entries: RwLock<Entries>,
-    /// Carts this server changed, for the other servers to hear about.
-    announce: mpsc::UnboundedSender<Uuid>,
+    /// Carts this server changed, for the other servers to hear about, and who waits for it.
+    announce: mpsc::UnboundedSender<(Uuid, oneshot::Sender<()>)>,
 }
 
 #[derive(Default)]
@@ -91,11 +93,14 @@ impl CartCounts {
     }
 
     /// This server changed the cart (call it once the change has committed): its copy goes now,
-    /// and the other servers are told.
-    pub fn changed(&self, cart_id: Uuid) {
+    /// and the other servers are told before this returns.
+    pub async fn changed(&self, cart_id: Uuid) {
         self.inner.drop_one(cart_id);
+        let (done, announced) = oneshot::channel();
         // The receiver lives as long as the runtime; a send fails only while shutting down.
-        let _ = self.inner.announce.send(cart_id);
+        if self.inner.announce.send((cart_id, done)).is_ok() {
+            let _ = announced.await;
+        }
     }
 }
 
@@ -146,10 +151,14 @@ impl Inner {
 
 /// Sends `NOTIFY cart_changed` for the carts this server changed: whatever came in while the
 /// previous statement ran goes in the next one, so under load one commit announces many carts.
-async fn announce_changes(pool: DbPool, mut changed: mpsc::UnboundedReceiver<Uuid>) {
+async fn announce_changes(
+    pool: DbPool,
+    mut changed: mpsc::UnboundedReceiver<(Uuid, oneshot::Sender<()>)>,
+) {
     let mut carts = Vec::with_capacity(BATCH);
     while changed.recv_many(&mut carts, BATCH).await > 0 {
-        let mut ids: Vec<String> = carts.drain(..).map(|id| id.to_string()).collect();
+        let (ids, waiting): (Vec<Uuid>, Vec<oneshot::Sender<()>>) = carts.drain(..).unzip();
+        let mut ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
         ids.sort_unstable();
         ids.dedup();
         let sent = async {
@@ -164,6 +173,9 @@ async fn announce_changes(pool: DbPool, mut changed: mpsc::UnboundedReceiver<Uui
         if let Err(e) = sent.await {
             // The other servers' copies of these carts age out instead (MAX_AGE).
             tracing::warn!(error = %e, carts = ids.len(), "could not announce cart changes");
+        }
+        for done in waiting {
+            let _ = done.send(());
         }
     }
 }

@@ -55,7 +55,7 @@ pub async fn update_line(
     }
     check_quantity(quantity.get(), 0, product.stock, product.max_per_order)?;
     db::set_quantity(&mut conn, cart_id, product_id, quantity.get()).await?;
-    counts.changed(cart_id);
+    counts.changed(cart_id).await;
     session.flash(
         FlashKind::Info,
         format!("Updated {} to {quantity}.", product.name),
@@ -74,7 +74,7 @@ pub async fn remove_line(
     let cart_id = session.cart_id().ok_or_else(not_in_cart)?;
     let mut conn = pool.get().await?;
     let removed = db::remove(&mut conn, cart_id, product_id.into_inner()).await?;
-    counts.changed(cart_id);
+    counts.changed(cart_id).await;
     if removed == 0 {
         return Err(not_in_cart());
     }

@@ -307,7 +307,7 @@ pub async fn place_order(
             Claim::Open(order) => {
                 // The cart has an order waiting for payment now, which changes its count once
                 // paid: no server keeps its count meanwhile.
-                counts.changed(cart_id);
+                counts.changed(cart_id).await;
                 if user.is_none() {
                     session.remember_guest_order(order.id);
                 }
