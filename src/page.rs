@@ -10,7 +10,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use crate::assets::Site;
-use crate::cart::db as cart_db;
+use crate::cart::CartCounts;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::session::{Flash, SessionUser, ShopSession};
@@ -86,11 +86,15 @@ impl PageContext {
         let mail = mail_delivery(req);
         let cart_count = match session.cart_id() {
             Some(cart_id) => {
-                let pool = req
-                    .app_data::<web::Data<DbPool>>()
-                    .ok_or_else(|| anyhow::anyhow!("no database pool configured"))?;
-                let mut conn = pool.get().await?;
-                cart_db::item_count(&mut conn, cart_id).await?
+                let (Some(pool), Some(counts)) = (
+                    req.app_data::<web::Data<DbPool>>(),
+                    req.app_data::<web::Data<CartCounts>>(),
+                ) else {
+                    return Err(
+                        anyhow::anyhow!("no database pool or cart counts configured").into(),
+                    );
+                };
+                counts.count(pool, cart_id).await?
             }
             None => 0,
         };

@@ -108,6 +108,7 @@ struct Shared {
     mail: web::Data<MailDelivery>,
     payments: web::Data<Payments>,
     catalog_cache: web::Data<catalog::CatalogCache>,
+    cart_counts: web::Data<cart::CartCounts>,
     search_limit: web::Data<catalog::search_limit::SearchLimit>,
     password_hashers: web::Data<PasswordHashers>,
     login_throttle: web::Data<LoginThrottle>,
@@ -200,6 +201,7 @@ impl Application {
                     .app_data(shared.mail.clone())
                     .app_data(shared.payments.clone())
                     .app_data(shared.catalog_cache.clone())
+                    .app_data(shared.cart_counts.clone())
                     .app_data(shared.search_limit.clone())
                     .app_data(shared.password_hashers.clone())
                     .app_data(shared.login_throttle.clone())
@@ -497,7 +499,7 @@ async fn start_sessions(pool: &DbPool, settings: &Settings) -> anyhow::Result<Se
 }
 
 /// The state shared by every worker, with the background tasks that keep it (the catalog's
-/// change listener, the login throttle's cleanup).
+/// and the cart counts' change listeners, the login throttle's cleanup).
 fn start_shared(
     pool: &DbPool,
     settings: Settings,
@@ -510,6 +512,10 @@ fn start_shared(
         settings.database_url.expose().to_owned(),
         catalog_cache.clone().into_inner(),
     );
+    let cart_counts = web::Data::new(cart::CartCounts::start(
+        pool.clone(),
+        settings.database_url.expose().to_owned(),
+    ));
     let search_limit = web::Data::new(catalog::search_limit::SearchLimit::new(
         settings.limits.searches_per_minute,
     ));
@@ -532,6 +538,7 @@ fn start_shared(
         mail: web::Data::new(mail),
         payments,
         catalog_cache,
+        cart_counts,
         search_limit,
         password_hashers,
         login_throttle,

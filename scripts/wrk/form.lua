@@ -37,9 +37,13 @@ function init(args)
              ["X-Forwarded-For"] = s.address }
   end
   if mode == "checkout" then
+    -- A complete form, as the review page sends it: an address in a country the shop ships to
+    -- and the first shipping method the shop starts with.
+    local shipping = "&ship_name=Bench+Shopper&ship_line1=1+Main+St&ship_line2=&ship_city=Springfield"
+      .. "&ship_postal_code=12345&ship_country=US&shipping_method=standard&discount_code="
     for _, s in ipairs(sessions) do
       table.insert(requests, wrk.format("POST", "/checkout", headers(s),
-        "csrf_token=" .. s.token .. "&email=bench%40example.com"))
+        "csrf_token=" .. s.token .. "&email=bench%40example.com" .. shipping))
     end
   else
     -- One request per (session, product): round r adds product r to every session's cart.

@@ -11,6 +11,7 @@ use super::password::{self, PasswordHashers};
 use super::sign_in::start_session;
 use super::throttle::LoginThrottle;
 use super::{db, strength};
+use crate::cart::CartCounts;
 use crate::client_ip::ClientIp;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
@@ -42,11 +43,13 @@ pub struct PasswordForm {
     password_confirmation: String,
 }
 
+#[allow(clippy::too_many_arguments)] // one per extractor
 #[tracing::instrument(skip_all)]
 pub async fn change_password(
     ctx: PageContext,
     session: ShopSession,
     pool: web::Data<DbPool>,
+    counts: web::Data<CartCounts>,
     hashers: web::Data<PasswordHashers>,
     throttle: web::Data<LoginThrottle>,
     ClientIp(ip): ClientIp,
@@ -98,6 +101,7 @@ pub async fn change_password(
     start_session(
         &mut conn,
         &session,
+        &counts,
         SessionUser {
             id: user.id,
             email: user.email,

@@ -9,6 +9,7 @@ use super::db;
 use super::password::{self, PasswordHashers};
 use super::sign_in::{safe_next, start_session};
 use super::throttle::LoginThrottle;
+use crate::cart::CartCounts;
 use crate::client_ip::ClientIp;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
@@ -55,11 +56,13 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)] // one per extractor
 #[tracing::instrument(skip_all)]
 pub async fn login(
     ctx: PageContext,
     session: ShopSession,
     pool: web::Data<DbPool>,
+    counts: web::Data<CartCounts>,
     hashers: web::Data<PasswordHashers>,
     throttle: web::Data<LoginThrottle>,
     ClientIp(ip): ClientIp,
@@ -100,6 +103,7 @@ pub async fn login(
     start_session(
         &mut conn,
         &session,
+        &counts,
         SessionUser {
             id: user.id,
             email: user.email,

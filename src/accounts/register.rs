@@ -9,6 +9,7 @@ use super::password::PasswordHashers;
 use super::sign_in::{safe_next, start_session};
 use super::throttle::LoginThrottle;
 use super::{db, strength};
+use crate::cart::CartCounts;
 use crate::client_ip::ClientIp;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
@@ -52,11 +53,13 @@ pub struct RegisterForm {
     next: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)] // one per extractor
 #[tracing::instrument(skip_all)]
 pub async fn register(
     ctx: PageContext,
     session: ShopSession,
     pool: web::Data<DbPool>,
+    counts: web::Data<CartCounts>,
     hashers: web::Data<PasswordHashers>,
     throttle: web::Data<LoginThrottle>,
     ClientIp(ip): ClientIp,
@@ -97,6 +100,7 @@ pub async fn register(
     start_session(
         &mut conn,
         &session,
+        &counts,
         SessionUser {
             id: user.id,
             email: user.email,

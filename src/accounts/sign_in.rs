@@ -11,6 +11,7 @@ use crate::session::{SessionUser, ShopSession};
 pub(super) async fn start_session(
     conn: &mut AsyncPgConnection,
     session: &ShopSession,
+    counts: &cart::CartCounts,
     user: SessionUser,
 ) -> Result<(), AppError> {
     let guest_cart = session.cart_id();
@@ -29,6 +30,10 @@ pub(super) async fn start_session(
             .scope_boxed()
         })
         .await?;
+    if let Some(guest_cart) = guest_cart {
+        counts.changed(guest_cart).await;
+    }
+    counts.changed(cart_id).await;
     session.sign_in(&user, cart_id);
     Ok(())
 }

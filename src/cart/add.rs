@@ -5,6 +5,7 @@ use diesel_async::AsyncConnection;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use serde::Deserialize;
 
+use super::count::CartCounts;
 use super::current::cart_for_update;
 use super::db;
 use crate::catalog;
@@ -26,6 +27,7 @@ pub struct AddToCart {
 pub async fn add_to_cart(
     session: ShopSession,
     pool: web::Data<DbPool>,
+    counts: web::Data<CartCounts>,
     CsrfForm(form): CsrfForm<AddToCart>,
 ) -> Result<HttpResponse, AppError> {
     let quantity = Quantity::parse(form.quantity.as_deref().unwrap_or("1"))
@@ -56,6 +58,7 @@ pub async fn add_to_cart(
         .scope_boxed()
     })
     .await?;
+    counts.changed(cart_id).await;
 
     session.flash(
         FlashKind::Info,

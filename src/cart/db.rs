@@ -6,8 +6,8 @@ use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::domain::Currency;
-use crate::schema::{cart_items, carts, products};
+use crate::domain::{Currency, PaymentStatus};
+use crate::schema::{cart_items, carts, orders, products};
 
 /// One line of a cart, with what the catalog says about its product now.
 #[derive(Debug, Clone, Queryable)]
@@ -26,14 +26,23 @@ pub struct CartLine {
     pub small_image_path: Option<String>,
 }
 
-/// How many items the cart holds (the header's count).
-pub async fn item_count(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<i64> {
-    let total: Option<i64> = cart_items::table
-        .filter(cart_items::cart_id.eq(cart_id))
-        .select(sum(cart_items::quantity))
-        .first(conn)
-        .await?;
-    Ok(total.unwrap_or(0))
+/// How many items the cart holds (the header's count), and whether an order placed from it
+/// waits for payment (its payment takes what it bought out of the cart).
+pub async fn item_count(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<(i64, bool)> {
+    let (total, awaiting_payment): (Option<i64>, bool) = diesel::select((
+        cart_items::table
+            .filter(cart_items::cart_id.eq(cart_id))
+            .select(sum(cart_items::quantity))
+            .single_value(),
+        diesel::dsl::exists(
+            orders::table
+                .filter(orders::cart_id.eq(cart_id))
+                .filter(orders::status.eq_any(PaymentStatus::AWAITING_PAYMENT)),
+        ),
+    ))
+    .get_result(conn)
+    .await?;
+    Ok((total.unwrap_or(0), awaiting_payment))
 }
 
 pub async fn lines(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<Vec<CartLine>> {

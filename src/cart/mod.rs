@@ -1,6 +1,7 @@
 //! The cart: one per browser session, and one per account once the shopper signs in.
 
 mod add;
+pub mod count;
 mod current;
 pub mod db;
 mod show;
@@ -9,6 +10,7 @@ mod update;
 
 use actix_web::web;
 
+pub use count::CartCounts;
 pub use current::cart_for_update;
 pub use db::CartLine;
 pub use summary::CartSummary;

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::add::check_quantity;
+use super::count::CartCounts;
 use super::db;
 use crate::catalog;
 use crate::csrf::{CsrfForm, NoFields};
@@ -26,10 +27,11 @@ fn not_in_cart() -> AppError {
     AppError::bad_request("That product is not in your cart.")
 }
 
-#[tracing::instrument(skip(session, pool, form))]
+#[tracing::instrument(skip(session, pool, counts, form))]
 pub async fn update_line(
     session: ShopSession,
     pool: web::Data<DbPool>,
+    counts: web::Data<CartCounts>,
     product_id: web::Path<i64>,
     CsrfForm(form): CsrfForm<UpdateLine>,
 ) -> Result<HttpResponse, AppError> {
@@ -53,6 +55,7 @@ pub async fn update_line(
     }
     check_quantity(quantity.get(), 0, product.stock, product.max_per_order)?;
     db::set_quantity(&mut conn, cart_id, product_id, quantity.get()).await?;
+    counts.changed(cart_id).await;
     session.flash(
         FlashKind::Info,
         format!("Updated {} to {quantity}.", product.name),
@@ -60,16 +63,19 @@ pub async fn update_line(
     Ok(back_to_cart())
 }
 
-#[tracing::instrument(skip(session, pool, _form))]
+#[tracing::instrument(skip(session, pool, counts, _form))]
 pub async fn remove_line(
     session: ShopSession,
     pool: web::Data<DbPool>,
+    counts: web::Data<CartCounts>,
     product_id: web::Path<i64>,
     CsrfForm(_form): CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
     let cart_id = session.cart_id().ok_or_else(not_in_cart)?;
     let mut conn = pool.get().await?;
-    if db::remove(&mut conn, cart_id, product_id.into_inner()).await? == 0 {
+    let removed = db::remove(&mut conn, cart_id, product_id.into_inner()).await?;
+    counts.changed(cart_id).await;
+    if removed == 0 {
         return Err(not_in_cart());
     }
     session.flash(FlashKind::Info, "Removed from your cart.");

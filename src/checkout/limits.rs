@@ -60,15 +60,29 @@ pub async fn check_open_orders(
             .into_boxed()
     };
     let guest_orders = session.guest_orders();
-    let mut mine = open().filter(orders::id.eq_any(&guest_orders));
-    if let Some(user) = session.user() {
-        mine = open().filter(
-            orders::id
-                .eq_any(&guest_orders)
-                .or(orders::user_id.eq(user.id)),
-        );
-    }
-    let held: i64 = mine.count().get_result(conn).await?;
+    let user = session.user();
+    let held: i64 = match &user {
+        // A guest's first order: nothing to count.
+        None if guest_orders.is_empty() => 0,
+        None => {
+            open()
+                .filter(orders::id.eq_any(&guest_orders))
+                .count()
+                .get_result(conn)
+                .await?
+        }
+        Some(user) => {
+            open()
+                .filter(
+                    orders::id
+                        .eq_any(&guest_orders)
+                        .or(orders::user_id.eq(user.id)),
+                )
+                .count()
+                .get_result(conn)
+                .await?
+        }
+    };
     let retry_after_secs = settings.reconciler.reservation.as_secs();
     if held >= limits.open_orders_per_session {
         return Err(AppError::TooManyRequests {

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::cancel::give_up;
 use super::{hosted_page, limits, payment_element};
-use crate::cart::{self, CartLine, CartSummary};
+use crate::cart::{self, CartCounts, CartLine, CartSummary};
 use crate::client_ip::ClientIp;
 use crate::club;
 use crate::config::{CheckoutMode, Settings};
@@ -225,11 +225,13 @@ pub struct PlaceOrder {
 /// rate are read again, the stock is reserved and the order is written; then its PaymentIntent
 /// is created. Nothing the browser sends decides an amount. A form with a mistake changes
 /// nothing and is shown again with every mistake named.
+#[allow(clippy::too_many_arguments)] // one per extractor
 #[tracing::instrument(skip_all)]
 pub async fn place_order(
     ctx: PageContext,
     session: ShopSession,
     pool: web::Data<DbPool>,
+    counts: web::Data<CartCounts>,
     payments: web::Data<Payments>,
     settings: web::Data<Settings>,
     ClientIp(ip): ClientIp,
@@ -321,6 +323,9 @@ pub async fn place_order(
     for _ in 0..3 {
         match claim_cart(&pool, &placing).await? {
             Claim::Open(order) => {
+                // The cart has an order waiting for payment now, which changes its count once
+                // paid: no server keeps its count meanwhile.
+                counts.changed(cart_id).await;
                 if user.is_none() {
                     session.remember_guest_order(order.id);
                 }

@@ -1,7 +1,10 @@
 //! The email worker: one per app server, sending what the outbox holds.
 //!
-//! It wakes when PostgreSQL notifies that an email is due (`NOTIFY outbox_ready`, sent when the
-//! transaction that wrote it commits), when a retry comes due, and every few seconds anyway.
+//! It wakes when PostgreSQL notifies that an account email is due (`NOTIFY outbox_ready`, sent
+//! when the transaction that wrote it commits: a password reset or an order lookup, whose
+//! shopper waits for the link), when a retry comes due, and every second anyway, which is how
+//! order notices are found: a notification in the transaction that pays an order would make
+//! payments commit one at a time (PostgreSQL serializes notifying commits).
 //! It claims one email at a time (`outbox::db::claim`: `FOR UPDATE SKIP LOCKED`, then a lease
 //! of [`LEASE`] committed before sending), writes it if it is an order notice, sends it, and
 //! records the outcome; a failed attempt is tried again after a wait that doubles from
@@ -46,8 +49,8 @@ use crate::outbox::{Mail, Written, db};
 
 /// How long a claim holds an email: longer than a send may take.
 pub const LEASE: Duration = Duration::from_secs(5 * 60);
-/// The longest the worker sleeps when nothing wakes it.
-const POLL: Duration = Duration::from_secs(5);
+/// The longest the worker sleeps when nothing wakes it: how late an order notice may be found.
+const POLL: Duration = Duration::from_secs(1);
 /// The channel the outbox's trigger notifies.
 const CHANNEL: &str = "outbox_ready";
 /// Emails that went are kept this long for the owner's list, then forgotten.

@@ -277,6 +277,20 @@ pub async fn by_payment_intent(
         .optional()
 }
 
+/// The order of this PaymentIntent, locked until the transaction ends.
+pub async fn by_payment_intent_for_update(
+    conn: &mut AsyncPgConnection,
+    payment_intent_id: &str,
+) -> QueryResult<Option<Order>> {
+    orders::table
+        .filter(orders::payment_intent_id.eq(payment_intent_id))
+        .select(Order::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
 /// The address a signed-in shopper's latest order went to, to offer it again.
 pub async fn last_address(
     conn: &mut AsyncPgConnection,

@@ -130,9 +130,19 @@ pub async fn apply_in(
     observation: &Observation,
     cause: Cause<'_>,
 ) -> QueryResult<Option<Applied>> {
-    let Some(mut order) = orders_db::find_for_update(conn, order_id).await? else {
+    let Some(order) = orders_db::find_for_update(conn, order_id).await? else {
         return Ok(None);
     };
+    apply_locked(conn, order, observation, cause).await
+}
+
+/// [`apply_in`] for an order the transaction has already locked (`FOR UPDATE`) and read.
+pub async fn apply_locked(
+    conn: &mut AsyncPgConnection,
+    mut order: Order,
+    observation: &Observation,
+    cause: Cause<'_>,
+) -> QueryResult<Option<Applied>> {
     let from = order.status();
     let mut changed = false;
     if let Observation::Intent(intent) | Observation::IntentMade(intent) = observation {
@@ -175,13 +185,34 @@ pub async fn apply_in(
             }
         }
     };
+    // An intent that changed nothing (a repeated event, a refused one) leaves the order as it
+    // was read, settled as it was: it is not read or settled again. A repeated failure may
+    // still have updated the shopper's message.
+    let unchanged_intent = !changed
+        && match observation {
+            Observation::Intent(intent) => intent.error.is_none(),
+            Observation::IntentMade(_) => true,
+            _ => false,
+        };
+    if unchanged_intent {
+        return Ok(Some(Applied {
+            from,
+            to: order.status(),
+            changed,
+            note,
+            order,
+        }));
+    }
     let Some(order) = orders_db::find(conn, order.id).await? else {
         return Ok(None);
     };
-    if order.status().was_paid() {
-        changed |= settle(conn, &order, cause).await?;
-    }
-    let order = orders_db::find(conn, order.id).await?.unwrap_or(order);
+    let settled = order.status().was_paid() && settle(conn, &order, cause).await?;
+    changed |= settled;
+    let order = if settled {
+        orders_db::find(conn, order.id).await?.unwrap_or(order)
+    } else {
+        order
+    };
     Ok(Some(Applied {
         from,
         to: order.status(),

@@ -2,11 +2,14 @@
 //! in-memory copy on each so that a page view does not wait on a session query.
 //!
 //! A session's state is split in two. What only matters to the browser that holds it — the
-//! CSRF token and the one-time flash message — travels in the (encrypted, authenticated)
-//! cookie. The rest — who is signed in, the cart, the guest orders — lives in the `sessions`
-//! table, found by the SHA-256 of a random id that only the cookie holds. So a visitor who only
-//! browses has no row, a flash message costs no write, and a row can be revoked: sign-out and a
-//! password change delete it, and so does its idle timeout or absolute lifetime.
+//! CSRF token, the one-time flash message and the guest orders this browser placed — travels in
+//! the (encrypted, authenticated) cookie. The rest — who is signed in, the cart — lives in the
+//! `sessions` table, found by the SHA-256 of a random id that only the cookie holds. So a
+//! visitor who only browses has no row, a flash message or a placed order costs no write (a
+//! row's change notifies every server, and PostgreSQL commits notifying transactions one at a
+//! time: checkouts would queue on it), and a row can be revoked: sign-out and a password change
+//! delete it, and so does its idle timeout or absolute lifetime (the cookie's part of a session
+//! whose row is gone is not read).
 //!
 //! Each server keeps the rows it has read; a trigger sends `NOTIFY session_changed` with the
 //! id's hash whenever a row changes or goes, and every server drops its copy. While the
@@ -34,7 +37,7 @@ use crate::db::DbPool;
 use crate::schema::sessions;
 
 /// Keys kept in the cookie; every other key of the state is kept in the database.
-const COOKIE_KEYS: [&str; 2] = [super::CSRF, super::FLASH];
+const COOKIE_KEYS: [&str; 3] = [super::CSRF, super::FLASH, super::GUEST_ORDERS];
 /// The channel the trigger notifies.
 const CHANNEL: &str = "session_changed";
 /// Copies kept per server; past it the copies are dropped (and read again when used).
@@ -559,16 +562,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_csrf_token_and_flash_travel_in_the_cookie_the_rest_in_the_database() {
+    fn the_csrf_token_flash_and_guest_orders_travel_in_the_cookie_the_rest_in_the_database() {
         let state: State = [
             ("csrf".to_owned(), "\"t\"".to_owned()),
             ("flash".to_owned(), "{}".to_owned()),
+            ("guest_orders".to_owned(), "[]".to_owned()),
             ("cart_id".to_owned(), "\"c\"".to_owned()),
         ]
         .into_iter()
         .collect();
         let (cookie, server) = split(state);
-        assert_eq!(cookie.keys().collect::<Vec<_>>(), ["csrf", "flash"]);
+        assert_eq!(
+            cookie.keys().collect::<Vec<_>>(),
+            ["csrf", "flash", "guest_orders"]
+        );
         assert_eq!(server.keys().collect::<Vec<_>>(), ["cart_id"]);
     }
 

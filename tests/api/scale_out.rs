@@ -42,6 +42,29 @@ async fn shows_within(
     None
 }
 
+fn items_in_cart(count: i64) -> String {
+    format!(r#"aria-label="{count} items in cart""#)
+}
+
+/// Whether, within `within`, four pages in a row through nginx (both servers, taking turns)
+/// contain `expected`.
+async fn both_show_within(shopper: &TestApp, within: Duration, expected: &str) -> bool {
+    let started = Instant::now();
+    let mut in_a_row = 0;
+    while started.elapsed() < within {
+        if shopper.get_html("/").await.contains(expected) {
+            in_a_row += 1;
+            if in_a_row == 4 {
+                return true;
+            }
+        } else {
+            in_a_row = 0;
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    false
+}
+
 async fn scrape(server: &ShopProcess) -> String {
     let address = server
         .metrics_address()
@@ -128,6 +151,18 @@ async fn two_servers_behind_nginx_act_as_one_shop() {
         assert!(page.contains("Sign out"), "the shopper is still signed in");
     }
     assert_eq!(answered_by, servers, "round robin reached both servers");
+    // Both servers count the cart's items (a notification's delivery after the change at most),
+    // and keep the count; a change through either shows on both.
+    assert!(
+        both_show_within(&shopper, Duration::from_secs(2), &items_in_cart(2)).await,
+        "a server does not count the cart's items"
+    );
+    let added = shopper.add_to_cart("ceramic-pour-over-mug", "1").await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER, "add to cart");
+    assert!(
+        both_show_within(&shopper, Duration::from_secs(2), &items_in_cart(3)).await,
+        "a server shows the cart count from before the change"
+    );
 
     // A product added through server A is on server B's catalog at once (first among the newest),
     // and so is its removal.
@@ -184,6 +219,11 @@ async fn two_servers_behind_nginx_act_as_one_shop() {
     assert_eq!(status, StatusCode::OK, "{intent}");
     shopper.webhooks_delivered().await;
     shopper.wait_for_status(order, "paid").await;
+    // The payment took what it bought out of the cart, whichever server applied it.
+    assert!(
+        both_show_within(&shopper, Duration::from_secs(2), &items_in_cart(0)).await,
+        "a server still counts the items the order bought"
+    );
     let deliveries: Vec<String> = shopper
         .webhook_log()
         .await

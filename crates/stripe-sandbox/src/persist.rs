@@ -1,6 +1,6 @@
 //! The sandbox's memory kept across restarts: a JSON snapshot of its keys and objects, written
 //! atomically (a temporary file renamed over the old one) by a background task a moment after
-//! each change. A shop that restarts in sandbox mode finds its PaymentIntents, charges, refunds,
+//! each change (less often for a large store, which takes a while to serialise). A shop that restarts in sandbox mode finds its PaymentIntents, charges, refunds,
 //! customers and recent events again, with the same keys, so the payment pages of pending
 //! orders keep working; bank debits still processing settle after it. Webhook deliveries in flight and test-control settings are not kept
 //! (Stripe retries deliveries; the shop's reconciler reads what it missed).
@@ -146,43 +146,101 @@ pub fn restore(path: &Path, store: &mut Store) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-fn snapshot(store: &Store, keys: &SavedKeys) -> Snapshot {
-    Snapshot {
+/// A [`Snapshot`] borrowed from the store: written without copying the store first.
+#[derive(Serialize)]
+struct SnapshotRef<'a> {
+    format: u32,
+    keys: &'a SavedKeys,
+    #[serde(serialize_with = "values")]
+    intents: &'a HashMap<String, PaymentIntent>,
+    #[serde(serialize_with = "values")]
+    payment_methods: &'a HashMap<String, PaymentMethod>,
+    #[serde(serialize_with = "values")]
+    charges: &'a HashMap<String, Charge>,
+    #[serde(serialize_with = "values")]
+    refunds: &'a HashMap<String, Refund>,
+    charge_refunds: &'a HashMap<String, Vec<String>>,
+    #[serde(serialize_with = "values")]
+    disputes: &'a HashMap<String, Dispute>,
+    #[serde(serialize_with = "values")]
+    customers: &'a HashMap<String, Customer>,
+    events: &'a [Event],
+    #[serde(serialize_with = "answers")]
+    idempotency: &'a HashMap<(String, String), StoredResponse>,
+    challenges: &'a HashMap<String, String>,
+    bank_debits: &'a HashMap<String, PendingDebit>,
+    #[serde(serialize_with = "values")]
+    checkout_sessions: &'a HashMap<String, CheckoutSession>,
+    billing: &'a Billing,
+}
+
+fn values<S: serde::Serializer, V: Serialize>(
+    map: &&HashMap<String, V>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(map.values())
+}
+
+fn answers<S: serde::Serializer>(
+    map: &&HashMap<(String, String), StoredResponse>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(
+        map.iter()
+            .map(|((api_key, key), answer)| (api_key, key, answer)),
+    )
+}
+
+fn snapshot<'a>(store: &'a Store, keys: &'a SavedKeys) -> SnapshotRef<'a> {
+    SnapshotRef {
         format: FORMAT,
-        keys: keys.clone(),
-        intents: store.intents.values().cloned().collect(),
-        payment_methods: store.payment_methods.values().cloned().collect(),
-        charges: store.charges.values().cloned().collect(),
-        refunds: store.refunds.values().cloned().collect(),
-        charge_refunds: store.charge_refunds.clone(),
-        disputes: store.disputes.values().cloned().collect(),
-        customers: store.customers.values().cloned().collect(),
-        events: store.events.clone(),
-        idempotency: store
-            .idempotency
-            .iter()
-            .map(|((api_key, key), answer)| (api_key.clone(), key.clone(), answer.clone()))
-            .collect(),
-        challenges: store.challenges.clone(),
-        bank_debits: store.bank_debits.clone(),
-        checkout_sessions: store.checkout_sessions.values().cloned().collect(),
-        billing: store.billing.clone(),
+        keys,
+        intents: &store.intents,
+        payment_methods: &store.payment_methods,
+        charges: &store.charges,
+        refunds: &store.refunds,
+        charge_refunds: &store.charge_refunds,
+        disputes: &store.disputes,
+        customers: &store.customers,
+        events: &store.events,
+        idempotency: &store.idempotency,
+        challenges: &store.challenges,
+        bank_debits: &store.bank_debits,
+        checkout_sessions: &store.checkout_sessions,
+        billing: &store.billing,
     }
 }
 
-/// Writes `text` to `path` atomically: readers see the old snapshot or the new one, whole.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+/// Writes the store's snapshot unless it is the `written` revision: serialised straight into
+/// a temporary file under the store's lock (no copy of the store, no text of it in memory),
+/// flushed to disk after the lock is released, then renamed over the old one. Returns the
+/// revision written and how long the lock was held.
+fn write_snapshot(
+    path: &Path,
+    store: &SharedStore,
+    keys: &SavedKeys,
+    written: Option<u64>,
+) -> anyhow::Result<Option<(u64, Duration)>> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
     let tmp = path.with_extension("json.tmp");
-    {
-        use std::io::Write;
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    let (revision, held) = {
+        let store = store.lock();
+        if written == Some(store.revision) {
+            return Ok(None);
+        }
+        let started = std::time::Instant::now();
+        serde_json::to_writer(&mut file, &snapshot(&store, keys))
+            .context("serialising the sandbox's state")?;
+        (store.revision, started.elapsed())
+    };
+    let file = file.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path)?;
+    Ok(Some((revision, held)))
 }
 
 impl Persistence {
@@ -197,28 +255,27 @@ impl Persistence {
         let store = store.clone();
         tokio::spawn(async move {
             let mut written = None;
+            let mut delay = WRITE_DELAY;
             loop {
-                tokio::time::sleep(WRITE_DELAY).await;
-                let (revision, text) = {
-                    let store = store.lock();
-                    if written == Some(store.revision) {
-                        continue;
-                    }
-                    let text = serde_json::to_string(&snapshot(&store, &persistence.keys));
-                    (store.revision, text)
-                };
-                let text = match text {
-                    Ok(text) => text,
-                    Err(e) => {
-                        tracing::error!(error = %e, "could not serialise the sandbox's state");
-                        continue;
-                    }
-                };
-                let path = persistence.path.clone();
-                let result =
-                    tokio::task::spawn_blocking(move || write_atomically(&path, &text)).await;
+                tokio::time::sleep(delay).await;
+                let (path, store_now, keys) = (
+                    persistence.path.clone(),
+                    store.clone(),
+                    persistence.keys.clone(),
+                );
+                let result = tokio::task::spawn_blocking(move || {
+                    write_snapshot(&path, &store_now, &keys, written)
+                })
+                .await;
                 match result {
-                    Ok(Ok(())) => written = Some(revision),
+                    Ok(Ok(Some((revision, held)))) => {
+                        written = Some(revision);
+                        // A large store takes a while to serialise, under the lock that every
+                        // API request needs: it is written less often, holding the lock for at
+                        // most a twentieth of the time.
+                        delay = WRITE_DELAY.max(held * 20);
+                    }
+                    Ok(Ok(None)) => {}
                     Ok(Err(e)) => {
                         tracing::warn!(path = %persistence.path.display(), error = %e, "could not write the sandbox's state");
                     }

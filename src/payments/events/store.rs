@@ -15,7 +15,7 @@ use super::outcome::{Outcome, WAITING};
 use crate::club;
 use crate::db::DbPool;
 use crate::domain::PaymentStatus;
-use crate::orders::db as orders_db;
+use crate::orders::db::{self as orders_db, Order};
 use crate::payments::Payments;
 use crate::payments::transition::{self, Cause, Observation};
 use crate::schema::{orders, stripe_events};
@@ -91,7 +91,7 @@ pub(super) async fn record_and_apply(
     let (outcome, moves) = conn
         .transaction::<_, anyhow::Error, _>(|conn| {
             async move {
-                diesel::insert_into(stripe_events::table)
+                let inserted = diesel::insert_into(stripe_events::table)
                     .values((
                         stripe_events::id.eq(event_id),
                         stripe_events::event_type.eq(event_type),
@@ -100,16 +100,19 @@ pub(super) async fn record_and_apply(
                     .on_conflict_do_nothing()
                     .execute(conn)
                     .await?;
-                // Locks the event: a concurrent delivery of the same event waits here, then
-                // sees it processed.
-                let outcome: Outcome = stripe_events::table
-                    .find(event_id)
-                    .select(stripe_events::outcome)
-                    .for_update()
-                    .first(conn)
-                    .await?;
-                if !outcome.is_waiting() {
-                    return Ok((None, Vec::new()));
+                // A new event is locked by its insert until commit. One stored before is locked
+                // here: a concurrent delivery of the same event waits (at the insert or here),
+                // then sees it processed.
+                if inserted == 0 {
+                    let outcome: Outcome = stripe_events::table
+                        .find(event_id)
+                        .select(stripe_events::outcome)
+                        .for_update()
+                        .first(conn)
+                        .await?;
+                    if !outcome.is_waiting() {
+                        return Ok((None, Vec::new()));
+                    }
                 }
                 let mut outcome = Outcome::Unhandled;
                 let mut order_id = None;
@@ -199,27 +202,42 @@ async fn apply_observation(
     Option<Uuid>,
     Option<(PaymentStatus, PaymentStatus)>,
 )> {
-    let Some(order_id) = order_for(conn, observation).await? else {
-        tracing::info!("event names no order of this shop");
-        return Ok((Outcome::Unhandled, None, None));
+    let cause = Cause::Webhook { event_id };
+    let applied = match order_for(conn, observation).await? {
+        Some(OrderFor::Locked(order)) => {
+            transition::apply_locked(conn, *order, observation, cause).await?
+        }
+        Some(OrderFor::Id(order_id)) => {
+            transition::apply_in(conn, order_id, observation, cause).await?
+        }
+        None => {
+            tracing::info!("event names no order of this shop");
+            return Ok((Outcome::Unhandled, None, None));
+        }
     };
-    let applied =
-        transition::apply_in(conn, order_id, observation, Cause::Webhook { event_id }).await?;
+    let order_id = applied.as_ref().map(|a| a.order.id);
     let moved = applied.as_ref().map(|a| (a.from, a.to));
     let outcome = match applied {
         Some(applied) if applied.changed() => Outcome::Applied,
         Some(_) => Outcome::Ignored,
         None => Outcome::Unhandled,
     };
-    Ok((outcome, Some(order_id), moved))
+    Ok((outcome, order_id, moved))
 }
 
-/// The order an observation is about: by the intent's id, or — when checkout created the
-/// intent but had not stored its id yet — by the intent's `metadata[order_id]`.
+/// The order an observation is about: found by its intent and locked already, or by its id.
+enum OrderFor {
+    Locked(Box<Order>),
+    Id(Uuid),
+}
+
+/// The order an observation is about: by the intent's id (locked for the transition), or —
+/// when checkout created the intent but had not stored its id yet — by the intent's
+/// `metadata[order_id]`.
 async fn order_for(
     conn: &mut AsyncPgConnection,
     observation: &Observation,
-) -> anyhow::Result<Option<Uuid>> {
+) -> anyhow::Result<Option<OrderFor>> {
     let (intent_id, metadata_order) = match observation {
         Observation::Intent(intent) | Observation::IntentMade(intent) => {
             (intent.id.as_str(), intent.order_id.as_deref())
@@ -229,11 +247,11 @@ async fn order_for(
         Observation::Cancelled { .. } => return Ok(None),
         Observation::SessionExpired { session_id } => {
             let order = orders_db::by_checkout_session(conn, session_id).await?;
-            return Ok(order.map(|order| order.id));
+            return Ok(order.map(|order| OrderFor::Id(order.id)));
         }
     };
-    if let Some(order) = orders_db::by_payment_intent(conn, intent_id).await? {
-        return Ok(Some(order.id));
+    if let Some(order) = orders_db::by_payment_intent_for_update(conn, intent_id).await? {
+        return Ok(Some(OrderFor::Locked(Box::new(order))));
     }
     let Some(order_id) = metadata_order.and_then(|id| Uuid::parse_str(id).ok()) else {
         return Ok(None);
@@ -241,7 +259,7 @@ async fn order_for(
     Ok(orders_db::find(conn, order_id)
         .await?
         .filter(|order| order.payment_intent_id.is_none())
-        .map(|order| order.id))
+        .map(|order| OrderFor::Id(order.id)))
 }
 
 /// Keeps a failed event with its error so that it can be run again.
