@@ -4,7 +4,8 @@
 use diesel_async::AsyncPgConnection;
 
 use crate::catalog::db::{
-    NewCategory, NewProduct, insert_missing, insert_missing_categories, place_uncategorised,
+    NewCategory, NewProduct, SeedVariant, insert_missing, insert_missing_categories,
+    place_uncategorised, seed_variants,
 };
 use crate::domain::Currency;
 use crate::shipping::db::NewShippingMethod;
@@ -49,7 +50,10 @@ struct SeedProduct {
     name: &'static str,
     description: &'static str,
     price_minor: i64,
+    /// 0 for a product with options: they hold its units.
     stock: i32,
+    /// Its options: name, own price (or the product's), stock.
+    variants: &'static [(&'static str, Option<i64>, i32)],
 }
 
 const CATALOG: &[SeedProduct] = &[
@@ -60,6 +64,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "A hand-glazed stoneware mug with a matching pour-over cone. Holds 350 ml; dishwasher safe.",
         price_minor: 2400,
         stock: 40,
+        variants: &[],
     },
     SeedProduct {
         slug: "organic-cotton-tee",
@@ -67,7 +72,14 @@ const CATALOG: &[SeedProduct] = &[
         name: "Organic Cotton Tee",
         description: "A heavyweight tee in organic cotton, cut for everyday wear. Pre-shrunk, so it keeps its shape.",
         price_minor: 2800,
-        stock: 60,
+        stock: 0,
+        variants: &[
+            ("S", None, 12),
+            ("M", None, 20),
+            ("L", None, 18),
+            ("XL", Some(3000), 6),
+            ("XXL", Some(3000), 0),
+        ],
     },
     SeedProduct {
         slug: "canvas-tote-bag",
@@ -76,6 +88,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "Twelve-ounce canvas with reinforced handles and an inside pocket for keys and a phone.",
         price_minor: 1850,
         stock: 75,
+        variants: &[],
     },
     SeedProduct {
         slug: "merino-beanie",
@@ -84,6 +97,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "Soft, warm and itch-free: fine merino wool knitted into a classic ribbed beanie.",
         price_minor: 3200,
         stock: 25,
+        variants: &[],
     },
     SeedProduct {
         slug: "enamel-camp-mug",
@@ -92,6 +106,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "Steel mug with a chip-resistant enamel coat. At home on a desk or over a camp stove.",
         price_minor: 1600,
         stock: 50,
+        variants: &[],
     },
     SeedProduct {
         slug: "linen-notebook",
@@ -100,6 +115,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "A5, 192 dotted pages of 100 gsm paper that takes fountain-pen ink, bound in linen.",
         price_minor: 1400,
         stock: 80,
+        variants: &[],
     },
     SeedProduct {
         slug: "brass-rollerball-pen",
@@ -108,6 +124,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "Machined from solid brass; it develops a warm patina as you write. Takes standard refills.",
         price_minor: 4500,
         stock: 15,
+        variants: &[],
     },
     SeedProduct {
         slug: "wool-hiking-socks",
@@ -116,6 +133,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "Cushioned merino-blend socks that stay dry and comfortable on long days outside.",
         price_minor: 1900,
         stock: 90,
+        variants: &[],
     },
     SeedProduct {
         slug: "leather-card-wallet",
@@ -123,7 +141,12 @@ const CATALOG: &[SeedProduct] = &[
         name: "Leather Card Wallet",
         description: "Vegetable-tanned leather, four card slots and a centre pocket for folded notes.",
         price_minor: 3800,
-        stock: 30,
+        stock: 0,
+        variants: &[
+            ("Tan", None, 14),
+            ("Black", None, 12),
+            ("Oxblood", Some(4200), 3),
+        ],
     },
     SeedProduct {
         slug: "glass-water-bottle",
@@ -132,6 +155,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "Borosilicate glass in a silicone sleeve, with a leak-proof bamboo lid. 600 ml.",
         price_minor: 2600,
         stock: 45,
+        variants: &[],
     },
     SeedProduct {
         slug: "terracotta-desk-planter",
@@ -140,6 +164,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "A small unglazed terracotta pot with a drainage saucer, sized for succulents and herbs.",
         price_minor: 2200,
         stock: 35,
+        variants: &[],
     },
     SeedProduct {
         slug: "crab-sticker-pack",
@@ -148,6 +173,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "Six weatherproof vinyl stickers of a friendly orange crab. Laptop and water-bottle ready.",
         price_minor: 600,
         stock: 200,
+        variants: &[],
     },
     SeedProduct {
         slug: "limited-edition-print",
@@ -156,6 +182,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "A signed risograph print of the harbour at dawn, 30 × 40 cm. The last one of its edition.",
         price_minor: 12000,
         stock: 1,
+        variants: &[],
     },
     SeedProduct {
         slug: "vintage-enamel-pin",
@@ -164,6 +191,7 @@ const CATALOG: &[SeedProduct] = &[
         description: "A hard-enamel pin from our first year. Sold out for now; check back soon.",
         price_minor: 900,
         stock: 0,
+        variants: &[],
     },
 ];
 
@@ -192,6 +220,18 @@ pub async fn catalog(
         .collect();
     let added = insert_missing(conn, &rows).await?;
     insert_missing_categories(conn, CATEGORIES).await?;
+    for product in CATALOG.iter().filter(|p| !p.variants.is_empty()) {
+        let variants: Vec<SeedVariant<'_>> = product
+            .variants
+            .iter()
+            .map(|&(name, price_minor, stock)| SeedVariant {
+                name,
+                price_minor,
+                stock,
+            })
+            .collect();
+        seed_variants(conn, product.slug, &variants).await?;
+    }
     // Also for products seeded before there were categories; a product the owner put in a
     // category keeps it.
     for product in CATALOG {

@@ -42,6 +42,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/products/{id}", web::post().to(products::save::update))
             .route(
+                "/products/{id}/variants",
+                web::post().to(products::variants::add),
+            )
+            .route(
+                "/products/{id}/variants/{variant_id}",
+                web::post().to(products::variants::update),
+            )
+            .route(
                 "/products/{id}/deactivate",
                 web::post().to(products::active::deactivate),
             )

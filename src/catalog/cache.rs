@@ -15,7 +15,7 @@ use std::time::Duration;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::StreamExt;
 
-use super::db::{self, Category, Product};
+use super::db::{self, Category, Product, Variant};
 use crate::db::DbPool;
 use crate::error::AppError;
 
@@ -35,6 +35,8 @@ pub struct Catalog {
     pub categories: Vec<Category>,
     /// Where each product is in `products`, by id (search results come as ids).
     positions: HashMap<i64, usize>,
+    /// The active variants of each product that has some, in their order.
+    variants: HashMap<i64, Vec<Variant>>,
 }
 
 impl Catalog {
@@ -46,6 +48,16 @@ impl Catalog {
         self.positions
             .get(&id)
             .and_then(|&at| self.products.get(at))
+    }
+
+    /// The product's variants on sale; empty for a product without options.
+    pub fn variants_of(&self, product_id: i64) -> &[Variant] {
+        self.variants.get(&product_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the product is bought as one of its options (its page has the picker).
+    pub fn has_options(&self, product: &Product) -> bool {
+        !self.variants_of(product.id).is_empty()
     }
 
     pub fn category(&self, slug: &str) -> Option<&Category> {
@@ -75,8 +87,21 @@ impl CatalogCache {
         let mut conn = pool.get().await?;
         let mut products = db::active_products(&mut conn).await?;
         let categories = db::categories(&mut conn).await?;
+        let all_variants = db::active_variants(&mut conn).await?;
         drop(conn);
+        let mut variants: HashMap<i64, Vec<Variant>> = HashMap::new();
+        for mut variant in all_variants {
+            variant.stock = variant.stock.min(SHOWN_STOCK_CAP);
+            variants
+                .entry(variant.product_id)
+                .or_default()
+                .push(variant);
+        }
         for product in &mut products {
+            // A product with options is in stock when one of them is.
+            if let Some(options) = variants.get(&product.id) {
+                product.stock = options.iter().map(|v| v.stock).sum();
+            }
             product.stock = product.stock.min(SHOWN_STOCK_CAP);
         }
         let positions = products
@@ -89,6 +114,7 @@ impl CatalogCache {
             products,
             categories,
             positions,
+            variants,
         });
         if listening {
             let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);

@@ -19,3 +19,4 @@ mod hosted_checkout;
 mod keyboard;
 mod shop;
 mod stripe_js;
+mod variants;

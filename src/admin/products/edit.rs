@@ -6,11 +6,15 @@ use askama_web::WebTemplate;
 
 use super::form::ProductFields;
 use super::image::{MAX_IMAGE_BYTES, shipped};
+use diesel_async::AsyncPgConnection;
+
 use crate::catalog::Product;
-use crate::catalog::db;
+use crate::catalog::db::{self, Variant};
 use crate::db::DbPool;
+use crate::domain::Money;
 use crate::error::AppError;
 use crate::page::PageContext;
+use crate::stock::{self, StockChange};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/product_form.html")]
@@ -21,6 +25,10 @@ pub struct ProductFormPage {
     pub fields: ProductFields,
     pub shipped: Vec<String>,
     pub errors: Vec<String>,
+    /// The product's options, off sale too (an existing product only).
+    pub variants: Vec<Variant>,
+    /// Its latest stock changes, newest first.
+    pub history: Vec<StockChange>,
 }
 
 impl ProductFormPage {
@@ -36,6 +44,28 @@ impl ProductFormPage {
             fields,
             shipped: shipped(),
             errors,
+            variants: Vec::new(),
+            history: Vec::new(),
+        }
+    }
+
+    /// A variant's price as the form shows it: empty when it is the product's.
+    pub fn variant_price(&self, variant: &Variant) -> String {
+        match (&self.product, variant.price_minor) {
+            (Some(product), Some(minor)) => Money::new(minor, product.currency).to_input(),
+            _ => String::new(),
+        }
+    }
+
+    /// When a stock change happened, as admin pages print times.
+    pub fn when(&self, change: &StockChange) -> String {
+        crate::admin::format::format_time(change.at)
+    }
+
+    pub fn variant_price_shown(&self, variant: &Variant) -> String {
+        match &self.product {
+            Some(product) => variant.price(product).to_string(),
+            None => String::new(),
         }
     }
 
@@ -75,6 +105,21 @@ pub async fn edit_page(
     let product = db::product(&mut conn, *id)
         .await?
         .ok_or(AppError::NotFound)?;
+    edit_form(ctx, &mut conn, product, Vec::new()).await
+}
+
+/// How many stock changes the product page lists.
+const HISTORY_SHOWN: i64 = 50;
+
+/// The edit page of a product as it is now, with its options and stock history, and `errors`.
+pub async fn edit_form(
+    ctx: PageContext,
+    conn: &mut AsyncPgConnection,
+    product: Product,
+    errors: Vec<String>,
+) -> Result<ProductFormPage, AppError> {
+    let variants = db::variants_of(conn, product.id).await?;
+    let history = stock::history(conn, product.id, HISTORY_SHOWN).await?;
     let fields = ProductFields {
         name: product.name.clone(),
         slug: product.slug.clone(),
@@ -85,5 +130,8 @@ pub async fn edit_page(
         stock_was: product.stock.to_string(),
         image_choice: String::new(),
     };
-    Ok(ProductFormPage::new(ctx, Some(product), fields, Vec::new()))
+    let mut page = ProductFormPage::new(ctx, Some(product), fields, errors);
+    page.variants = variants;
+    page.history = history;
+    Ok(page)
 }

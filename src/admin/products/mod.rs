@@ -1,5 +1,5 @@
 //! Products and stock: the list, the form to create or edit one (with an image chosen from the
-//! shipped ones or uploaded), and deactivation.
+//! shipped ones or uploaded), its options (variants) and stock history, and deactivation.
 
 pub mod active;
 pub mod edit;
@@ -7,3 +7,4 @@ mod form;
 pub mod image;
 pub mod list;
 pub mod save;
+pub mod variants;
