@@ -5,10 +5,10 @@
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use reqwest::StatusCode;
-use storefront::schema::{order_items, product_variants, products, stock_changes};
+use storefront::schema::{order_items, orders, product_variants, products, stock_changes};
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, VISA, location, spawn_app, text};
+use crate::helpers::{TestApp, VISA, csrf_token_in, location, spawn_app, spawn_app_with, text};
 
 impl TestApp {
     async fn variant_id(&self, slug: &str, name: &str) -> i64 {
@@ -92,6 +92,30 @@ async fn two_sizes_of_a_tee_are_two_lines_each_at_its_own_price_and_named_on_the
     assert!(cart.contains("Organic Cotton Tee — XL"), "{cart}");
     // M at the tee's price (28.00 × 3), XL at its own (30.00).
     assert!(cart.contains("$114.00"), "{cart}");
+
+    // The cart page's forms change and remove one size, not the other.
+    let tee = app.product_id("organic-cotton-tee").await.to_string();
+    let l = app.variant_id("organic-cotton-tee", "L").await.to_string();
+    added(&app.add_variant("organic-cotton-tee", "L", "1").await);
+    let updated = app
+        .submit(
+            &format!("/cart/items/{tee}"),
+            &[("variant_id", &l), ("quantity", "4")],
+        )
+        .await;
+    assert_eq!(updated.status(), StatusCode::SEE_OTHER);
+    let removed = app
+        .submit(&format!("/cart/items/{tee}/remove"), &[("variant_id", &l)])
+        .await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    let again = app
+        .submit(&format!("/cart/items/{tee}/remove"), &[("variant_id", &l)])
+        .await;
+    assert_eq!(
+        again.status(),
+        StatusCode::BAD_REQUEST,
+        "L is gone, M and XL stay"
+    );
 
     let order = app.checkout("ada@example.com").await;
     let items: Vec<(String, Option<String>, i64, i32)> = order_items::table
@@ -433,4 +457,86 @@ async fn the_admin_adds_and_edits_options_and_bad_input_changes_nothing() {
             .filter(|c| c.3 == "admin")
             .all(|c| c.5.is_some())
     );
+}
+
+#[tokio::test]
+async fn the_hosted_checkout_page_lists_the_variant_at_its_own_price() {
+    let app = spawn_app_with(&[("CHECKOUT_MODE", "hosted")]).await;
+    added(&app.add_variant("organic-cotton-tee", "XL", "2").await);
+    let response = app
+        .submit("/checkout", &[("email", "ada@example.com")])
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text(response).await
+    );
+    let session_id: Option<String> = orders::table
+        .select(orders::checkout_session_id)
+        .first(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let session_id = session_id.unwrap_or_else(|| panic!("the order has a Checkout Session"));
+    let session = app
+        .stripe_get(&format!(
+            "checkout/sessions/{session_id}?expand[]=line_items"
+        ))
+        .await;
+    let line = &session["line_items"]["data"][0];
+    assert_eq!(line["description"], "Organic Cotton Tee — XL", "{session}");
+    assert_eq!(line["price"]["unit_amount"], 3000);
+    assert_eq!(line["quantity"], 2);
+}
+
+#[tokio::test]
+async fn a_refund_returns_the_chosen_variant_to_its_own_shelf_and_the_history_names_the_admin() {
+    let app = spawn_app().await;
+    app.sign_in_as_admin("owner@example.com").await;
+    let shopper = app.another_browser();
+    added(&shopper.add_variant("organic-cotton-tee", "M", "1").await);
+    added(&shopper.add_variant("organic-cotton-tee", "L", "2").await);
+    let order = shopper.checkout("ada@example.com").await;
+    shopper.pay_with_card(order, VISA).await;
+    app.webhooks_delivered().await;
+    app.wait_for_status(order, "paid").await;
+
+    let large = app.variant_id("organic-cotton-tee", "L").await;
+    let item: i64 = order_items::table
+        .filter(order_items::order_id.eq(order))
+        .filter(order_items::variant_id.eq(large))
+        .select(order_items::id)
+        .first(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let page = app.get_html(&format!("/admin/orders/{order}")).await;
+    assert!(page.contains("Organic Cotton Tee — L"), "{page}");
+    let key_marker = "name=\"key\" value=\"";
+    let key_at = page
+        .find(key_marker)
+        .unwrap_or_else(|| panic!("no refund key in {page}"))
+        + key_marker.len();
+    let key = &page[key_at..key_at + page[key_at..].find('"').unwrap_or(0)];
+    let restock = format!("restock_{item}");
+    let response = app
+        .post_form(
+            &format!("/admin/orders/{order}/refunds"),
+            &[
+                ("csrf_token", &csrf_token_in(&page)),
+                ("key", key),
+                ("amount", "28.00"),
+                (&restock, "1"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&response), format!("/admin/orders/{order}"));
+    assert_eq!(app.variant_stock("organic-cotton-tee", "L").await, 17);
+    assert_eq!(app.variant_stock("organic-cotton-tee", "M").await, 19);
+    let last = app.stock_history("organic-cotton-tee").await.pop();
+    let last = last.unwrap_or_else(|| panic!("no history"));
+    assert_eq!(
+        (last.0.as_deref(), last.1, last.2, last.3.as_str(), last.4),
+        (Some("L"), 1, 17, "refund", Some(order))
+    );
+    assert!(last.5.is_some(), "the admin who refunded");
 }

@@ -40,6 +40,25 @@ async fn a_shopper_picks_a_size_pays_with_4242_and_sees_it_on_the_order() {
             browser.wait_for_text("Organic Cotton Tee — M").await;
             browser.screenshot("order").await;
             assert_eq!(shop.order_status(order).await, "paid");
+
+            // The owner finds the sale in the tee's stock history, beside its options.
+            shop.create_admin("owner@example.com", "owner password 1")
+                .await;
+            browser.visit("/login").await;
+            browser.wait_for_page("Sign in").await;
+            browser.fill("Email", "owner@example.com").await;
+            browser.fill("Password", "owner password 1").await;
+            browser.click_button("Sign in").await;
+            browser.wait_for_text("You are signed in.").await;
+            browser.visit("/admin/products").await;
+            browser.click_link("Organic Cotton Tee").await;
+            browser.wait_for_page("Edit Organic Cotton Tee").await;
+            browser.wait_for_text("Reserved by an order").await;
+            let page = browser.path().await;
+            browser.visit(&format!("{page}#variants-heading")).await;
+            browser.screenshot("admin-options").await;
+            browser.visit(&format!("{page}#history-heading")).await;
+            browser.screenshot("admin-stock-history").await;
         },
     )
     .await;

@@ -62,13 +62,6 @@ impl ProductFormPage {
         crate::admin::format::format_time(change.at)
     }
 
-    pub fn variant_price_shown(&self, variant: &Variant) -> String {
-        match &self.product {
-            Some(product) => variant.price(product).to_string(),
-            None => String::new(),
-        }
-    }
-
     pub fn action(&self) -> String {
         match &self.product {
             Some(product) => format!("/admin/products/{}", product.id),
