@@ -24,6 +24,7 @@ use crate::session::{FlashKind, ShopSession};
 use crate::stock::{self, ChangedBy, Shelf};
 
 #[tracing::instrument(skip_all)]
+#[allow(clippy::too_many_arguments)] // one per extractor
 pub async fn create(
     req: HttpRequest,
     admin: AdminUser,
