@@ -1,6 +1,7 @@
 //! A shopper picks a size on the product page (plain radio buttons), pays with 4242 and finds
 //! the size on the order page; a sold-out size cannot be picked.
 
+use crate::axe::serious_violations;
 use crate::checkout::{VISA, check_out_as_guest};
 use crate::harness::{DESKTOP, walkthrough};
 
@@ -25,6 +26,7 @@ async fn a_shopper_picks_a_size_pays_with_4242_and_sees_it_on_the_order() {
                 .await
                 .unwrap_or_else(|e| panic!("picking M: {e}"));
             browser.screenshot("size-picked").await;
+            let mut found = serious_violations(&browser, "product with options").await;
             browser.click_button("Add to cart").await;
             browser.wait_for_page("Your cart").await;
             browser.wait_for_text("Organic Cotton Tee — M").await;
@@ -54,6 +56,8 @@ async fn a_shopper_picks_a_size_pays_with_4242_and_sees_it_on_the_order() {
             browser.click_link("Organic Cotton Tee").await;
             browser.wait_for_page("Edit Organic Cotton Tee").await;
             browser.wait_for_text("Reserved by an order").await;
+            found.extend(serious_violations(&browser, "admin options and stock history").await);
+            assert!(found.is_empty(), "accessibility violations: {found:#?}");
             let page = browser.path().await;
             browser.visit(&format!("{page}#variants-heading")).await;
             browser.screenshot("admin-options").await;
