@@ -431,6 +431,15 @@ async fn the_admin_adds_and_edits_options_and_bad_input_changes_nothing() {
     );
     assert!(page.contains("Natural · $18.50"), "{page}");
 
+    let list = app.get_html("/admin/products").await;
+    assert!(
+        list.contains("<td>40 (1 option)</td>"),
+        "the options on sale: {list}"
+    );
+    assert!(
+        list.contains("<td>56 (5 options)</td>"),
+        "the tee's sizes: {list}"
+    );
     let admin_page = app.get_html(&format!("/admin/products/{tote}/edit")).await;
     assert!(admin_page.contains("Stock history"), "{admin_page}");
     assert!(admin_page.contains("Changed by an admin (now stocked per option)"));
