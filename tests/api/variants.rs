@@ -549,3 +549,28 @@ async fn a_refund_returns_the_chosen_variant_to_its_own_shelf_and_the_history_na
     );
     assert!(last.5.is_some(), "the admin who refunded");
 }
+
+#[tokio::test]
+async fn a_guest_cart_merges_into_the_account_cart_size_by_size() {
+    let app = spawn_app().await;
+    let password = "correct horse battery staple";
+    app.register("ada@example.com", password).await;
+    added(&app.add_variant("organic-cotton-tee", "M", "1").await);
+    app.logout().await;
+
+    added(&app.add_variant("organic-cotton-tee", "M", "2").await);
+    added(&app.add_variant("organic-cotton-tee", "L", "1").await);
+    app.login("ada@example.com", password).await;
+
+    let lines: Vec<(Option<String>, i32)> = storefront::schema::cart_items::table
+        .left_join(product_variants::table)
+        .order(product_variants::name.nullable().asc())
+        .select((
+            product_variants::name.nullable(),
+            storefront::schema::cart_items::quantity,
+        ))
+        .load(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(lines, vec![(Some("L".into()), 1), (Some("M".into()), 3)]);
+}
