@@ -431,6 +431,28 @@ async fn the_admin_adds_and_edits_options_and_bad_input_changes_nothing() {
     );
     assert!(page.contains("Natural · $18.50"), "{page}");
 
+    // The tote's own stock cannot grow again: its units are kept per option.
+    let form = app.get_html(&format!("/admin/products/{tote}/edit")).await;
+    let refused = reqwest::multipart::Form::new()
+        .text("csrf_token", csrf_token_in(&form))
+        .text("name", "Canvas Tote Bag")
+        .text("slug", "canvas-tote-bag")
+        .text("description", "A tote.")
+        .text("price", "18.50")
+        .text("stock", "5")
+        .text("stock_was", "0")
+        .text("max_per_order", "10");
+    let response = app
+        .client
+        .post(app.url(&format!("/admin/products/{tote}")))
+        .multipart(refused)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(text(response).await.contains("kept per option"));
+    assert_eq!(app.stock("canvas-tote-bag").await, 0);
+
     let list = app.get_html("/admin/products").await;
     assert!(
         list.contains("<td>40 (1 option)</td>"),

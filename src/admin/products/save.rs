@@ -168,10 +168,11 @@ async fn save(
                 ));
             };
             let delta = valid.stock - was;
-            // With options, the units are kept per variant (the form's variants section).
-            if delta != 0 && !db::variants_of(&mut conn, product.id).await?.is_empty() {
+            // With options, the units are kept per variant (the form's variants section); the
+            // product's own stock can only go down (units an older order gave back).
+            if delta > 0 && !db::variants_of(&mut conn, product.id).await?.is_empty() {
                 let errors = vec![
-                    "Stock: this product's units are kept per option: change them in its \
+                    "Stock: this product's units are kept per option: add them to its \
                      options below. Nothing was saved."
                         .to_owned(),
                 ];
