@@ -103,11 +103,10 @@ pub async fn reserve(
             None => take_product(conn, shelf.product_id, quantity).await?,
             Some(variant_id) => take_variant(conn, shelf.product_id, variant_id, quantity).await?,
         };
-        let Some((stock_after, mut line)) = taken else {
+        let Some((stock_after, line)) = taken else {
             return Ok(Err(shortage(conn, shelf).await?));
         };
         record(conn, shelf, -quantity, stock_after, by).await?;
-        line.quantity = quantity;
         reserved.push(line);
     }
     Ok(Ok(reserved))

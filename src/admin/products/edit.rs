@@ -4,10 +4,10 @@ use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::form::ProductFields;
-use super::image::{MAX_IMAGE_BYTES, shipped};
 use diesel_async::AsyncPgConnection;
 
+use super::form::ProductFields;
+use super::image::{MAX_IMAGE_BYTES, shipped};
 use crate::catalog::Product;
 use crate::catalog::db::{self, Variant};
 use crate::db::DbPool;
