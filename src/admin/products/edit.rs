@@ -3,7 +3,6 @@
 use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
-
 use diesel_async::AsyncPgConnection;
 
 use super::form::ProductFields;
