@@ -41,4 +41,5 @@ mod smtp;
 mod stock_and_currency;
 mod tax;
 mod truthful;
+mod variants;
 mod webhooks;

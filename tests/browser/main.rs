@@ -20,3 +20,4 @@ mod keyboard;
 mod receipt;
 mod shop;
 mod stripe_js;
+mod variants;
