@@ -9,11 +9,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    cart_items (cart_id, product_id) {
+    cart_items (id) {
         cart_id -> Uuid,
         product_id -> Int8,
         quantity -> Int4,
         added_at -> Timestamptz,
+        id -> Int8,
+        variant_id -> Nullable<Int8>,
     }
 }
 
@@ -118,6 +120,8 @@ diesel::table! {
         quantity -> Int4,
         restocked -> Int4,
         tax_minor -> Int8,
+        variant_id -> Nullable<Int8>,
+        variant_name -> Nullable<Text>,
     }
 }
 
@@ -243,6 +247,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    product_variants (id) {
+        id -> Int8,
+        product_id -> Int8,
+        name -> Text,
+        price_minor -> Nullable<Int8>,
+        stock -> Int4,
+        active -> Bool,
+        position -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refund_requests (id) {
         id -> Int8,
         key -> Uuid,
@@ -309,6 +326,21 @@ diesel::table! {
         processed_at -> Nullable<Timestamptz>,
         outcome -> Text,
         error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    stock_changes (id) {
+        id -> Int8,
+        product_id -> Int8,
+        variant_id -> Nullable<Int8>,
+        delta -> Int4,
+        stock_after -> Int4,
+        reason -> Text,
+        order_id -> Nullable<Uuid>,
+        user_id -> Nullable<Int8>,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -420,6 +452,13 @@ diesel::joinable!(club_events -> club_subscriptions (subscription_id));
 diesel::joinable!(club_invoices -> club_subscriptions (subscription_id));
 diesel::joinable!(club_invoices -> users (user_id));
 diesel::joinable!(club_subscriptions -> users (user_id));
+diesel::joinable!(product_variants -> products (product_id));
+diesel::joinable!(cart_items -> product_variants (variant_id));
+diesel::joinable!(order_items -> product_variants (variant_id));
+diesel::joinable!(stock_changes -> products (product_id));
+diesel::joinable!(stock_changes -> product_variants (variant_id));
+diesel::joinable!(stock_changes -> orders (order_id));
+diesel::joinable!(stock_changes -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_secrets,
@@ -442,11 +481,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     password_resets,
     product_images,
+    product_variants,
     products,
     refund_requests,
     sessions,
     refunds,
     shipping_methods,
+    stock_changes,
     stripe_events,
     tax_rates,
     users,

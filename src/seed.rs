@@ -4,8 +4,8 @@
 use diesel_async::AsyncPgConnection;
 
 use crate::catalog::db::{
-    NewCategory, NewProduct, insert_missing, insert_missing_categories, insert_missing_images,
-    place_uncategorised,
+    NewCategory, NewProduct, SeedVariant, insert_missing, insert_missing_categories,
+    insert_missing_images, place_uncategorised, seed_variants,
 };
 use crate::domain::Currency;
 use crate::shipping::db::NewShippingMethod;
@@ -50,11 +50,14 @@ struct SeedProduct {
     name: &'static str,
     description: &'static str,
     price_minor: i64,
+    /// 0 for a product with options: they hold its units.
     stock: i32,
     /// Its pictures under static/img/products (`{slug}.svg`, then `{slug}-2.svg`…, drawn by
     /// scripts/demo-pictures.py), as the text for screen readers of each; empty is the
     /// product's name.
     pictures: &'static [&'static str],
+    /// Its options: name, own price (or the product's), stock.
+    variants: &'static [(&'static str, Option<i64>, i32)],
 }
 
 const CATALOG: &[SeedProduct] = &[
@@ -66,6 +69,7 @@ const CATALOG: &[SeedProduct] = &[
         price_minor: 2400,
         stock: 40,
         pictures: &["", "The mug from above, full of coffee, on an oak board"],
+        variants: &[],
     },
     SeedProduct {
         slug: "organic-cotton-tee",
@@ -73,8 +77,15 @@ const CATALOG: &[SeedProduct] = &[
         name: "Organic Cotton Tee",
         description: "A heavyweight tee in organic cotton, cut for everyday wear. Pre-shrunk, so it keeps its shape.",
         price_minor: 2800,
-        stock: 60,
+        stock: 0,
         pictures: &["", "Three tees folded in a stack: navy, oat and moss"],
+        variants: &[
+            ("S", None, 12),
+            ("M", None, 20),
+            ("L", None, 18),
+            ("XL", Some(3000), 6),
+            ("XXL", Some(3000), 0),
+        ],
     },
     SeedProduct {
         slug: "canvas-tote-bag",
@@ -87,6 +98,7 @@ const CATALOG: &[SeedProduct] = &[
             "",
             "The tote hanging from a hook, packed with bread and greens",
         ],
+        variants: &[],
     },
     SeedProduct {
         slug: "merino-beanie",
@@ -96,6 +108,7 @@ const CATALOG: &[SeedProduct] = &[
         price_minor: 3200,
         stock: 25,
         pictures: &["", "Close-up of the beanie's fine rib knit"],
+        variants: &[],
     },
     SeedProduct {
         slug: "enamel-camp-mug",
@@ -108,6 +121,7 @@ const CATALOG: &[SeedProduct] = &[
             "",
             "The camp mug steaming on a stove by the mountains at dusk",
         ],
+        variants: &[],
     },
     SeedProduct {
         slug: "linen-notebook",
@@ -120,6 +134,7 @@ const CATALOG: &[SeedProduct] = &[
             "",
             "The notebook open on dotted pages with a note in fountain-pen ink",
         ],
+        variants: &[],
     },
     SeedProduct {
         slug: "brass-rollerball-pen",
@@ -129,6 +144,7 @@ const CATALOG: &[SeedProduct] = &[
         price_minor: 4500,
         stock: 15,
         pictures: &["", "The pen resting on a page of handwriting"],
+        variants: &[],
     },
     SeedProduct {
         slug: "wool-hiking-socks",
@@ -138,6 +154,7 @@ const CATALOG: &[SeedProduct] = &[
         price_minor: 1900,
         stock: 90,
         pictures: &["", "The socks rolled in pairs, ready for the trail"],
+        variants: &[],
     },
     SeedProduct {
         slug: "leather-card-wallet",
@@ -145,10 +162,15 @@ const CATALOG: &[SeedProduct] = &[
         name: "Leather Card Wallet",
         description: "Vegetable-tanned leather, four card slots and a centre pocket for folded notes.",
         price_minor: 3800,
-        stock: 30,
+        stock: 0,
         pictures: &[
             "",
             "The wallet's back, with its centre pocket for folded notes",
+        ],
+        variants: &[
+            ("Tan", None, 14),
+            ("Black", None, 12),
+            ("Oxblood", Some(4200), 3),
         ],
     },
     SeedProduct {
@@ -162,6 +184,7 @@ const CATALOG: &[SeedProduct] = &[
             "",
             "The bottle on a sunny windowsill beside a glass of water",
         ],
+        variants: &[],
     },
     SeedProduct {
         slug: "terracotta-desk-planter",
@@ -174,6 +197,7 @@ const CATALOG: &[SeedProduct] = &[
             "",
             "The planter from above: an echeveria rosette in fresh soil",
         ],
+        variants: &[],
     },
     SeedProduct {
         slug: "crab-sticker-pack",
@@ -183,6 +207,7 @@ const CATALOG: &[SeedProduct] = &[
         price_minor: 600,
         stock: 200,
         pictures: &["", "Crab stickers on a laptop lid"],
+        variants: &[],
     },
     SeedProduct {
         slug: "limited-edition-print",
@@ -195,6 +220,7 @@ const CATALOG: &[SeedProduct] = &[
             "",
             "Detail of the print's risograph grain and the signed edition number",
         ],
+        variants: &[],
     },
     SeedProduct {
         slug: "vintage-enamel-pin",
@@ -204,6 +230,7 @@ const CATALOG: &[SeedProduct] = &[
         price_minor: 900,
         stock: 0,
         pictures: &["", "The pin on a denim jacket's collar"],
+        variants: &[],
     },
 ];
 
@@ -239,6 +266,18 @@ pub async fn catalog(
         .collect();
     insert_missing_images(conn, &pictures).await?;
     insert_missing_categories(conn, CATEGORIES).await?;
+    for product in CATALOG.iter().filter(|p| !p.variants.is_empty()) {
+        let variants: Vec<SeedVariant<'_>> = product
+            .variants
+            .iter()
+            .map(|&(name, price_minor, stock)| SeedVariant {
+                name,
+                price_minor,
+                stock,
+            })
+            .collect();
+        seed_variants(conn, product.slug, &variants).await?;
+    }
     // Also for products seeded before there were categories; a product the owner put in a
     // category keeps it.
     for product in CATALOG {

@@ -144,17 +144,17 @@ pub struct NewRefundRequest {
     pub restock_quantities: serde_json::Value,
 }
 
-/// `{"<product id>": units}`, as `refund_requests.restock_quantities` keeps them.
+/// `{"<order item id>": units}`, as `refund_requests.restock_quantities` keeps them.
 pub fn restock_quantities_json(units: &[(i64, i32)]) -> serde_json::Value {
     serde_json::Value::Object(
         units
             .iter()
-            .map(|(product, n)| (product.to_string(), serde_json::json!(n)))
+            .map(|(item, n)| (item.to_string(), serde_json::json!(n)))
             .collect(),
     )
 }
 
-/// The units a refund request asked to return, per product.
+/// The units a refund request asked to return, per order item.
 pub fn restock_quantities_of(request: &RefundRequest) -> Vec<(i64, i32)> {
     request
         .restock_quantities
@@ -162,8 +162,8 @@ pub fn restock_quantities_of(request: &RefundRequest) -> Vec<(i64, i32)> {
         .map(|units| {
             units
                 .iter()
-                .filter_map(|(product, n)| {
-                    Some((product.parse().ok()?, i32::try_from(n.as_i64()?).ok()?))
+                .filter_map(|(item, n)| {
+                    Some((item.parse().ok()?, i32::try_from(n.as_i64()?).ok()?))
                 })
                 .collect()
         })

@@ -64,6 +64,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(products::images::remove),
             )
             .route(
+                "/products/{id}/variants",
+                web::post().to(products::variants::add),
+            )
+            .route(
+                "/products/{id}/variants/{variant_id}",
+                web::post().to(products::variants::update),
+            )
+            .route(
                 "/products/{id}/deactivate",
                 web::post().to(products::active::deactivate),
             )

@@ -64,17 +64,17 @@ pub struct ConfirmRefundPage {
 }
 
 impl RefundForm {
-    /// The units to return per product, each checked against what the order still has out.
+    /// The units to return per order item, each checked against what the order still has out.
     fn restock(&self, items: &[OrderItem]) -> Result<Vec<(i64, i32)>, String> {
         let mut wanted = Vec::new();
         for (name, value) in &self.others {
-            let Some(product) = name.strip_prefix("restock_") else {
+            let Some(item_id) = name.strip_prefix("restock_") else {
                 continue;
             };
-            let item = product
+            let item = item_id
                 .parse::<i64>()
                 .ok()
-                .and_then(|id| items.iter().find(|i| i.product_id == id))
+                .and_then(|id| items.iter().find(|i| i.id == id))
                 .ok_or_else(|| "Return to stock: that item is not in this order.".to_owned())?;
             let units = match value.trim() {
                 "" => 0,
@@ -93,7 +93,7 @@ impl RefundForm {
                 ));
             }
             if units > 0 {
-                wanted.push((item.product_id, units));
+                wanted.push((item.id, units));
             }
         }
         wanted.sort_unstable();
@@ -170,10 +170,10 @@ pub async fn refund(
             if form.confirmed.as_deref() != Some("yes") {
                 let restock_names = restock
                     .iter()
-                    .map(|(product, units)| {
+                    .map(|(item_id, units)| {
                         let name = items
                             .iter()
-                            .find(|i| i.product_id == *product)
+                            .find(|i| i.id == *item_id)
                             .map_or_else(String::new, |i| i.product_name.clone());
                         (name, *units)
                     })
@@ -186,7 +186,7 @@ pub async fn refund(
                     restock: restock_names,
                     restock_fields: restock
                         .iter()
-                        .map(|(product, units)| (format!("restock_{product}"), *units))
+                        .map(|(item_id, units)| (format!("restock_{item_id}"), *units))
                         .collect(),
                     order,
                 };
@@ -246,11 +246,12 @@ pub async fn refund(
         Vec::new()
     };
     let order_id = order.id;
+    let admin_id = admin.id;
     let refund_id = refund.id.as_str().to_owned();
     let returned = conn
         .transaction::<_, diesel::result::Error, _>(|conn| {
             async move {
-                let returned = stock::give_back(conn, order_id, &wanted).await?;
+                let returned = stock::give_back(conn, order_id, &wanted, Some(admin_id)).await?;
                 db::finish_refund_request(conn, request.id, status, Some(&refund_id), None).await?;
                 db::set_refund_restocked(conn, request.id, !returned.is_empty()).await?;
                 Ok(returned)

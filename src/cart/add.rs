@@ -1,4 +1,5 @@
-//! `POST /cart/items`: adds a product to the session's cart.
+//! `POST /cart/items`: adds a product (one of its variants, when it has options) to the
+//! session's cart.
 
 use actix_web::{HttpResponse, web};
 use diesel_async::AsyncConnection;
@@ -15,10 +16,14 @@ use crate::domain::Quantity;
 use crate::error::AppError;
 use crate::page::see_other;
 use crate::session::{FlashKind, ShopSession};
+use crate::stock::{Shelf, name_as_sold};
 
 #[derive(Debug, Deserialize)]
 pub struct AddToCart {
     product_id: String,
+    /// The option picked on the product page; required for a product with options.
+    #[serde(default)]
+    variant_id: Option<String>,
     #[serde(default)]
     quantity: Option<String>,
 }
@@ -42,17 +47,46 @@ pub async fn add_to_cart(
     let product = catalog::db::active_product(&mut conn, product_id)
         .await?
         .ok_or_else(|| AppError::bad_request("That product is not available."))?;
+    let (shelf, name, stock) = match chosen_variant(form.variant_id.as_deref())? {
+        Some(variant_id) => {
+            let variant = catalog::db::active_variant(&mut conn, product_id, variant_id)
+                .await?
+                .ok_or_else(|| AppError::bad_request("That option is not available."))?;
+            let name = name_as_sold(&product.name, Some(&variant.name));
+            (
+                Shelf {
+                    product_id,
+                    variant_id: Some(variant_id),
+                },
+                name,
+                variant.stock,
+            )
+        }
+        None if catalog::db::has_active_variants(&mut conn, product_id).await? => {
+            return Err(AppError::bad_request(
+                "Choose an option (a size or a colour) before adding it to your cart.",
+            ));
+        }
+        None => (
+            Shelf {
+                product_id,
+                variant_id: None,
+            },
+            product.name,
+            product.stock,
+        ),
+    };
     let cart_id = cart_for_update(&mut conn, &session).await?;
 
-    let (stock, max_per_order) = (product.stock, product.max_per_order);
+    let max_per_order = product.max_per_order;
     conn.transaction::<_, AppError, _>(|conn| {
         async move {
-            let in_cart = db::quantity_for_update(conn, cart_id, product_id)
+            let in_cart = db::quantity_for_update(conn, cart_id, shelf)
                 .await?
                 .unwrap_or(0);
             let wanted = in_cart + quantity.get();
             check_quantity(wanted, in_cart, stock, max_per_order)?;
-            db::set_quantity(conn, cart_id, product_id, wanted).await?;
+            db::set_quantity(conn, cart_id, shelf, wanted).await?;
             Ok(())
         }
         .scope_boxed()
@@ -60,11 +94,19 @@ pub async fn add_to_cart(
     .await?;
     counts.changed(cart_id).await;
 
-    session.flash(
-        FlashKind::Info,
-        format!("Added {} to your cart.", product.name),
-    );
+    session.flash(FlashKind::Info, format!("Added {name} to your cart."));
     Ok(see_other("/cart"))
+}
+
+/// The variant id a form sent, if any; a malformed one is refused.
+pub(super) fn chosen_variant(field: Option<&str>) -> Result<Option<i64>, AppError> {
+    match field.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(id) => id
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::bad_request("That option is not available.")),
+    }
 }
 
 /// Refuses a line quantity above the product's most per order or above the stock, saying how

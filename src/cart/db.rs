@@ -7,23 +7,85 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::domain::{Currency, PaymentStatus};
-use crate::schema::{cart_items, carts, orders, products};
+use crate::schema::{cart_items, carts, orders, product_variants, products};
+use crate::stock::{Shelf, name_as_sold};
 
-/// One line of a cart, with what the catalog says about its product now.
-#[derive(Debug, Clone, Queryable)]
+/// One line of a cart, with what the catalog says about its product (and variant) now.
+#[derive(Debug, Clone)]
 pub struct CartLine {
     pub product_id: i64,
+    pub variant_id: Option<i64>,
     pub slug: String,
+    /// The name it is sold under, the variant's included ("Merino jumper — M").
     pub name: String,
     pub image_path: String,
+    /// The variant's own price, or the product's.
     pub price_minor: i64,
     pub currency: Currency,
+    /// The variant's stock, or the product's.
     pub stock: i32,
+    /// Whether the product, and its variant, are on sale.
     pub active: bool,
     pub max_per_order: i32,
     pub quantity: i32,
     /// The small size of the product's first image.
     pub small_image_path: Option<String>,
+}
+
+impl CartLine {
+    /// Tells the line apart on the cart page: two sizes of one product are two lines.
+    pub fn key(&self) -> String {
+        match self.variant_id {
+            Some(variant_id) => format!("{}-{variant_id}", self.product_id),
+            None => self.product_id.to_string(),
+        }
+    }
+
+    pub fn shelf(&self) -> Shelf {
+        Shelf {
+            product_id: self.product_id,
+            variant_id: self.variant_id,
+        }
+    }
+}
+
+type LineRow = (
+    (i64, String, String, String, i64, Currency, i32, bool, i32),
+    (i32, Option<i64>, Option<String>),
+    Option<(String, Option<i64>, i32, bool)>,
+);
+
+fn cart_line(row: LineRow) -> CartLine {
+    let (
+        (product_id, slug, name, image_path, price_minor, currency, stock, active, max_per_order),
+        (quantity, variant_id, small_image_path),
+        variant,
+    ) = row;
+    let (name, price_minor, stock, active) = match (&variant_id, variant) {
+        (None, _) => (name, price_minor, stock, active),
+        (Some(_), Some((variant_name, own_price, variant_stock, variant_active))) => (
+            name_as_sold(&name, Some(&variant_name)),
+            own_price.unwrap_or(price_minor),
+            variant_stock,
+            active && variant_active,
+        ),
+        // The foreign key keeps the variant; read as gone should it ever be.
+        (Some(_), None) => (name, price_minor, 0, false),
+    };
+    CartLine {
+        product_id,
+        variant_id,
+        slug,
+        name,
+        image_path,
+        price_minor,
+        currency,
+        stock,
+        active,
+        max_per_order,
+        quantity,
+        small_image_path,
+    }
 }
 
 /// How many items the cart holds (the header's count), and whether an order placed from it
@@ -46,25 +108,46 @@ pub async fn item_count(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryRes
 }
 
 pub async fn lines(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<Vec<CartLine>> {
-    cart_items::table
+    let rows: Vec<LineRow> = cart_items::table
         .inner_join(products::table)
+        .left_join(
+            product_variants::table.on(product_variants::id.nullable().eq(cart_items::variant_id)),
+        )
         .filter(cart_items::cart_id.eq(cart_id))
-        .order((cart_items::added_at.asc(), products::name.asc()))
+        .order((
+            cart_items::added_at.asc(),
+            products::name.asc(),
+            product_variants::position.nullable().asc(),
+            cart_items::id.asc(),
+        ))
         .select((
-            products::id,
-            products::slug,
-            products::name,
-            products::image_path,
-            products::price_minor,
-            products::currency,
-            products::stock,
-            products::active,
-            products::max_per_order,
-            cart_items::quantity,
-            crate::catalog::db::small_cover_of(crate::catalog::db::LinesTable::CartItems),
+            (
+                products::id,
+                products::slug,
+                products::name,
+                products::image_path,
+                products::price_minor,
+                products::currency,
+                products::stock,
+                products::active,
+                products::max_per_order,
+            ),
+            (
+                cart_items::quantity,
+                cart_items::variant_id,
+                crate::catalog::db::small_cover_of(crate::catalog::db::LinesTable::CartItems),
+            ),
+            (
+                product_variants::name,
+                product_variants::price_minor,
+                product_variants::stock,
+                product_variants::active,
+            )
+                .nullable(),
         ))
         .load(conn)
-        .await
+        .await?;
+    Ok(rows.into_iter().map(cart_line).collect())
 }
 
 pub async fn exists(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<bool> {
@@ -111,10 +194,12 @@ pub async fn lock(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<bo
 pub async fn quantity_for_update(
     conn: &mut AsyncPgConnection,
     cart_id: Uuid,
-    product_id: i64,
+    shelf: Shelf,
 ) -> QueryResult<Option<i32>> {
     cart_items::table
-        .find((cart_id, product_id))
+        .filter(cart_items::cart_id.eq(cart_id))
+        .filter(cart_items::product_id.eq(shelf.product_id))
+        .filter(cart_items::variant_id.is_not_distinct_from(shelf.variant_id))
         .select(cart_items::quantity)
         .for_update()
         .first(conn)
@@ -125,16 +210,22 @@ pub async fn quantity_for_update(
 pub async fn set_quantity(
     conn: &mut AsyncPgConnection,
     cart_id: Uuid,
-    product_id: i64,
+    shelf: Shelf,
     quantity: i32,
 ) -> QueryResult<()> {
     diesel::insert_into(cart_items::table)
         .values((
             cart_items::cart_id.eq(cart_id),
-            cart_items::product_id.eq(product_id),
+            cart_items::product_id.eq(shelf.product_id),
+            cart_items::variant_id.eq(shelf.variant_id),
             cart_items::quantity.eq(quantity),
         ))
-        .on_conflict((cart_items::cart_id, cart_items::product_id))
+        // The line's key; a missing variant is one value (NULLS NOT DISTINCT).
+        .on_conflict((
+            cart_items::cart_id,
+            cart_items::product_id,
+            cart_items::variant_id,
+        ))
         .do_update()
         .set(cart_items::quantity.eq(excluded(cart_items::quantity)))
         .execute(conn)
@@ -145,29 +236,37 @@ pub async fn set_quantity(
 pub async fn remove(
     conn: &mut AsyncPgConnection,
     cart_id: Uuid,
-    product_id: i64,
+    shelf: Shelf,
 ) -> QueryResult<usize> {
-    let removed = diesel::delete(cart_items::table.find((cart_id, product_id)))
-        .execute(conn)
-        .await?;
+    let removed = diesel::delete(
+        cart_items::table
+            .filter(cart_items::cart_id.eq(cart_id))
+            .filter(cart_items::product_id.eq(shelf.product_id))
+            .filter(cart_items::variant_id.is_not_distinct_from(shelf.variant_id)),
+    )
+    .execute(conn)
+    .await?;
     touch(conn, cart_id).await?;
     Ok(removed)
 }
 
-/// Takes these products out of the cart (what an order bought, once it is paid).
-pub async fn remove_products(
+/// Takes these lines out of the cart (what an order bought, once it is paid).
+pub async fn remove_bought(
     conn: &mut AsyncPgConnection,
     cart_id: Uuid,
-    product_ids: &[i64],
+    bought: &[Shelf],
 ) -> QueryResult<()> {
-    diesel::delete(
-        cart_items::table
-            .filter(cart_items::cart_id.eq(cart_id))
-            .filter(cart_items::product_id.eq_any(product_ids)),
-    )
-    .execute(conn)
-    .await
-    .map(drop)
+    for shelf in bought {
+        diesel::delete(
+            cart_items::table
+                .filter(cart_items::cart_id.eq(cart_id))
+                .filter(cart_items::product_id.eq(shelf.product_id))
+                .filter(cart_items::variant_id.is_not_distinct_from(shelf.variant_id)),
+        )
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 pub async fn clear(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<usize> {
@@ -185,32 +284,21 @@ async fn touch(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<()> {
 }
 
 /// Moves a guest cart's lines into an account's cart and deletes the guest cart. Quantities of
-/// a product in both add up, capped at the product's most per order and at the stock.
+/// a product (or variant) in both add up, capped at the product's most per order and at the
+/// stock.
 pub async fn merge(conn: &mut AsyncPgConnection, from: Uuid, into: Uuid) -> QueryResult<()> {
     if from == into {
         return Ok(());
     }
-    let guest_lines: Vec<(i64, i32, i32, i32)> = cart_items::table
-        .inner_join(products::table)
-        .filter(cart_items::cart_id.eq(from))
-        .select((
-            cart_items::product_id,
-            cart_items::quantity,
-            products::stock,
-            products::max_per_order,
-        ))
-        .load(conn)
-        .await?;
-    for (product_id, quantity, stock, max_per_order) in guest_lines {
-        let existing = quantity_for_update(conn, into, product_id)
-            .await?
-            .unwrap_or(0);
-        let merged = (existing + quantity)
+    for line in lines(conn, from).await? {
+        let shelf = line.shelf();
+        let existing = quantity_for_update(conn, into, shelf).await?.unwrap_or(0);
+        let merged = (existing + line.quantity)
             .min(crate::domain::Quantity::MAX)
-            .min(max_per_order)
-            .min(stock);
+            .min(line.max_per_order)
+            .min(line.stock);
         if merged >= 1 {
-            set_quantity(conn, into, product_id, merged).await?;
+            set_quantity(conn, into, shelf, merged).await?;
         }
     }
     diesel::delete(carts::table.find(from))

@@ -3,20 +3,30 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::add::check_quantity;
+use super::add::{check_quantity, chosen_variant};
 use super::count::CartCounts;
 use super::db;
 use crate::catalog;
-use crate::csrf::{CsrfForm, NoFields};
+use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::Quantity;
 use crate::error::AppError;
 use crate::page::see_other;
 use crate::session::{FlashKind, ShopSession};
+use crate::stock::{Shelf, name_as_sold};
 
 #[derive(Debug, Deserialize)]
 pub struct UpdateLine {
     quantity: String,
+    /// The line's variant, for a product with options.
+    #[serde(default)]
+    variant_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RemoveLine {
+    #[serde(default)]
+    variant_id: Option<String>,
 }
 
 fn back_to_cart() -> HttpResponse {
@@ -47,33 +57,54 @@ pub async fn update_line(
                 "That product is not available any more: remove it from your cart.",
             )
         })?;
-    if db::quantity_for_update(&mut conn, cart_id, product_id)
+    let shelf = Shelf {
+        product_id,
+        variant_id: chosen_variant(form.variant_id.as_deref())?,
+    };
+    let (name, stock) = match shelf.variant_id {
+        None => (product.name, product.stock),
+        Some(variant_id) => {
+            let variant = catalog::db::active_variant(&mut conn, product_id, variant_id)
+                .await?
+                .ok_or_else(|| {
+                    AppError::bad_request(
+                        "That option is not available any more: remove it from your cart.",
+                    )
+                })?;
+            (
+                name_as_sold(&product.name, Some(&variant.name)),
+                variant.stock,
+            )
+        }
+    };
+    if db::quantity_for_update(&mut conn, cart_id, shelf)
         .await?
         .is_none()
     {
         return Err(not_in_cart());
     }
-    check_quantity(quantity.get(), 0, product.stock, product.max_per_order)?;
-    db::set_quantity(&mut conn, cart_id, product_id, quantity.get()).await?;
+    check_quantity(quantity.get(), 0, stock, product.max_per_order)?;
+    db::set_quantity(&mut conn, cart_id, shelf, quantity.get()).await?;
     counts.changed(cart_id).await;
-    session.flash(
-        FlashKind::Info,
-        format!("Updated {} to {quantity}.", product.name),
-    );
+    session.flash(FlashKind::Info, format!("Updated {name} to {quantity}."));
     Ok(back_to_cart())
 }
 
-#[tracing::instrument(skip(session, pool, counts, _form))]
+#[tracing::instrument(skip(session, pool, counts, form))]
 pub async fn remove_line(
     session: ShopSession,
     pool: web::Data<DbPool>,
     counts: web::Data<CartCounts>,
     product_id: web::Path<i64>,
-    CsrfForm(_form): CsrfForm<NoFields>,
+    CsrfForm(form): CsrfForm<RemoveLine>,
 ) -> Result<HttpResponse, AppError> {
+    let shelf = Shelf {
+        product_id: product_id.into_inner(),
+        variant_id: chosen_variant(form.variant_id.as_deref())?,
+    };
     let cart_id = session.cart_id().ok_or_else(not_in_cart)?;
     let mut conn = pool.get().await?;
-    let removed = db::remove(&mut conn, cart_id, product_id.into_inner()).await?;
+    let removed = db::remove(&mut conn, cart_id, shelf).await?;
     counts.changed(cart_id).await;
     if removed == 0 {
         return Err(not_in_cart());

@@ -15,7 +15,7 @@ use std::time::Duration;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::StreamExt;
 
-use super::db::{self, Category, Product, ProductImage};
+use super::db::{self, Category, Product, ProductImage, Variant};
 use crate::db::DbPool;
 use crate::error::AppError;
 
@@ -37,6 +37,8 @@ pub struct Catalog {
     positions: HashMap<i64, usize>,
     /// Each product's images in order, by product id.
     images: HashMap<i64, Vec<ProductImage>>,
+    /// The active variants of each product that has some, in their order.
+    variants: HashMap<i64, Vec<Variant>>,
 }
 
 impl Catalog {
@@ -53,6 +55,16 @@ impl Catalog {
     /// The product's images in order (its gallery).
     pub fn images_of(&self, product_id: i64) -> &[ProductImage] {
         self.images.get(&product_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The product's variants on sale; empty for a product without options.
+    pub fn variants_of(&self, product_id: i64) -> &[Variant] {
+        self.variants.get(&product_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the product is bought as one of its options (its page has the picker).
+    pub fn has_options(&self, product: &Product) -> bool {
+        !self.variants_of(product.id).is_empty()
     }
 
     pub fn category(&self, slug: &str) -> Option<&Category> {
@@ -86,8 +98,21 @@ impl CatalogCache {
         for image in db::active_product_images(&mut conn).await? {
             images.entry(image.product_id).or_default().push(image);
         }
+        let all_variants = db::active_variants(&mut conn).await?;
         drop(conn);
+        let mut variants: HashMap<i64, Vec<Variant>> = HashMap::new();
+        for mut variant in all_variants {
+            variant.stock = variant.stock.min(SHOWN_STOCK_CAP);
+            variants
+                .entry(variant.product_id)
+                .or_default()
+                .push(variant);
+        }
         for product in &mut products {
+            // A product with options is in stock when one of them is.
+            if let Some(options) = variants.get(&product.id) {
+                product.stock = options.iter().map(|v| v.stock).sum();
+            }
             product.stock = product.stock.min(SHOWN_STOCK_CAP);
         }
         let positions = products
@@ -101,6 +126,7 @@ impl CatalogCache {
             categories,
             positions,
             images,
+            variants,
         });
         if listening {
             let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);

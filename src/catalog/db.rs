@@ -1,12 +1,12 @@
-//! The catalog's queries, and the one writer of `products` rows (a product's stock changes
-//! through [`crate::stock`]) and of `product_images`.
+//! The catalog's queries, and the one writer of `products`, `product_variants` and
+//! `product_images` rows (stock changes through [`crate::stock`]).
 
 use diesel::prelude::*;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use crate::domain::{Currency, Money};
-use crate::schema::{categories, product_images, products};
+use crate::schema::{categories, product_images, product_variants, products};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = products)]
@@ -44,6 +44,201 @@ impl Product {
             _ => "In stock".into(),
         }
     }
+}
+
+/// One of a product's options (a size, a colour): its own stock, and its own price or the
+/// product's.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = product_variants)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct Variant {
+    pub id: i64,
+    pub product_id: i64,
+    pub name: String,
+    pub price_minor: Option<i64>,
+    pub stock: i32,
+    pub active: bool,
+    pub position: i32,
+}
+
+impl Variant {
+    /// Its own price, or the product's.
+    pub fn price(&self, product: &Product) -> Money {
+        Money::new(
+            self.price_minor.unwrap_or(product.price_minor),
+            product.currency,
+        )
+    }
+}
+
+/// The active variants of every product, in each product's order.
+pub async fn active_variants(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Variant>> {
+    product_variants::table
+        .filter(product_variants::active.eq(true))
+        .order((
+            product_variants::product_id.asc(),
+            product_variants::position.asc(),
+            product_variants::id.asc(),
+        ))
+        .select(Variant::as_select())
+        .load(conn)
+        .await
+}
+
+/// A product's variants, taken off sale too (the admin's list).
+pub async fn variants_of(
+    conn: &mut AsyncPgConnection,
+    product_id: i64,
+) -> QueryResult<Vec<Variant>> {
+    product_variants::table
+        .filter(product_variants::product_id.eq(product_id))
+        .order((product_variants::position.asc(), product_variants::id.asc()))
+        .select(Variant::as_select())
+        .load(conn)
+        .await
+}
+
+/// Whether the product has variants on sale (and is then bought as one of them).
+pub async fn has_active_variants(
+    conn: &mut AsyncPgConnection,
+    product_id: i64,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        product_variants::table
+            .filter(product_variants::product_id.eq(product_id))
+            .filter(product_variants::active.eq(true)),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// The product's variant, when it is on sale.
+pub async fn active_variant(
+    conn: &mut AsyncPgConnection,
+    product_id: i64,
+    variant_id: i64,
+) -> QueryResult<Option<Variant>> {
+    product_variants::table
+        .find(variant_id)
+        .filter(product_variants::product_id.eq(product_id))
+        .filter(product_variants::active.eq(true))
+        .select(Variant::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A demo product's option.
+pub struct SeedVariant<'a> {
+    pub name: &'a str,
+    pub price_minor: Option<i64>,
+    pub stock: i32,
+}
+
+/// Gives the demo product its options, in this order, if it has none and none of its own
+/// stock: a shop's own product (or one the owner stocked) is left alone.
+pub async fn seed_variants(
+    conn: &mut AsyncPgConnection,
+    product_slug: &str,
+    variants: &[SeedVariant<'_>],
+) -> QueryResult<usize> {
+    let product: Option<(i64, i32)> = products::table
+        .filter(products::slug.eq(product_slug))
+        .select((products::id, products::stock))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((product_id, 0)) = product else {
+        return Ok(0);
+    };
+    if !variants_of(conn, product_id).await?.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<NewVariant<'_>> = variants
+        .iter()
+        .zip(0..)
+        .map(|(v, position)| NewVariant {
+            product_id,
+            name: v.name,
+            price_minor: v.price_minor,
+            stock: v.stock,
+            position,
+        })
+        .collect();
+    diesel::insert_into(product_variants::table)
+        .values(&rows)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = product_variants)]
+pub struct NewVariant<'a> {
+    pub product_id: i64,
+    pub name: &'a str,
+    pub price_minor: Option<i64>,
+    pub stock: i32,
+    pub position: i32,
+}
+
+/// Adds a variant; `None` when the product already has one of that name.
+pub async fn insert_variant(
+    conn: &mut AsyncPgConnection,
+    new: &NewVariant<'_>,
+) -> QueryResult<Option<i64>> {
+    diesel::insert_into(product_variants::table)
+        .values(new)
+        .on_conflict((product_variants::product_id, product_variants::name))
+        .do_nothing()
+        .returning(product_variants::id)
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+/// Renames a variant, sets its price (or the product's) and whether it is on sale; `false`
+/// when the product has no such variant.
+pub async fn update_variant(
+    conn: &mut AsyncPgConnection,
+    product_id: i64,
+    variant_id: i64,
+    name: &str,
+    price_minor: Option<i64>,
+    active: bool,
+) -> QueryResult<bool> {
+    diesel::update(
+        product_variants::table
+            .find(variant_id)
+            .filter(product_variants::product_id.eq(product_id)),
+    )
+    .set((
+        product_variants::name.eq(name),
+        product_variants::price_minor.eq(price_minor),
+        product_variants::active.eq(active),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+/// Whether another variant of the product than `except` has the name.
+pub async fn variant_name_taken(
+    conn: &mut AsyncPgConnection,
+    product_id: i64,
+    name: &str,
+    except: Option<i64>,
+) -> QueryResult<bool> {
+    let mut query = product_variants::table
+        .filter(product_variants::product_id.eq(product_id))
+        .filter(product_variants::name.eq(name.to_owned()))
+        .into_boxed();
+    if let Some(id) = except {
+        query = query.filter(product_variants::id.ne(id));
+    }
+    diesel::select(diesel::dsl::exists(query))
+        .get_result(conn)
+        .await
 }
 
 #[derive(Debug, Insertable)]

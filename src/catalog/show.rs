@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use super::cache::CatalogCache;
 use super::db::{Product, ProductImage};
 use crate::db::DbPool;
-use crate::domain::Quantity;
+use crate::domain::{Money, Quantity};
 use crate::error::AppError;
 use crate::page::PageContext;
 
@@ -19,6 +19,18 @@ pub struct ProductPage {
     /// Its gallery, in order; the first is the cover.
     images: Vec<ProductImage>,
     max_quantity: i32,
+    /// The options to pick from (a size, a colour); empty for a product without options.
+    options: Vec<VariantOption>,
+}
+
+/// A variant as the product page offers it.
+pub struct VariantOption {
+    id: i64,
+    name: String,
+    price: Money,
+    /// A sold-out variant is shown, but cannot be picked.
+    sold_out: bool,
+    stock_note: Option<String>,
 }
 
 impl ProductPage {
@@ -57,14 +69,38 @@ pub async fn product_page(
             alt: String::new(),
         });
     }
-    let max_quantity = product
-        .stock
-        .min(product.max_per_order)
-        .clamp(0, Quantity::MAX);
+    let options: Vec<VariantOption> = catalog
+        .variants_of(product.id)
+        .iter()
+        .map(|variant| VariantOption {
+            id: variant.id,
+            name: variant.name.clone(),
+            price: variant.price(&product),
+            sold_out: variant.stock == 0,
+            stock_note: match variant.stock {
+                0 => Some("sold out".into()),
+                1..=5 => Some(format!("only {} left", variant.stock)),
+                _ => None,
+            },
+        })
+        .collect();
+    // With options, the quantity picker allows the best-stocked one's units; adding checks the
+    // chosen one's.
+    let stock = match catalog
+        .variants_of(product.id)
+        .iter()
+        .map(|v| v.stock)
+        .max()
+    {
+        Some(most) => most,
+        None => product.stock,
+    };
+    let max_quantity = stock.min(product.max_per_order).clamp(0, Quantity::MAX);
     Ok(ProductPage {
         ctx,
         product,
         images,
         max_quantity,
+        options,
     })
 }

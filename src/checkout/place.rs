@@ -433,7 +433,8 @@ async fn place(
     placing: &Placing<'_>,
     lines: &[CartLine],
 ) -> Result<Order, AppError> {
-    let reserved = reserve_stock(conn, lines).await?;
+    let order_id = Uuid::new_v4();
+    let reserved = reserve_stock(conn, order_id, lines).await?;
     let items_total: i64 = reserved
         .iter()
         .map(|r| r.price_minor * i64::from(r.quantity))
@@ -479,14 +480,15 @@ async fn place(
         .map(|r| r.price_minor * i64::from(r.quantity))
         .collect();
     let line_discounts = share(discount_minor, &line_totals);
-    let order_id = Uuid::new_v4();
     let items: Vec<NewOrderItem<'_>> = reserved
         .iter()
         .zip(line_totals.iter().zip(&line_discounts))
         .map(|(r, (line_total, line_discount))| NewOrderItem {
             order_id,
             product_id: r.product_id,
+            variant_id: r.variant_id,
             product_name: &r.name,
+            variant_name: r.variant_name.as_deref(),
             unit_price_minor: r.price_minor,
             quantity: r.quantity,
             // Tax is on what the shopper pays for the line: its price less its discount share.
@@ -546,20 +548,22 @@ async fn place(
     Ok(order)
 }
 
-/// Takes each line's quantity off the shelf, or fails naming the product that ran short.
+/// Takes each line's quantity off its shelf for the order, or fails naming the product (and
+/// variant) that ran short.
 async fn reserve_stock(
     conn: &mut AsyncPgConnection,
+    order_id: Uuid,
     lines: &[CartLine],
 ) -> Result<Vec<stock::Reserved>, AppError> {
-    let wanted: Vec<(i64, i32)> = lines.iter().map(|l| (l.product_id, l.quantity)).collect();
-    let shortage = match stock::reserve(conn, &wanted).await? {
+    let wanted: Vec<(stock::Shelf, i32)> = lines.iter().map(|l| (l.shelf(), l.quantity)).collect();
+    let shortage = match stock::reserve(conn, order_id, &wanted).await? {
         Ok(reserved) => return Ok(reserved),
         Err(shortage) => shortage,
     };
-    let (Shortage::Inactive { product_id } | Shortage::Short { product_id, .. }) = shortage;
+    let (Shortage::Inactive { shelf } | Shortage::Short { shelf, .. }) = shortage;
     let name = lines
         .iter()
-        .find(|l| l.product_id == product_id)
+        .find(|l| l.shelf() == shelf)
         .map_or("A product", |l| l.name.as_str());
     Err(AppError::conflict(match shortage {
         Shortage::Inactive { .. } => {
@@ -575,8 +579,14 @@ async fn reserve_stock(
 }
 
 fn same_items(items: &[crate::orders::OrderItem], lines: &[CartLine]) -> bool {
-    let mut ordered: Vec<(i64, i32)> = items.iter().map(|i| (i.product_id, i.quantity)).collect();
-    let mut in_cart: Vec<(i64, i32)> = lines.iter().map(|l| (l.product_id, l.quantity)).collect();
+    let mut ordered: Vec<(i64, Option<i64>, i32)> = items
+        .iter()
+        .map(|i| (i.product_id, i.variant_id, i.quantity))
+        .collect();
+    let mut in_cart: Vec<(i64, Option<i64>, i32)> = lines
+        .iter()
+        .map(|l| (l.product_id, l.variant_id, l.quantity))
+        .collect();
     ordered.sort_unstable();
     in_cart.sort_unstable();
     ordered == in_cart

@@ -12,6 +12,7 @@ mod payment_status;
 mod quantity;
 mod refund_status;
 pub(crate) mod sql;
+mod stock_reason;
 
 pub use address::{AddressForm, Country, FieldError, ShippingAddress};
 pub use dispute_status::DisputeStatus;
@@ -21,3 +22,4 @@ pub use money::{Currency, Money, MoneyError};
 pub use payment_status::{PaymentStatus, Transition};
 pub use quantity::Quantity;
 pub use refund_status::{RefundRequestStatus, RefundStatus};
+pub use stock_reason::StockReason;

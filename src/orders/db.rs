@@ -96,8 +96,12 @@ pub struct NewOrder<'a> {
 #[diesel(table_name = order_items)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct OrderItem {
+    pub id: i64,
     pub product_id: i64,
+    pub variant_id: Option<i64>,
+    /// The line's name as sold, the variant's included ("Merino jumper — M").
     pub product_name: String,
+    pub variant_name: Option<String>,
     pub unit_price_minor: i64,
     pub quantity: i32,
     /// Units of it already put back on the shelf.
@@ -124,6 +128,7 @@ impl OrderItem {
 pub struct LockedItem {
     pub id: i64,
     pub product_id: i64,
+    pub variant_id: Option<i64>,
     pub quantity: i32,
     pub restocked: i32,
 }
@@ -133,7 +138,9 @@ pub struct LockedItem {
 pub struct NewOrderItem<'a> {
     pub order_id: Uuid,
     pub product_id: i64,
+    pub variant_id: Option<i64>,
     pub product_name: &'a str,
+    pub variant_name: Option<&'a str>,
     pub unit_price_minor: i64,
     pub quantity: i32,
     pub tax_minor: i64,
@@ -496,7 +503,11 @@ pub async fn items_for_update(
 ) -> QueryResult<Vec<LockedItem>> {
     order_items::table
         .filter(order_items::order_id.eq(order_id))
-        .order(order_items::product_id.asc())
+        // The stock module's lock order: product, then its own row before its variants'.
+        .order((
+            order_items::product_id.asc(),
+            order_items::variant_id.asc().nulls_first(),
+        ))
         .select(LockedItem::as_select())
         .for_update()
         .load(conn)

@@ -248,7 +248,14 @@ async fn step(
             update_order(conn, order, to, observation).await?;
             watch_again(conn, order, to).await?;
             if to == PaymentStatus::Cancelled {
-                stock::release(conn, order.id).await?;
+                // The stock history says who cancelled it and why.
+                let why = match observation {
+                    Observation::Cancelled { reason } => reason,
+                    Observation::SessionExpired { .. } => "the Checkout Session expired",
+                    _ => "the payment was cancelled",
+                };
+                let note = format!("{}: {why}", cause.kind().as_str());
+                stock::release(conn, order.id, &note).await?;
                 // Cancelled is final, so an unpaid order gives its code's use back once.
                 if let Some(code) = &order.discount_code {
                     discounts::db::release(conn, code).await?;
@@ -557,10 +564,13 @@ async fn empty_cart_of_order(conn: &mut AsyncPgConnection, order: &Order) -> Que
     let Some(cart_id) = order.cart_id else {
         return Ok(());
     };
-    let bought: Vec<i64> = orders_db::items(conn, order.id)
+    let bought: Vec<stock::Shelf> = orders_db::items(conn, order.id)
         .await?
         .iter()
-        .map(|item| item.product_id)
+        .map(|item| stock::Shelf {
+            product_id: item.product_id,
+            variant_id: item.variant_id,
+        })
         .collect();
-    cart::db::remove_products(conn, cart_id, &bought).await
+    cart::db::remove_bought(conn, cart_id, &bought).await
 }

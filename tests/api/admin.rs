@@ -34,7 +34,7 @@ fn summary_cell(html: &str, status: &str, id: &str) -> String {
     html[start..end].to_owned()
 }
 
-/// The refund form's `restock_<product>` inputs and the most units each accepts.
+/// The refund form's `restock_<order item>` inputs and the most units each accepts.
 fn restock_fields(html: &str) -> Vec<(String, String)> {
     html.split("name=\"restock_")
         .skip(1)
@@ -350,7 +350,9 @@ async fn the_order_list_filters_by_status_searches_and_pages() {
                 &[NewOrderItem {
                     order_id: id,
                     product_id: product,
+                    variant_id: None,
                     product_name: "Canvas Tote Bag",
+                    variant_name: None,
                     unit_price_minor: 1850,
                     quantity: 1,
                     tax_minor: 0,

@@ -42,4 +42,5 @@ mod stock_and_currency;
 mod subscriptions;
 mod tax;
 mod truthful;
+mod variants;
 mod webhooks;

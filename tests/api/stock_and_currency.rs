@@ -22,6 +22,20 @@ async fn product_edit(app: &TestApp, slug: &str, fields: &[(&str, &str)]) -> req
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The order's item of a product without options (the refund form's fields are per item).
+async fn item_of(app: &TestApp, order: uuid::Uuid, product: i64) -> i64 {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use storefront::schema::order_items;
+    order_items::table
+        .filter(order_items::order_id.eq(order))
+        .filter(order_items::product_id.eq(product))
+        .select(order_items::id)
+        .first(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("item of product {product}: {e}"))
+}
+
 /// Submits the order page's refund form with `units` of each product to put back.
 async fn refund_with_restock(
     app: &TestApp,
@@ -36,7 +50,8 @@ async fn refund_with_restock(
         ("amount".to_owned(), amount.to_owned()),
     ];
     for (product, n) in units {
-        fields.push((format!("restock_{product}"), n.to_string()));
+        let item = item_of(app, order, *product).await;
+        fields.push((format!("restock_{item}"), n.to_string()));
     }
     let form: Vec<(&str, &str)> = fields
         .iter()
@@ -72,7 +87,11 @@ async fn a_partial_refund_returns_to_stock_only_the_units_the_admin_chose() {
     let mug = app.product_id("ceramic-pour-over-mug").await;
     let tote = app.product_id("canvas-tote-bag").await;
     let page = app.get_html(&format!("/admin/orders/{order}")).await;
-    assert!(page.contains(&format!("name=\"restock_{mug}\"")), "{page}");
+    let mug_item = item_of(&app, order, mug).await;
+    assert!(
+        page.contains(&format!("name=\"restock_{mug_item}\"")),
+        "{page}"
+    );
     // One mug comes back: a partial refund of $24.00 returns one unit, not all five.
     let response = refund_with_restock(&app, order, "24.00", &[(mug, 1), (tote, 0)]).await;
     assert_eq!(location(&response), format!("/admin/orders/{order}"));

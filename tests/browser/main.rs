@@ -21,3 +21,4 @@ mod receipt;
 mod shop;
 mod stripe_js;
 mod subscriptions;
+mod variants;

@@ -3,14 +3,17 @@
 use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
+use diesel_async::AsyncPgConnection;
 
 use super::form::ProductFields;
 use super::image::{MAX_IMAGE_BYTES, shipped};
 use crate::catalog::Product;
-use crate::catalog::db::{self, Category};
+use crate::catalog::db::{self, Category, Variant};
 use crate::db::DbPool;
+use crate::domain::Money;
 use crate::error::AppError;
 use crate::page::PageContext;
+use crate::stock::{self, StockChange};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/product_form.html")]
@@ -23,6 +26,10 @@ pub struct ProductFormPage {
     /// The categories the product can be put in.
     pub categories: Vec<Category>,
     pub errors: Vec<String>,
+    /// The product's options, off sale too (an existing product only).
+    pub variants: Vec<Variant>,
+    /// Its latest stock changes, newest first.
+    pub history: Vec<StockChange>,
 }
 
 impl ProductFormPage {
@@ -40,11 +47,26 @@ impl ProductFormPage {
             shipped: shipped(),
             categories,
             errors,
+            variants: Vec::new(),
+            history: Vec::new(),
         }
     }
 
     pub fn is_chosen(&self, category: &Category) -> bool {
         self.fields.category == category.id.to_string()
+    }
+
+    /// A variant's price as the form shows it: empty when it is the product's.
+    pub fn variant_price(&self, variant: &Variant) -> String {
+        match (&self.product, variant.price_minor) {
+            (Some(product), Some(minor)) => Money::new(minor, product.currency).to_input(),
+            _ => String::new(),
+        }
+    }
+
+    /// When a stock change happened, as admin pages print times.
+    pub fn when(&self, change: &StockChange) -> String {
+        crate::admin::format::format_time(change.at)
     }
 
     pub fn action(&self) -> String {
@@ -94,6 +116,21 @@ pub async fn edit_page(
     let product = db::product(&mut conn, *id)
         .await?
         .ok_or(AppError::NotFound)?;
+    edit_form(ctx, &mut conn, product, Vec::new()).await
+}
+
+/// How many stock changes the product page lists.
+pub(super) const HISTORY_SHOWN: i64 = 50;
+
+/// The edit page of a product as it is now, with its options and stock history, and `errors`.
+pub async fn edit_form(
+    ctx: PageContext,
+    conn: &mut AsyncPgConnection,
+    product: Product,
+    errors: Vec<String>,
+) -> Result<ProductFormPage, AppError> {
+    let variants = db::variants_of(conn, product.id).await?;
+    let history = stock::history(conn, product.id, HISTORY_SHOWN).await?;
     let fields = ProductFields {
         name: product.name.clone(),
         slug: product.slug.clone(),
@@ -108,12 +145,9 @@ pub async fn edit_page(
             .map(|id| id.to_string())
             .unwrap_or_default(),
     };
-    let categories = db::categories(&mut conn).await?;
-    Ok(ProductFormPage::new(
-        ctx,
-        Some(product),
-        fields,
-        categories,
-        Vec::new(),
-    ))
+    let categories = db::categories(conn).await?;
+    let mut page = ProductFormPage::new(ctx, Some(product), fields, categories, errors);
+    page.variants = variants;
+    page.history = history;
+    Ok(page)
 }

@@ -1,5 +1,6 @@
 //! Products and stock: the list, the form to create or edit one (with a first image chosen from
-//! the shipped ones or uploaded), a product's images, and deactivation.
+//! the shipped ones or uploaded), a product's images, its options (variants) and stock history,
+//! and deactivation.
 
 pub mod active;
 pub mod edit;
@@ -8,3 +9,4 @@ pub mod image;
 pub mod images;
 pub mod list;
 pub mod save;
+pub mod variants;

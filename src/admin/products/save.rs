@@ -8,9 +8,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use diesel_async::AsyncConnection;
 use diesel_async::scoped_futures::ScopedFutureExt;
 
-use super::edit::ProductFormPage;
+use super::edit::{HISTORY_SHOWN, ProductFormPage};
 use super::form::{self, ProductFields, Submitted, Upload};
 use super::image::{self, MAX_IMAGE_BYTES};
+use crate::admin::guard::AdminUser;
 use crate::catalog::db;
 use crate::catalog::db::{ImageFiles, NewProduct};
 use crate::catalog::{CatalogCache, Product};
@@ -20,11 +21,13 @@ use crate::error::AppError;
 use crate::page::see_other;
 use crate::page::{PageContext, render};
 use crate::session::{FlashKind, ShopSession};
-use crate::stock;
+use crate::stock::{self, ChangedBy, Shelf};
 
 #[tracing::instrument(skip_all)]
+#[allow(clippy::too_many_arguments)] // one per extractor
 pub async fn create(
     req: HttpRequest,
+    admin: AdminUser,
     ctx: PageContext,
     session: ShopSession,
     pool: web::Data<DbPool>,
@@ -33,15 +36,16 @@ pub async fn create(
     body: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let submitted = form::read(&req, body).await?;
-    let saved = save(ctx, session, pool, settings, None, submitted).await;
+    let saved = save(ctx, &admin, session, pool, settings, None, submitted).await;
     catalog.changed();
     saved
 }
 
-#[tracing::instrument(skip(req, ctx, session, pool, settings, catalog, body))]
+#[tracing::instrument(skip(req, admin, ctx, session, pool, settings, catalog, body))]
 #[allow(clippy::too_many_arguments)] // one per extractor
 pub async fn update(
     req: HttpRequest,
+    admin: AdminUser,
     ctx: PageContext,
     session: ShopSession,
     pool: web::Data<DbPool>,
@@ -57,13 +61,23 @@ pub async fn update(
             .await?
             .ok_or(AppError::NotFound)?
     };
-    let saved = save(ctx, session, pool, settings, Some(product), submitted).await;
+    let saved = save(
+        ctx,
+        &admin,
+        session,
+        pool,
+        settings,
+        Some(product),
+        submitted,
+    )
+    .await;
     catalog.changed();
     saved
 }
 
 async fn save(
     ctx: PageContext,
+    admin: &AdminUser,
     session: ShopSession,
     pool: web::Data<DbPool>,
     settings: web::Data<Settings>,
@@ -162,6 +176,24 @@ async fn save(
                 ));
             };
             let delta = valid.stock - was;
+            // With options, the units are kept per variant (the form's variants section); the
+            // product's own stock can only go down (units an older order gave back).
+            let variants = match delta {
+                1.. => db::variants_of(&mut conn, product.id).await?,
+                _ => Vec::new(),
+            };
+            if !variants.is_empty() {
+                let errors = vec![
+                    "Stock: this product's units are kept per option: add them to its \
+                     options below. Nothing was saved."
+                        .to_owned(),
+                ];
+                let mut page =
+                    ProductFormPage::new(ctx, Some(product.clone()), fields, categories, errors);
+                page.variants = variants;
+                page.history = stock::history(&mut conn, product.id, HISTORY_SHOWN).await?;
+                return render(&page, StatusCode::BAD_REQUEST);
+            }
             let changes = db::ProductChanges {
                 slug: &valid.slug,
                 name: &valid.name,
@@ -172,10 +204,16 @@ async fn save(
             };
             let product_id = product.id;
             let new_image = &new_image;
+            let admin_id = admin.id;
             let stocked = conn
                 .transaction::<_, diesel::result::Error, _>(|conn| {
                     async move {
-                        if delta != 0 && stock::change(conn, product_id, delta).await?.is_none() {
+                        let shelf = Shelf {
+                            product_id,
+                            variant_id: None,
+                        };
+                        let by = ChangedBy::admin(admin_id, "product form");
+                        if delta != 0 && stock::change(conn, shelf, delta, by).await?.is_none() {
                             return Ok(false);
                         }
                         db::update_product(conn, product_id, &changes).await?;
@@ -224,11 +262,18 @@ async fn save(
                 category_id,
             };
             let (new, files) = (&new, &files);
+            let admin_id = admin.id;
             let id = conn
                 .transaction::<_, diesel::result::Error, _>(|conn| {
                     async move {
                         let id = db::insert_product(conn, new).await?;
                         db::add_image(conn, id, files, "").await?;
+                        let shelf = Shelf {
+                            product_id: id,
+                            variant_id: None,
+                        };
+                        let by = ChangedBy::admin(admin_id, "product created");
+                        stock::record_initial(conn, shelf, new.stock, by).await?;
                         Ok(id)
                     }
                     .scope_boxed()
