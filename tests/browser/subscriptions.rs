@@ -1,7 +1,7 @@
 //! Storefront Club in a browser: subscribing with a free trial on Stripe's Checkout page (the
-//! sandbox's), the member benefit at checkout, cancelling at the period's end and resuming, and
-//! a failed renewal (4000 0000 0000 0341, on a test clock) put right with a new card in the
-//! Billing Portal.
+//! sandbox's), the member benefit at checkout, the first renewal paid on a test clock,
+//! cancelling at the period's end and resuming, and a failed renewal (4000 0000 0000 0341, on a
+//! test clock) put right with a new card in the Billing Portal.
 
 use crate::harness::{Browser, DESKTOP, eventually, walkthrough_with};
 use crate::shop::Shop;
@@ -79,6 +79,44 @@ async fn a_shopper_subscribes_with_a_free_trial_and_ships_standard_for_free() {
                 .wait_for_text("(Storefront Club member benefit)")
                 .await;
             browser.screenshot("checkout-member-shipping").await;
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_trial_ends_on_the_test_clock_and_the_first_renewal_is_paid() {
+    walkthrough_with(
+        "club-renewal-paid",
+        DESKTOP,
+        &[CLOCKS],
+        |shop, browser| async move {
+            register(&browser, "ada@example.com").await;
+            subscribe_with_trial(&browser, "4242 4242 4242 4242").await;
+            wait_for_membership(&shop, "ada@example.com", "trialing").await;
+
+            let customer = shop.stripe_customer("ada@example.com").await;
+            browser.visit("/_sandbox/_clock").await;
+            browser.fill("Customer", &customer).await;
+            browser.fill("Days", "15").await;
+            browser.click_button("Advance").await;
+            browser.wait_for_text("is now at").await;
+            wait_for_membership(&shop, "ada@example.com", "active").await;
+
+            browser.visit("/account/club").await;
+            browser.wait_for_text("Renews on").await;
+            // The trial's $0.00 invoice and the first month's, paid, with Stripe's links.
+            let paid = browser
+                .find(
+                    "the paid renewal invoice",
+                    "//table[@data-testid='invoices']//tr[td[@data-label='Amount'][contains(., '5.00')]][td[@data-label='Status'][contains(., 'Paid')]]",
+                )
+                .await;
+            assert!(
+                paid.text().await.unwrap_or_default().contains("PDF"),
+                "the renewal invoice links its PDF"
+            );
+            browser.screenshot("renewal-paid").await;
         },
     )
     .await;
