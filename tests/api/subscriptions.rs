@@ -121,22 +121,7 @@ async fn subscribe(app: &TestApp, email: &str, plan: &str, card: &str) -> String
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(html.contains("14 days free"), "the page offers the trial");
-    let paid = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .post(&page)
-        .form(&[
-            ("number", card),
-            ("exp", "12 / 40"),
-            ("cvc", "123"),
-            ("postal_code", "12345"),
-        ])
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(paid.status(), StatusCode::SEE_OTHER);
-    let back = location(&paid);
+    let back = pay_on(&page, card).await;
     assert!(back.contains("/club/welcome?session_id=cs_"), "{back}");
     let path = back.trim_start_matches(&app.address).to_owned();
     let welcome = app.get(&path).await;
@@ -561,23 +546,8 @@ async fn a_member_who_never_comes_back_while_every_webhook_is_lost_is_found_by_t
     app.control("webhooks/mode", &[("mode", "drop"), ("count", "1000")])
         .await;
     app.register("ada@example.com", PASSWORD).await;
-    let response = app.submit("/club/subscribe", &[("plan", "yearly")]).await;
-    let page = location(&response);
-    let paid = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .post(&page)
-        .form(&[
-            ("number", VISA),
-            ("exp", "12 / 40"),
-            ("cvc", "123"),
-            ("postal_code", "12345"),
-        ])
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(paid.status(), StatusCode::SEE_OTHER);
+    let page = open_membership_page(&app, "yearly").await;
+    pay_on(&page, VISA).await;
     // The tab is closed: the welcome page is never visited, and no webhook arrives.
 
     let member = wait_for_status(&app, "ada@example.com", "trialing").await;
