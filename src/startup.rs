@@ -513,7 +513,6 @@ fn start_shared(
         catalog_cache.clone().into_inner(),
     );
     let cart_counts = web::Data::new(cart::CartCounts::start(
-        pool.clone(),
         settings.database_url.expose().to_owned(),
     ));
     let search_limit = web::Data::new(catalog::search_limit::SearchLimit::new(

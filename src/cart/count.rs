@@ -38,6 +38,8 @@ const MAX_CACHED: usize = 100_000;
 const MAX_AGE: Duration = Duration::from_secs(60);
 /// Carts announced in one statement at most.
 const BATCH: usize = 200;
+/// How long a request waits at most for its change to be announced.
+const ANNOUNCE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long the listening connection may stay quiet before it is checked.
 const CHECK_EVERY: Duration = Duration::from_secs(10);
 
@@ -64,7 +66,7 @@ struct Entries {
 
 impl CartCounts {
     /// The counts, listening for (and announcing) changes for as long as the server runs.
-    pub fn start(pool: DbPool, database_url: String) -> Self {
+    pub fn start(database_url: String) -> Self {
         let (announce, changed) = mpsc::unbounded_channel();
         let counts = Self {
             inner: Arc::new(Inner {
@@ -73,8 +75,8 @@ impl CartCounts {
                 announce,
             }),
         };
-        spawn_listener(database_url, Arc::downgrade(&counts.inner));
-        tokio::spawn(announce_changes(pool, changed));
+        spawn_listener(database_url.clone(), Arc::downgrade(&counts.inner));
+        tokio::spawn(announce_changes(database_url, changed));
         counts
     }
 
@@ -151,28 +153,37 @@ impl Inner {
 
 /// Sends `NOTIFY cart_changed` for the carts this server changed: whatever came in while the
 /// previous statement ran goes in the next one, so under load one commit announces many carts.
+/// It has a connection of its own, not one of the pool's: the requests waiting for it may hold
+/// every pooled connection.
 async fn announce_changes(
-    pool: DbPool,
+    database_url: String,
     mut changed: mpsc::UnboundedReceiver<(Uuid, oneshot::Sender<()>)>,
 ) {
     let mut carts = Vec::with_capacity(BATCH);
+    let mut connection: Option<AsyncPgConnection> = None;
     while changed.recv_many(&mut carts, BATCH).await > 0 {
         let (ids, waiting): (Vec<Uuid>, Vec<oneshot::Sender<()>>) = carts.drain(..).unzip();
         let mut ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
         ids.sort_unstable();
         ids.dedup();
-        let sent = async {
-            let mut conn = pool.get().await?;
+        let sent = tokio::time::timeout(ANNOUNCE_TIMEOUT, async {
+            let conn = match &mut connection {
+                Some(conn) => conn,
+                None => connection.insert(AsyncPgConnection::establish(&database_url).await?),
+            };
             diesel::sql_query("SELECT pg_notify($1, id) FROM unnest($2) AS id")
                 .bind::<Text, _>(CHANNEL)
                 .bind::<Array<Text>, _>(&ids)
-                .execute(&mut conn)
+                .execute(conn)
                 .await?;
-            Ok::<_, DbError>(())
-        };
-        if let Err(e) = sent.await {
+            Ok::<_, anyhow::Error>(())
+        })
+        .await
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("no answer in {ANNOUNCE_TIMEOUT:?}")));
+        if let Err(e) = sent {
             // The other servers' copies of these carts age out instead (MAX_AGE).
             tracing::warn!(error = %e, carts = ids.len(), "could not announce cart changes");
+            connection = None;
         }
         for done in waiting {
             let _ = done.send(());

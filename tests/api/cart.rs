@@ -208,3 +208,27 @@ async fn two_browsers_have_separate_carts() {
     .await;
     assert!(html.contains("Your cart is empty."));
 }
+
+/// Adding answers once the other servers have been told of the change; telling them must never
+/// wait for a pooled connection that the adding requests themselves hold.
+#[tokio::test]
+async fn more_shoppers_adding_at_once_than_the_pool_has_connections_are_all_answered() {
+    let app = crate::helpers::spawn_app_with(&[("DATABASE_POOL_SIZE", "2")]).await;
+    let shoppers: Vec<_> = (0..8).map(|_| app.another_browser()).collect();
+    for shopper in &shoppers {
+        // Each has its session and CSRF token before the adds race.
+        shopper.csrf_token().await;
+    }
+    let started = std::time::Instant::now();
+    let adds = shoppers
+        .iter()
+        .map(|shopper| shopper.add_to_cart("ceramic-pour-over-mug", "1"));
+    for response in futures_util::future::join_all(adds).await {
+        assert_redirect(&response, "/cart");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "the adds waited {:?}",
+        started.elapsed()
+    );
+}
