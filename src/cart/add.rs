@@ -2,21 +2,18 @@
 //! session's cart.
 
 use actix_web::{HttpResponse, web};
-use diesel_async::AsyncConnection;
-use diesel_async::scoped_futures::ScopedFutureExt;
 use serde::Deserialize;
 
 use super::count::CartCounts;
 use super::current::cart_for_update;
 use super::db;
-use crate::catalog;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::Quantity;
 use crate::error::AppError;
 use crate::page::see_other;
 use crate::session::{FlashKind, ShopSession};
-use crate::stock::{Shelf, name_as_sold};
+use crate::stock::Shelf;
 
 #[derive(Debug, Deserialize)]
 pub struct AddToCart {
@@ -42,58 +39,54 @@ pub async fn add_to_cart(
         .trim()
         .parse()
         .map_err(|_| AppError::bad_request("That product is not available."))?;
+    let shelf = Shelf {
+        product_id,
+        variant_id: chosen_variant(form.variant_id.as_deref())?,
+    };
 
     let mut conn = pool.get().await?;
-    let product = catalog::db::active_product(&mut conn, product_id)
+    let for_sale = db::for_sale(&mut conn, shelf)
         .await?
         .ok_or_else(|| AppError::bad_request("That product is not available."))?;
-    let (shelf, name, stock) = match chosen_variant(form.variant_id.as_deref())? {
-        Some(variant_id) => {
-            let variant = catalog::db::active_variant(&mut conn, product_id, variant_id)
-                .await?
-                .ok_or_else(|| AppError::bad_request("That option is not available."))?;
-            let name = name_as_sold(&product.name, Some(&variant.name));
-            (
-                Shelf {
-                    product_id,
-                    variant_id: Some(variant_id),
-                },
-                name,
-                variant.stock,
-            )
+    match shelf.variant_id {
+        Some(_) if !for_sale.variant_found() => {
+            return Err(AppError::bad_request("That option is not available."));
         }
-        None if catalog::db::has_active_variants(&mut conn, product_id).await? => {
+        None if for_sale.has_options => {
             return Err(AppError::bad_request(
                 "Choose an option (a size or a colour) before adding it to your cart.",
             ));
         }
-        None => (
-            Shelf {
-                product_id,
-                variant_id: None,
-            },
-            product.name,
-            product.stock,
-        ),
-    };
-    let cart_id = cart_for_update(&mut conn, &session).await?;
+        _ => {}
+    }
 
-    let max_per_order = product.max_per_order;
-    conn.transaction::<_, AppError, _>(|conn| {
-        async move {
-            let in_cart = db::quantity_for_update(conn, cart_id, shelf)
-                .await?
-                .unwrap_or(0);
-            let wanted = in_cart + quantity.get();
-            check_quantity(wanted, in_cart, stock, max_per_order)?;
-            db::set_quantity(conn, cart_id, shelf, wanted).await?;
-            Ok(())
-        }
-        .scope_boxed()
-    })
-    .await?;
+    let limit = for_sale.line_limit();
+    let mut cart_id = match session.cart_id() {
+        Some(cart_id) => cart_id,
+        None => cart_for_update(&mut conn, &session).await?,
+    };
+    let mut added = db::add_to_line(&mut conn, cart_id, shelf, quantity.get(), limit).await?;
+    if added.is_none() && !db::exists(&mut conn, cart_id).await? {
+        // The session's cart is gone (merged into an account's, or expired): a new one.
+        cart_id = cart_for_update(&mut conn, &session).await?;
+        added = db::add_to_line(&mut conn, cart_id, shelf, quantity.get(), limit).await?;
+    }
+    if added.is_none() {
+        let in_cart = db::quantity_of(&mut conn, cart_id, shelf).await?;
+        check_quantity(
+            in_cart + quantity.get(),
+            in_cart,
+            for_sale.stock,
+            for_sale.max_per_order,
+        )?;
+        // Within the limits by now: the line changed between the two statements.
+        return Err(AppError::conflict(
+            "Your cart changed in the meantime: please try again.",
+        ));
+    }
     counts.changed(cart_id).await;
 
+    let name = for_sale.name();
     session.flash(FlashKind::Info, format!("Added {name} to your cart."));
     Ok(see_other("/cart"))
 }

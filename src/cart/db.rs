@@ -2,6 +2,7 @@
 
 use diesel::dsl::sum;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
 use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -86,6 +87,146 @@ fn cart_line(row: LineRow) -> CartLine {
         quantity,
         small_image_path,
     }
+}
+
+/// A shelf as a shopper's cart change sees it, read in one statement: the product on sale,
+/// the variant named (when it is on sale too), the shelf's stock and the product's most per
+/// order.
+#[derive(Debug, QueryableByName)]
+pub struct ForSale {
+    #[diesel(sql_type = Text)]
+    product_name: String,
+    /// `None` when no variant was named, or the one named is not on sale.
+    #[diesel(sql_type = Nullable<Text>)]
+    variant_name: Option<String>,
+    /// The named variant's stock (0 when it is not on sale), or the product's.
+    #[diesel(sql_type = Integer)]
+    pub stock: i32,
+    #[diesel(sql_type = Integer)]
+    pub max_per_order: i32,
+    /// Whether the product is sold as one of its variants.
+    #[diesel(sql_type = Bool)]
+    pub has_options: bool,
+}
+
+impl ForSale {
+    /// Whether the variant named is on sale.
+    pub fn variant_found(&self) -> bool {
+        self.variant_name.is_some()
+    }
+
+    /// The name the line is sold under.
+    pub fn name(&self) -> String {
+        name_as_sold(&self.product_name, self.variant_name.as_deref())
+    }
+
+    /// The most one cart line of it may hold.
+    pub fn line_limit(&self) -> i32 {
+        self.stock
+            .min(self.max_per_order)
+            .min(crate::domain::Quantity::MAX)
+    }
+}
+
+/// The shelf, if its product is on sale.
+pub async fn for_sale(conn: &mut AsyncPgConnection, shelf: Shelf) -> QueryResult<Option<ForSale>> {
+    diesel::sql_query(
+        "SELECT p.name AS product_name, v.name AS variant_name, \
+                CASE WHEN $2::int8 IS NULL THEN p.stock ELSE coalesce(v.stock, 0) END AS stock, \
+                p.max_per_order, \
+                EXISTS (SELECT 1 FROM product_variants o \
+                        WHERE o.product_id = p.id AND o.active) AS has_options \
+         FROM products p \
+         LEFT JOIN product_variants v ON v.id = $2 AND v.product_id = p.id AND v.active \
+         WHERE p.id = $1 AND p.active",
+    )
+    .bind::<BigInt, _>(shelf.product_id)
+    .bind::<Nullable<BigInt>, _>(shelf.variant_id)
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// Adds `quantity` to the cart's line of `shelf` (making the line if there is none) unless the
+/// line would then hold more than `limit`, and marks the cart changed, in one statement: two
+/// adds at once both count, and neither can take the line past the limit. The line's new
+/// quantity, or `None` when nothing was added (the cart is gone, or the limit).
+pub async fn add_to_line(
+    conn: &mut AsyncPgConnection,
+    cart_id: Uuid,
+    shelf: Shelf,
+    quantity: i32,
+    limit: i32,
+) -> QueryResult<Option<i32>> {
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = Integer)]
+        quantity: i32,
+    }
+    let line: Option<Line> = diesel::sql_query(
+        "WITH line AS ( \
+             INSERT INTO cart_items (cart_id, product_id, variant_id, quantity) \
+             SELECT id, $2, $3, $4 FROM carts WHERE id = $1 AND $4 <= $5 \
+             ON CONFLICT (cart_id, product_id, variant_id) DO UPDATE \
+                 SET quantity = cart_items.quantity + excluded.quantity \
+                 WHERE cart_items.quantity + excluded.quantity <= $5 \
+             RETURNING cart_id, quantity \
+         ), touched AS ( \
+             UPDATE carts SET updated_at = now() WHERE id IN (SELECT cart_id FROM line) \
+         ) \
+         SELECT quantity FROM line",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(cart_id)
+    .bind::<BigInt, _>(shelf.product_id)
+    .bind::<Nullable<BigInt>, _>(shelf.variant_id)
+    .bind::<Integer, _>(quantity)
+    .bind::<Integer, _>(limit)
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(line.map(|line| line.quantity))
+}
+
+/// Sets the quantity of a line the cart holds, and marks the cart changed; `false` when the
+/// cart holds no such line.
+pub async fn set_line(
+    conn: &mut AsyncPgConnection,
+    cart_id: Uuid,
+    shelf: Shelf,
+    quantity: i32,
+) -> QueryResult<bool> {
+    let touched = diesel::sql_query(
+        "WITH line AS ( \
+             UPDATE cart_items SET quantity = $4 \
+             WHERE cart_id = $1 AND product_id = $2 AND variant_id IS NOT DISTINCT FROM $3 \
+             RETURNING cart_id \
+         ) \
+         UPDATE carts SET updated_at = now() WHERE id IN (SELECT cart_id FROM line)",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(cart_id)
+    .bind::<BigInt, _>(shelf.product_id)
+    .bind::<Nullable<BigInt>, _>(shelf.variant_id)
+    .bind::<Integer, _>(quantity)
+    .execute(conn)
+    .await?;
+    Ok(touched > 0)
+}
+
+/// The line's quantity (0 when the cart has no such line).
+pub async fn quantity_of(
+    conn: &mut AsyncPgConnection,
+    cart_id: Uuid,
+    shelf: Shelf,
+) -> QueryResult<i32> {
+    cart_items::table
+        .filter(cart_items::cart_id.eq(cart_id))
+        .filter(cart_items::product_id.eq(shelf.product_id))
+        .filter(cart_items::variant_id.is_not_distinct_from(shelf.variant_id))
+        .select(cart_items::quantity)
+        .first(conn)
+        .await
+        .optional()
+        .map(|quantity| quantity.unwrap_or(0))
 }
 
 /// How many items the cart holds (the header's count), and whether an order placed from it

@@ -6,14 +6,13 @@ use serde::Deserialize;
 use super::add::{check_quantity, chosen_variant};
 use super::count::CartCounts;
 use super::db;
-use crate::catalog;
 use crate::csrf::CsrfForm;
 use crate::db::DbPool;
 use crate::domain::Quantity;
 use crate::error::AppError;
 use crate::page::see_other;
 use crate::session::{FlashKind, ShopSession};
-use crate::stock::{Shelf, name_as_sold};
+use crate::stock::Shelf;
 
 #[derive(Debug, Deserialize)]
 pub struct UpdateLine {
@@ -49,42 +48,24 @@ pub async fn update_line(
     let quantity =
         Quantity::parse(&form.quantity).map_err(|e| AppError::bad_request(e.to_string()))?;
     let cart_id = session.cart_id().ok_or_else(not_in_cart)?;
-    let mut conn = pool.get().await?;
-    let product = catalog::db::active_product(&mut conn, product_id)
-        .await?
-        .ok_or_else(|| {
-            AppError::bad_request(
-                "That product is not available any more: remove it from your cart.",
-            )
-        })?;
     let shelf = Shelf {
         product_id,
         variant_id: chosen_variant(form.variant_id.as_deref())?,
     };
-    let (name, stock) = match shelf.variant_id {
-        None => (product.name, product.stock),
-        Some(variant_id) => {
-            let variant = catalog::db::active_variant(&mut conn, product_id, variant_id)
-                .await?
-                .ok_or_else(|| {
-                    AppError::bad_request(
-                        "That option is not available any more: remove it from your cart.",
-                    )
-                })?;
-            (
-                name_as_sold(&product.name, Some(&variant.name)),
-                variant.stock,
-            )
-        }
-    };
-    if db::quantity_for_update(&mut conn, cart_id, shelf)
-        .await?
-        .is_none()
-    {
+    let mut conn = pool.get().await?;
+    let for_sale = db::for_sale(&mut conn, shelf).await?.ok_or_else(|| {
+        AppError::bad_request("That product is not available any more: remove it from your cart.")
+    })?;
+    if shelf.variant_id.is_some() && !for_sale.variant_found() {
+        return Err(AppError::bad_request(
+            "That option is not available any more: remove it from your cart.",
+        ));
+    }
+    check_quantity(quantity.get(), 0, for_sale.stock, for_sale.max_per_order)?;
+    if !db::set_line(&mut conn, cart_id, shelf, quantity.get()).await? {
         return Err(not_in_cart());
     }
-    check_quantity(quantity.get(), 0, stock, product.max_per_order)?;
-    db::set_quantity(&mut conn, cart_id, shelf, quantity.get()).await?;
+    let name = for_sale.name();
     counts.changed(cart_id).await;
     session.flash(FlashKind::Info, format!("Updated {name} to {quantity}."));
     Ok(back_to_cart())

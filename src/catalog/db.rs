@@ -98,36 +98,6 @@ pub async fn variants_of(
         .await
 }
 
-/// Whether the product has variants on sale (and is then bought as one of them).
-pub async fn has_active_variants(
-    conn: &mut AsyncPgConnection,
-    product_id: i64,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        product_variants::table
-            .filter(product_variants::product_id.eq(product_id))
-            .filter(product_variants::active.eq(true)),
-    ))
-    .get_result(conn)
-    .await
-}
-
-/// The product's variant, when it is on sale.
-pub async fn active_variant(
-    conn: &mut AsyncPgConnection,
-    product_id: i64,
-    variant_id: i64,
-) -> QueryResult<Option<Variant>> {
-    product_variants::table
-        .find(variant_id)
-        .filter(product_variants::product_id.eq(product_id))
-        .filter(product_variants::active.eq(true))
-        .select(Variant::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
 /// A demo product's option.
 pub struct SeedVariant<'a> {
     pub name: &'a str,
@@ -371,16 +341,6 @@ pub async fn active_product_by_slug(
 ) -> QueryResult<Option<Product>> {
     products::table
         .filter(products::slug.eq(slug))
-        .filter(products::active.eq(true))
-        .select(Product::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-pub async fn active_product(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Product>> {
-    products::table
-        .find(id)
         .filter(products::active.eq(true))
         .select(Product::as_select())
         .first(conn)

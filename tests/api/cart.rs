@@ -232,3 +232,35 @@ async fn more_shoppers_adding_at_once_than_the_pool_has_connections_are_all_answ
         started.elapsed()
     );
 }
+
+/// Adds race on one line: each is counted, and together they never take it past the most per
+/// order.
+#[tokio::test]
+async fn adds_at_once_to_one_line_all_count_and_stop_at_the_limit() {
+    let app = spawn_app().await;
+    app.set_max_per_order("ceramic-pour-over-mug", 4).await;
+    assert_redirect(
+        &app.add_to_cart("ceramic-pour-over-mug", "1").await,
+        "/cart",
+    );
+
+    let adds = (0..6).map(|_| app.add_to_cart("ceramic-pour-over-mug", "1"));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(adds)
+        .await
+        .iter()
+        .map(reqwest::Response::status)
+        .collect();
+    let added = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::SEE_OTHER)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((added, refused), (3, 3), "{statuses:?}");
+    assert_eq!(
+        app.cart_rows().await,
+        vec![("ceramic-pour-over-mug".into(), 4)]
+    );
+}
