@@ -94,7 +94,7 @@ impl PageContext {
                         anyhow::anyhow!("no database pool or cart counts configured").into(),
                     );
                 };
-                counts.count(pool, cart_id).await?
+                counts.count(pool, cart_id, session.cart_revision()).await?
             }
             None => 0,
         };

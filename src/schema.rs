@@ -25,6 +25,7 @@ diesel::table! {
         user_id -> Nullable<Int8>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        revision -> Int8,
     }
 }
 

@@ -16,7 +16,7 @@ pub(super) async fn start_session(
 ) -> Result<(), AppError> {
     let guest_cart = session.cart_id();
     let user_id = user.id;
-    let cart_id = conn
+    let (cart_id, revision) = conn
         .transaction::<_, diesel::result::Error, _>(|conn| {
             async move {
                 let user_cart = cart::db::user_cart(conn, user_id).await?;
@@ -25,16 +25,19 @@ pub(super) async fn start_session(
                 {
                     cart::db::merge(conn, guest_cart, user_cart).await?;
                 }
-                Ok(user_cart)
+                // The account's cart as this browser now knows it, merged or not.
+                let revision = cart::db::touch(conn, user_cart).await?;
+                Ok((user_cart, revision))
             }
             .scope_boxed()
         })
         .await?;
     if let Some(guest_cart) = guest_cart {
-        counts.changed(guest_cart).await;
+        counts.changed(guest_cart);
     }
-    counts.changed(cart_id).await;
+    counts.changed(cart_id);
     session.sign_in(&user, cart_id);
+    session.cart_changed(revision);
     Ok(())
 }
 

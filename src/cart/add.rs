@@ -71,7 +71,7 @@ pub async fn add_to_cart(
         cart_id = cart_for_update(&mut conn, &session).await?;
         added = db::add_to_line(&mut conn, cart_id, shelf, quantity.get(), limit).await?;
     }
-    if added.is_none() {
+    let Some(revision) = added else {
         let in_cart = db::quantity_of(&mut conn, cart_id, shelf).await?;
         check_quantity(
             in_cart + quantity.get(),
@@ -83,8 +83,9 @@ pub async fn add_to_cart(
         return Err(AppError::conflict(
             "Your cart changed in the meantime: please try again.",
         ));
-    }
-    counts.changed(cart_id).await;
+    };
+    counts.changed(cart_id);
+    session.cart_changed(revision);
 
     let name = for_sale.name();
     session.flash(FlashKind::Info, format!("Added {name} to your cart."));

@@ -1,19 +1,23 @@
 //! The header's cart count, kept in memory on each server so that a page view costs no query.
 //!
-//! A server that changes a cart (add, update, remove, the merge at sign-in, an order placed
-//! from it) drops its own copy at once and, once the change has committed, tells the other
-//! servers with `NOTIFY cart_changed` (the cart's id), sent by a background task that sends
-//! whatever changed meanwhile in one statement; the request answers once that is committed, so
-//! the shopper's next page, on whichever server, is not older than the change (give or take
-//! the notification's delivery, as for sessions and the catalog). The notification is not sent by a trigger in
-//! the changing transaction: PostgreSQL commits notifying transactions one at a time, so every
-//! add to cart would queue behind the one before it (10× fewer commits per second here).
-//! Every server listens on a connection of its own; while it is down, copies are not used.
+//! Every change to a cart's lines adds one to its revision (`carts.revision`), and the request
+//! that made the change puts the new revision in the shopper's session cookie. A server's copy
+//! remembers the revision it was read at, and is not used for a shopper whose cookie names a
+//! later one: whichever server answers the shopper's next page, it shows their change.
+//!
+//! Changes the shopper's own browser did not make (another browser signed in to the same
+//! account) reach the other servers as `NOTIFY cart_changed` (the cart's id), sent once the
+//! change has committed by a background task that sends whatever changed meanwhile in one
+//! statement; every server drops its copy when it hears one. The notification is not sent by a
+//! trigger in the changing transaction: PostgreSQL commits notifying transactions one at a
+//! time, so every add to cart would queue behind the one before it (10× fewer commits per
+//! second here). Every server listens on a connection of its own; while it is down, copies are
+//! not used.
 //!
 //! The one change that is not made through a shopper's request is the payment of an order,
 //! which takes what it bought out of its cart (a webhook, the reconciler, any server): so the
-//! count of a cart with an order waiting for payment is never kept, and placing an order drops
-//! the copies. A copy is also never older than [`MAX_AGE`], in case a server stopped between a
+//! count of a cart with an order waiting for payment is never kept, and placing an order is a
+//! change. A copy is also never older than [`MAX_AGE`], in case a server stopped between a
 //! change's commit and its notification.
 
 use std::collections::HashMap;
@@ -24,10 +28,10 @@ use std::time::{Duration, Instant};
 use diesel::sql_types::{Array, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use futures_util::StreamExt;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::db;
+use super::db::{self, Revision};
 use crate::db::{DbError, DbPool};
 
 /// The channel changes are announced on.
@@ -38,7 +42,7 @@ const MAX_CACHED: usize = 100_000;
 const MAX_AGE: Duration = Duration::from_secs(60);
 /// Carts announced in one statement at most.
 const BATCH: usize = 200;
-/// How long a request waits at most for its change to be announced.
+/// How long an announcement may take before the connection is given up.
 const ANNOUNCE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long the listening connection may stay quiet before it is checked.
 const CHECK_EVERY: Duration = Duration::from_secs(10);
@@ -53,15 +57,21 @@ struct Inner {
     /// Whether notifications are being received; when not, copies are not used.
     listening: AtomicBool,
     entries: RwLock<Entries>,
-    /// Carts this server changed, for the other servers to hear about, and who waits for it.
-    announce: mpsc::UnboundedSender<(Uuid, oneshot::Sender<()>)>,
+    /// Carts this server changed, for the other servers to hear about.
+    announce: mpsc::UnboundedSender<Uuid>,
 }
 
 #[derive(Default)]
 struct Entries {
     /// Bumped by every change: a count read before a change is not kept.
     epoch: u64,
-    by_cart: HashMap<Uuid, (i64, Instant)>,
+    by_cart: HashMap<Uuid, Copy>,
+}
+
+struct Copy {
+    items: i64,
+    revision: Revision,
+    read_at: Instant,
 }
 
 impl CartCounts {
@@ -80,40 +90,43 @@ impl CartCounts {
         counts
     }
 
-    /// How many items the cart holds.
-    pub async fn count(&self, pool: &DbPool, cart_id: Uuid) -> Result<i64, DbError> {
-        if let Some(count) = self.inner.cached(cart_id) {
+    /// How many items the cart holds. `seen` is the revision of the shopper's last change to
+    /// it (from their session), if they made one: an older copy is not used.
+    pub async fn count(
+        &self,
+        pool: &DbPool,
+        cart_id: Uuid,
+        seen: Option<Revision>,
+    ) -> Result<i64, DbError> {
+        if let Some(count) = self.inner.cached(cart_id, seen.unwrap_or(0)) {
             return Ok(count);
         }
         let epoch = self.inner.epoch();
         let mut conn = pool.get().await?;
-        let (count, awaiting_payment) = db::item_count(&mut conn, cart_id).await?;
-        if !awaiting_payment {
-            self.inner.keep(cart_id, count, epoch);
+        let read = db::item_count(&mut conn, cart_id).await?;
+        if !read.awaiting_payment {
+            self.inner.keep(cart_id, read.items, read.revision, epoch);
         }
-        Ok(count)
+        Ok(read.items)
     }
 
     /// This server changed the cart (call it once the change has committed): its copy goes now,
-    /// and the other servers are told before this returns.
-    pub async fn changed(&self, cart_id: Uuid) {
+    /// and the other servers are told in a moment.
+    pub fn changed(&self, cart_id: Uuid) {
         self.inner.drop_one(cart_id);
-        let (done, announced) = oneshot::channel();
         // The receiver lives as long as the runtime; a send fails only while shutting down.
-        if self.inner.announce.send((cart_id, done)).is_ok() {
-            let _ = announced.await;
-        }
+        let _ = self.inner.announce.send(cart_id);
     }
 }
 
 impl Inner {
-    fn cached(&self, cart_id: Uuid) -> Option<i64> {
+    fn cached(&self, cart_id: Uuid, seen: Revision) -> Option<i64> {
         if !AtomicBool::load(&self.listening, Ordering::Acquire) {
             return None;
         }
         let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
-        let (count, read_at) = entries.by_cart.get(&cart_id)?;
-        (read_at.elapsed() < MAX_AGE).then_some(*count)
+        let copy = entries.by_cart.get(&cart_id)?;
+        (copy.revision >= seen && copy.read_at.elapsed() < MAX_AGE).then_some(copy.items)
     }
 
     fn epoch(&self) -> u64 {
@@ -124,7 +137,7 @@ impl Inner {
     }
 
     /// Keeps a count read at `epoch`, unless a change came in since.
-    fn keep(&self, cart_id: Uuid, count: i64, epoch: u64) {
+    fn keep(&self, cart_id: Uuid, items: i64, revision: Revision, epoch: u64) {
         if !AtomicBool::load(&self.listening, Ordering::Acquire) {
             return;
         }
@@ -135,7 +148,14 @@ impl Inner {
         if entries.by_cart.len() >= MAX_CACHED {
             entries.by_cart.clear();
         }
-        entries.by_cart.insert(cart_id, (count, Instant::now()));
+        entries.by_cart.insert(
+            cart_id,
+            Copy {
+                items,
+                revision,
+                read_at: Instant::now(),
+            },
+        );
     }
 
     fn drop_one(&self, cart_id: Uuid) {
@@ -153,17 +173,13 @@ impl Inner {
 
 /// Sends `NOTIFY cart_changed` for the carts this server changed: whatever came in while the
 /// previous statement ran goes in the next one, so under load one commit announces many carts.
-/// It has a connection of its own, not one of the pool's: the requests waiting for it may hold
-/// every pooled connection.
-async fn announce_changes(
-    database_url: String,
-    mut changed: mpsc::UnboundedReceiver<(Uuid, oneshot::Sender<()>)>,
-) {
+/// It has a connection of its own, so that announcing never waits for a pooled connection
+/// behind the requests.
+async fn announce_changes(database_url: String, mut changed: mpsc::UnboundedReceiver<Uuid>) {
     let mut carts = Vec::with_capacity(BATCH);
     let mut connection: Option<AsyncPgConnection> = None;
     while changed.recv_many(&mut carts, BATCH).await > 0 {
-        let (ids, waiting): (Vec<Uuid>, Vec<oneshot::Sender<()>>) = carts.drain(..).unzip();
-        let mut ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        let mut ids: Vec<String> = carts.drain(..).map(|id| id.to_string()).collect();
         ids.sort_unstable();
         ids.dedup();
         let sent = tokio::time::timeout(ANNOUNCE_TIMEOUT, async {
@@ -184,9 +200,6 @@ async fn announce_changes(
             // The other servers' copies of these carts age out instead (MAX_AGE).
             tracing::warn!(error = %e, carts = ids.len(), "could not announce cart changes");
             connection = None;
-        }
-        for done in waiting {
-            let _ = done.send(());
         }
     }
 }
@@ -239,5 +252,60 @@ async fn listen(database_url: &str, inner: &Weak<Inner>) -> anyhow::Result<()> {
                 .await
                 .map_err(|_| anyhow::anyhow!("the connection stopped answering"))??,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts() -> Inner {
+        let (announce, _) = mpsc::unbounded_channel();
+        Inner {
+            listening: AtomicBool::new(true),
+            entries: RwLock::new(Entries::default()),
+            announce,
+        }
+    }
+
+    #[test]
+    fn a_copy_older_than_the_shoppers_last_change_is_not_used() {
+        let counts = counts();
+        let cart = Uuid::new_v4();
+        counts.keep(cart, 2, 5, counts.epoch());
+        assert_eq!(
+            counts.cached(cart, 0),
+            Some(2),
+            "no change of the shopper's own"
+        );
+        assert_eq!(
+            counts.cached(cart, 5),
+            Some(2),
+            "read at the shopper's last change"
+        );
+        assert_eq!(
+            counts.cached(cart, 6),
+            None,
+            "read before the shopper's last change"
+        );
+    }
+
+    #[test]
+    fn a_count_read_while_a_change_came_in_is_not_kept() {
+        let counts = counts();
+        let cart = Uuid::new_v4();
+        let epoch = counts.epoch();
+        counts.drop_one(Uuid::new_v4());
+        counts.keep(cart, 2, 5, epoch);
+        assert_eq!(counts.cached(cart, 0), None);
+    }
+
+    #[test]
+    fn nothing_is_used_while_not_listening() {
+        let counts = counts();
+        let cart = Uuid::new_v4();
+        counts.keep(cart, 2, 5, counts.epoch());
+        counts.listening.store(false, Ordering::Release);
+        assert_eq!(counts.cached(cart, 0), None);
     }
 }

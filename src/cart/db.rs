@@ -11,6 +11,9 @@ use crate::domain::{Currency, PaymentStatus};
 use crate::schema::{cart_items, carts, orders, product_variants, products};
 use crate::stock::{Shelf, name_as_sold};
 
+/// A cart's change counter (`carts.revision`): every change to its lines adds one.
+pub type Revision = i64;
+
 /// One line of a cart, with what the catalog says about its product (and variant) now.
 #[derive(Debug, Clone)]
 pub struct CartLine {
@@ -149,67 +152,72 @@ pub async fn for_sale(conn: &mut AsyncPgConnection, shelf: Shelf) -> QueryResult
 
 /// Adds `quantity` to the cart's line of `shelf` (making the line if there is none) unless the
 /// line would then hold more than `limit`, and marks the cart changed, in one statement: two
-/// adds at once both count, and neither can take the line past the limit. The line's new
-/// quantity, or `None` when nothing was added (the cart is gone, or the limit).
+/// adds at once both count, and neither can take the line past the limit. The cart's new
+/// revision, or `None` when nothing was added (the cart is gone, or the limit).
 pub async fn add_to_line(
     conn: &mut AsyncPgConnection,
     cart_id: Uuid,
     shelf: Shelf,
     quantity: i32,
     limit: i32,
-) -> QueryResult<Option<i32>> {
-    #[derive(QueryableByName)]
-    struct Line {
-        #[diesel(sql_type = Integer)]
-        quantity: i32,
-    }
-    let line: Option<Line> = diesel::sql_query(
+) -> QueryResult<Option<Revision>> {
+    diesel::sql_query(
         "WITH line AS ( \
              INSERT INTO cart_items (cart_id, product_id, variant_id, quantity) \
              SELECT id, $2, $3, $4 FROM carts WHERE id = $1 AND $4 <= $5 \
              ON CONFLICT (cart_id, product_id, variant_id) DO UPDATE \
                  SET quantity = cart_items.quantity + excluded.quantity \
                  WHERE cart_items.quantity + excluded.quantity <= $5 \
-             RETURNING cart_id, quantity \
-         ), touched AS ( \
-             UPDATE carts SET updated_at = now() WHERE id IN (SELECT cart_id FROM line) \
+             RETURNING cart_id \
          ) \
-         SELECT quantity FROM line",
+         UPDATE carts SET updated_at = now(), revision = revision + 1 \
+         WHERE id IN (SELECT cart_id FROM line) \
+         RETURNING revision",
     )
     .bind::<diesel::sql_types::Uuid, _>(cart_id)
     .bind::<BigInt, _>(shelf.product_id)
     .bind::<Nullable<BigInt>, _>(shelf.variant_id)
     .bind::<Integer, _>(quantity)
     .bind::<Integer, _>(limit)
-    .get_result(conn)
+    .get_result::<Changed>(conn)
     .await
-    .optional()?;
-    Ok(line.map(|line| line.quantity))
+    .optional()
+    .map(|changed| changed.map(|c| c.revision))
 }
 
-/// Sets the quantity of a line the cart holds, and marks the cart changed; `false` when the
-/// cart holds no such line.
+/// A cart's revision after a change.
+#[derive(QueryableByName)]
+struct Changed {
+    #[diesel(sql_type = BigInt)]
+    revision: Revision,
+}
+
+/// Sets the quantity of a line the cart holds, and marks the cart changed: its new revision, or
+/// `None` when the cart holds no such line.
 pub async fn set_line(
     conn: &mut AsyncPgConnection,
     cart_id: Uuid,
     shelf: Shelf,
     quantity: i32,
-) -> QueryResult<bool> {
-    let touched = diesel::sql_query(
+) -> QueryResult<Option<Revision>> {
+    diesel::sql_query(
         "WITH line AS ( \
              UPDATE cart_items SET quantity = $4 \
              WHERE cart_id = $1 AND product_id = $2 AND variant_id IS NOT DISTINCT FROM $3 \
              RETURNING cart_id \
          ) \
-         UPDATE carts SET updated_at = now() WHERE id IN (SELECT cart_id FROM line)",
+         UPDATE carts SET updated_at = now(), revision = revision + 1 \
+         WHERE id IN (SELECT cart_id FROM line) \
+         RETURNING revision",
     )
     .bind::<diesel::sql_types::Uuid, _>(cart_id)
     .bind::<BigInt, _>(shelf.product_id)
     .bind::<Nullable<BigInt>, _>(shelf.variant_id)
     .bind::<Integer, _>(quantity)
-    .execute(conn)
-    .await?;
-    Ok(touched > 0)
+    .get_result::<Changed>(conn)
+    .await
+    .optional()
+    .map(|changed| changed.map(|c| c.revision))
 }
 
 /// The line's quantity (0 when the cart has no such line).
@@ -229,10 +237,17 @@ pub async fn quantity_of(
         .map(|quantity| quantity.unwrap_or(0))
 }
 
-/// How many items the cart holds (the header's count), and whether an order placed from it
-/// waits for payment (its payment takes what it bought out of the cart).
-pub async fn item_count(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<(i64, bool)> {
-    let (total, awaiting_payment): (Option<i64>, bool) = diesel::select((
+/// What the header's count needs of a cart: how many items it holds, whether an order placed
+/// from it waits for payment (its payment takes what it bought out of the cart), and its
+/// revision.
+pub struct ItemCount {
+    pub items: i64,
+    pub awaiting_payment: bool,
+    pub revision: Revision,
+}
+
+pub async fn item_count(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<ItemCount> {
+    let (total, awaiting_payment, revision): (Option<i64>, bool, Option<i64>) = diesel::select((
         cart_items::table
             .filter(cart_items::cart_id.eq(cart_id))
             .select(sum(cart_items::quantity))
@@ -242,10 +257,18 @@ pub async fn item_count(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryRes
                 .filter(orders::cart_id.eq(cart_id))
                 .filter(orders::status.eq_any(PaymentStatus::AWAITING_PAYMENT)),
         ),
+        carts::table
+            .find(cart_id)
+            .select(carts::revision)
+            .single_value(),
     ))
     .get_result(conn)
     .await?;
-    Ok((total.unwrap_or(0), awaiting_payment))
+    Ok(ItemCount {
+        items: total.unwrap_or(0),
+        awaiting_payment,
+        revision: revision.unwrap_or(0),
+    })
 }
 
 pub async fn lines(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<Vec<CartLine>> {
@@ -317,18 +340,12 @@ pub async fn user_cart(conn: &mut AsyncPgConnection, user_id: i64) -> QueryResul
         .await
 }
 
-/// Locks the cart row until the transaction ends; `false` when there is no such cart. Checkout
-/// holds it while it decides between continuing the cart's open order and placing one, so that
-/// concurrent submissions of one cart make one order.
-pub async fn lock(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<bool> {
-    carts::table
-        .find(cart_id)
-        .select(carts::id)
-        .for_update()
-        .first::<Uuid>(conn)
-        .await
-        .optional()
-        .map(|cart| cart.is_some())
+/// Locks the cart row until the transaction ends, marking it changed (an order placed from it
+/// changes what its count may keep): its new revision, or `None` when there is no such cart.
+/// Checkout holds it while it decides between continuing the cart's open order and placing one,
+/// so that concurrent submissions of one cart make one order.
+pub async fn lock(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<Option<Revision>> {
+    touch(conn, cart_id).await.optional()
 }
 
 /// The line's quantity, locking the line until the transaction ends.
@@ -371,24 +388,33 @@ pub async fn set_quantity(
         .set(cart_items::quantity.eq(excluded(cart_items::quantity)))
         .execute(conn)
         .await?;
-    touch(conn, cart_id).await
+    touch(conn, cart_id).await.map(drop)
 }
 
+/// Removes a line and marks the cart changed: its new revision, or `None` when the cart holds
+/// no such line.
 pub async fn remove(
     conn: &mut AsyncPgConnection,
     cart_id: Uuid,
     shelf: Shelf,
-) -> QueryResult<usize> {
-    let removed = diesel::delete(
-        cart_items::table
-            .filter(cart_items::cart_id.eq(cart_id))
-            .filter(cart_items::product_id.eq(shelf.product_id))
-            .filter(cart_items::variant_id.is_not_distinct_from(shelf.variant_id)),
+) -> QueryResult<Option<Revision>> {
+    diesel::sql_query(
+        "WITH line AS ( \
+             DELETE FROM cart_items \
+             WHERE cart_id = $1 AND product_id = $2 AND variant_id IS NOT DISTINCT FROM $3 \
+             RETURNING cart_id \
+         ) \
+         UPDATE carts SET updated_at = now(), revision = revision + 1 \
+         WHERE id IN (SELECT cart_id FROM line) \
+         RETURNING revision",
     )
-    .execute(conn)
-    .await?;
-    touch(conn, cart_id).await?;
-    Ok(removed)
+    .bind::<diesel::sql_types::Uuid, _>(cart_id)
+    .bind::<BigInt, _>(shelf.product_id)
+    .bind::<Nullable<BigInt>, _>(shelf.variant_id)
+    .get_result::<Changed>(conn)
+    .await
+    .optional()
+    .map(|changed| changed.map(|c| c.revision))
 }
 
 /// Takes these lines out of the cart (what an order bought, once it is paid).
@@ -416,12 +442,16 @@ pub async fn clear(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<u
         .await
 }
 
-async fn touch(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<()> {
+/// Marks the cart changed: its new revision.
+pub async fn touch(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<Revision> {
     diesel::update(carts::table.find(cart_id))
-        .set(carts::updated_at.eq(diesel::dsl::now))
-        .execute(conn)
+        .set((
+            carts::updated_at.eq(diesel::dsl::now),
+            carts::revision.eq(carts::revision + 1),
+        ))
+        .returning(carts::revision)
+        .get_result(conn)
         .await
-        .map(drop)
 }
 
 /// Moves a guest cart's lines into an account's cart and deletes the guest cart. Quantities of

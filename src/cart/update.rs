@@ -62,11 +62,12 @@ pub async fn update_line(
         ));
     }
     check_quantity(quantity.get(), 0, for_sale.stock, for_sale.max_per_order)?;
-    if !db::set_line(&mut conn, cart_id, shelf, quantity.get()).await? {
-        return Err(not_in_cart());
-    }
+    let revision = db::set_line(&mut conn, cart_id, shelf, quantity.get())
+        .await?
+        .ok_or_else(not_in_cart)?;
+    counts.changed(cart_id);
+    session.cart_changed(revision);
     let name = for_sale.name();
-    counts.changed(cart_id).await;
     session.flash(FlashKind::Info, format!("Updated {name} to {quantity}."));
     Ok(back_to_cart())
 }
@@ -85,11 +86,11 @@ pub async fn remove_line(
     };
     let cart_id = session.cart_id().ok_or_else(not_in_cart)?;
     let mut conn = pool.get().await?;
-    let removed = db::remove(&mut conn, cart_id, shelf).await?;
-    counts.changed(cart_id).await;
-    if removed == 0 {
-        return Err(not_in_cart());
-    }
+    let revision = db::remove(&mut conn, cart_id, shelf)
+        .await?
+        .ok_or_else(not_in_cart)?;
+    counts.changed(cart_id);
+    session.cart_changed(revision);
     session.flash(FlashKind::Info, "Removed from your cart.");
     Ok(back_to_cart())
 }

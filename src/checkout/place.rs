@@ -321,11 +321,13 @@ pub async fn place_order(
     // continues the order already placed; a changed cart replaces it. Both are decided under a
     // lock on the cart row, and the database holds at most one open order per cart.
     for _ in 0..3 {
-        match claim_cart(&pool, &placing).await? {
+        let (claim, revision) = claim_cart(&pool, &placing).await?;
+        match claim {
             Claim::Open(order) => {
                 // The cart has an order waiting for payment now, which changes its count once
                 // paid: no server keeps its count meanwhile.
-                counts.changed(cart_id).await;
+                counts.changed(cart_id);
+                session.cart_changed(revision);
                 if user.is_none() {
                     session.remember_guest_order(order.id);
                 }
@@ -392,14 +394,17 @@ enum Claim {
 /// otherwise a new order (stock reserved) when the cart has none. The cart belongs to this
 /// session, so an order placed from it is this session's even if the answer to the request that
 /// placed it never reached the browser.
-async fn claim_cart(pool: &DbPool, placing: &Placing<'_>) -> Result<Claim, AppError> {
+async fn claim_cart(
+    pool: &DbPool,
+    placing: &Placing<'_>,
+) -> Result<(Claim, cart::db::Revision), AppError> {
     let mut conn = pool.get().await?;
     let claim = conn
         .transaction::<_, AppError, _>(|conn| {
             async move {
-                if !cart::db::lock(conn, placing.cart_id).await? {
+                let Some(revision) = cart::db::lock(conn, placing.cart_id).await? else {
                     return Err(AppError::bad_request("Your cart is empty."));
-                }
+                };
                 let lines = cart::db::lines(conn, placing.cart_id).await?;
                 if let Some(open) = orders_db::open_order_for_cart(conn, placing.cart_id).await? {
                     let items = orders_db::items(conn, open.id).await?;
@@ -408,18 +413,19 @@ async fn claim_cart(pool: &DbPool, placing: &Placing<'_>) -> Result<Claim, AppEr
                         && open.user_id == placing.user_id
                         && same_shipping(&open, placing)
                         && open.discount_code.as_deref() == placing.discount_code;
-                    return Ok(if same {
+                    let claim = if same {
                         Claim::Open(open)
                     } else {
                         Claim::Replace(open)
-                    });
+                    };
+                    return Ok((claim, revision));
                 }
                 if lines.is_empty() {
                     return Err(AppError::bad_request("Your cart is empty."));
                 }
                 let order = place(conn, placing, &lines).await?;
                 tracing::info!(order = %order.id, number = order.number, total = order.total_minor, "order placed");
-                Ok(Claim::Open(order))
+                Ok((Claim::Open(order), revision))
             }
             .scope_boxed()
         })

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 const USER: &str = "user";
 const CART: &str = "cart_id";
+const CART_REVISION: &str = "cart_revision";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
 const GUEST_ORDERS: &str = "guest_orders";
@@ -84,6 +85,7 @@ impl ShopSession {
         self.0.renew();
         self.set(USER, user);
         self.set(CART, &cart_id);
+        self.0.remove(CART_REVISION);
         self.set(CSRF, &new_token());
     }
 
@@ -99,6 +101,18 @@ impl ShopSession {
 
     pub fn set_cart_id(&self, cart_id: Uuid) {
         self.set(CART, &cart_id);
+        self.0.remove(CART_REVISION);
+    }
+
+    /// The revision of the session's cart after this browser's last change to it.
+    pub fn cart_revision(&self) -> Option<i64> {
+        self.get(CART_REVISION)
+    }
+
+    /// This browser changed its cart: the header's count, on whichever server, is read at this
+    /// revision or later (`src/cart/count.rs`).
+    pub fn cart_changed(&self, revision: i64) {
+        self.set(CART_REVISION, &revision);
     }
 
     /// The session's CSRF token, created on first use.

@@ -2,7 +2,8 @@
 //! in-memory copy on each so that a page view does not wait on a session query.
 //!
 //! A session's state is split in two. What only matters to the browser that holds it — the
-//! CSRF token, the one-time flash message and the guest orders this browser placed — travels in
+//! CSRF token, the one-time flash message, the guest orders this browser placed and the revision
+//! of its last change to its cart — travels in
 //! the (encrypted, authenticated) cookie. The rest — who is signed in, the cart — lives in the
 //! `sessions` table, found by the SHA-256 of a random id that only the cookie holds. So a
 //! visitor who only browses has no row, a flash message or a placed order costs no write (a
@@ -37,7 +38,12 @@ use crate::db::DbPool;
 use crate::schema::sessions;
 
 /// Keys kept in the cookie; every other key of the state is kept in the database.
-const COOKIE_KEYS: [&str; 3] = [super::CSRF, super::FLASH, super::GUEST_ORDERS];
+const COOKIE_KEYS: [&str; 4] = [
+    super::CSRF,
+    super::FLASH,
+    super::GUEST_ORDERS,
+    super::CART_REVISION,
+];
 /// The channel the trigger notifies.
 const CHANNEL: &str = "session_changed";
 /// Copies kept per server; past it the copies are dropped (and read again when used).

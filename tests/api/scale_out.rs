@@ -159,10 +159,14 @@ async fn two_servers_behind_nginx_act_as_one_shop() {
     );
     let added = shopper.add_to_cart("ceramic-pour-over-mug", "1").await;
     assert_eq!(added.status(), StatusCode::SEE_OTHER, "add to cart");
-    assert!(
-        both_show_within(&shopper, Duration::from_secs(2), &items_in_cart(3)).await,
-        "a server shows the cart count from before the change"
-    );
+    // The shopper's own change shows at once, whichever server answers: their session carries
+    // the cart's revision, and a server whose count is older reads it again.
+    for _ in 0..4 {
+        assert!(
+            shopper.get_html("/").await.contains(&items_in_cart(3)),
+            "a server shows the cart count from before the shopper's change"
+        );
+    }
 
     // A product added through server A is on server B's catalog at once (first among the newest),
     // and so is its removal.
