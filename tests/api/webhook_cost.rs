@@ -1,8 +1,21 @@
-//! What a distinct signed event costs PostgreSQL, by hand (ignored in the suite): run against a
-//! server that loads `pg_stat_statements`, with `PG_POSTMASTER_PID` set to read its CPU time.
+//! What a distinct signed event costs PostgreSQL, by hand (ignored in the suite). It needs a
+//! server of its own that preloads `pg_stat_statements`, with the extension in `template1` (the
+//! test's fresh database is made from it); `PG_POSTMASTER_PID` lets it read the server's CPU.
 //!
-//! `TEST_DATABASE_URL=... PG_POSTMASTER_PID=... cargo test -p storefront --test api
-//! webhook_cost -- --ignored --nocapture`
+//! ```text
+//! D=/tmp/pg-cost; mkdir -p $D; chown postgres $D; B=/usr/lib/postgresql/15/bin
+//! runuser -u postgres -- $B/initdb -D $D/data -U postgres --auth=trust -E UTF8
+//! runuser -u postgres -- $B/pg_ctl -D $D/data -l $D/log -w -o "-p 54417 \
+//!   -c listen_addresses=127.0.0.1 -k $D -c shared_preload_libraries=pg_stat_statements \
+//!   -c pg_stat_statements.track=all" start
+//! psql postgres://postgres@127.0.0.1:54417/template1 -c 'CREATE EXTENSION pg_stat_statements'
+//! TEST_DATABASE_URL=postgres://postgres@127.0.0.1:54417/postgres \
+//!   PG_POSTMASTER_PID=$(head -1 $D/data/postmaster.pid) COST_ORDERS=40 COST_CONCURRENCY=4 \
+//!   cargo test -p storefront --test api webhook_cost -- --ignored --nocapture
+//! ```
+//!
+//! `track=all` also counts the foreign-key check a statement runs (its time is then counted in
+//! both), so the statements per event include it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
