@@ -43,4 +43,5 @@ mod subscriptions;
 mod tax;
 mod truthful;
 mod variants;
+mod webhook_cost;
 mod webhooks;

@@ -326,3 +326,93 @@ async fn with_stripe_keys_the_shop_runs_unchanged_against_a_stripe_compatible_se
     app.pay_with_card(order, VISA).await;
     app.wait_for_status(order, "paid").await;
 }
+
+/// Delivers the same signed payload `times` times at once; the shop's answers.
+async fn deliver_at_once(
+    app: &crate::helpers::TestApp,
+    payload: &str,
+    signature: &str,
+    times: usize,
+) -> Vec<String> {
+    let mut deliveries = tokio::task::JoinSet::new();
+    for _ in 0..times {
+        let (shop, payload, signature) = (
+            app.another_browser(),
+            payload.to_owned(),
+            signature.to_owned(),
+        );
+        deliveries.spawn(async move {
+            let response = shop.post_webhook(&payload, &signature).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            text(response).await
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(answer) = deliveries.join_next().await {
+        answers.push(answer.unwrap_or_else(|e| panic!("a delivery: {e}")));
+    }
+    answers.sort();
+    answers
+}
+
+#[tokio::test]
+async fn the_same_event_delivered_several_times_at_once_pays_the_order_once() {
+    let (app, secret) = spawn_app_with_standalone_sandbox().await;
+    app.add_to_cart("ceramic-pour-over-mug", "1").await;
+    let order = app.checkout("ada@example.com").await;
+    let intent = app.payment_form(order).await.intent_id();
+    // The intent as Stripe would report it once paid (without paying it, so that no other
+    // event about it arrives).
+    let mut object = app.stripe_get(&format!("payment_intents/{intent}")).await;
+    object["status"] = "succeeded".into();
+    object["amount_received"] = object["amount"].clone();
+    let payload = event_json("evt_at_once", "payment_intent.succeeded", object);
+    let signature = Webhook::generate_test_header(&payload, &secret, None);
+
+    let answers = deliver_at_once(&app, &payload, &signature, 8).await;
+
+    let mut expected = vec!["duplicate".to_owned(); 7];
+    expected.push("applied".into());
+    expected.sort();
+    assert_eq!(answers, expected, "one delivery applied it");
+    assert_eq!(app.order_status(order).await, "paid");
+    let paid = app
+        .order_events(order)
+        .await
+        .into_iter()
+        .filter(|(_, to, applied, _)| to == "paid" && *applied)
+        .count();
+    assert_eq!(paid, 1);
+    let stored: Vec<_> = app
+        .stripe_events()
+        .await
+        .into_iter()
+        .filter(|(kind, _)| kind == "payment_intent.succeeded")
+        .collect();
+    assert_eq!(
+        stored,
+        vec![("payment_intent.succeeded".into(), "applied".into())]
+    );
+}
+
+#[tokio::test]
+async fn an_event_about_no_order_delivered_several_times_at_once_is_stored_once() {
+    let (app, secret) = spawn_app_with_standalone_sandbox().await;
+    let payload = event_json(
+        "evt_unknown_at_once",
+        "storefront.something_new",
+        serde_json::json!({"id": "thing_1", "object": "thing"}),
+    );
+    let signature = Webhook::generate_test_header(&payload, &secret, None);
+
+    let answers = deliver_at_once(&app, &payload, &signature, 8).await;
+
+    let mut expected = vec!["duplicate".to_owned(); 7];
+    expected.push("unhandled".into());
+    expected.sort();
+    assert_eq!(answers, expected, "one delivery stored it");
+    assert_eq!(
+        app.stripe_events().await,
+        vec![("storefront.something_new".into(), "unhandled".into())]
+    );
+}

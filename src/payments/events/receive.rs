@@ -3,6 +3,7 @@
 
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
+use futures_util::FutureExt;
 use stripe_webhook::{Webhook, WebhookError};
 
 use super::observe::observations_of;
@@ -61,17 +62,32 @@ pub async fn receive_event(
         &event_type,
         std::time::Duration::from_secs(u64::try_from(lag).unwrap_or(0)),
     );
-    let payload: serde_json::Value = match serde_json::from_str(payload) {
-        Ok(value) => value,
-        Err(_) => return HttpResponse::BadRequest().body("payload is not JSON"),
-    };
 
-    if already_processed(&pool, &event_id).await {
+    // One connection for the duplicate check and the transaction.
+    let mut conn = match pool.get().await {
+        Ok(conn) => conn,
+        Err(e) => {
+            let e = anyhow::Error::new(e).context("connecting to the database");
+            return failed(&pool, &event_id, &event_type, payload, e).await;
+        }
+    };
+    if already_processed(&mut conn, &event_id).await {
         tracing::info!("duplicate webhook delivery acknowledged");
         metrics::webhook("duplicate");
         return HttpResponse::Ok().body("duplicate");
     }
-    let observations = match observations_of(&payments, &event.data.object).await {
+    // Most events say what they say without asking Stripe (a succeeded intent is final), and
+    // are read at the first poll with the connection kept. One that has to read Stripe gives
+    // the connection back meanwhile: a slow Stripe must not hold the pool.
+    let mut observing = std::pin::pin!(observations_of(&payments, &event.data.object));
+    let (observations, conn) = match observing.as_mut().now_or_never() {
+        Some(observations) => (observations, Some(conn)),
+        None => {
+            drop(conn);
+            (observing.await, None)
+        }
+    };
+    let observations = match observations {
         Ok(observations) => observations,
         Err(e) => {
             // The event needs Stripe's current view (a charge.refunded names no refund), and
@@ -79,17 +95,27 @@ pub async fn receive_event(
             let e = anyhow::Error::new(e).context("reading Stripe for the event");
             tracing::warn!(error = ?e, "webhook processing postponed; Stripe will retry");
             metrics::webhook("postponed");
-            mark_failed(&pool, &event_id, &event_type, &payload, &e).await;
+            mark_failed(&pool, &event_id, &event_type, payload, &e).await;
             return HttpResponse::ServiceUnavailable().body("Stripe unavailable");
         }
     };
+    let mut conn = match conn {
+        Some(conn) => conn,
+        None => match pool.get().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                let e = anyhow::Error::new(e).context("connecting to the database");
+                return failed(&pool, &event_id, &event_type, payload, e).await;
+            }
+        },
+    };
 
     match record_and_apply(
-        &pool,
+        &mut conn,
         &payments,
         &event_id,
         &event_type,
-        &payload,
+        payload,
         &observations,
     )
     .await
@@ -105,12 +131,24 @@ pub async fn receive_event(
             HttpResponse::Ok().body("duplicate")
         }
         Err(e) => {
-            tracing::error!(error = ?e, "webhook processing failed; Stripe will retry");
-            metrics::webhook("failed");
-            mark_failed(&pool, &event_id, &event_type, &payload, &e).await;
-            HttpResponse::InternalServerError().body("processing failed")
+            drop(conn);
+            failed(&pool, &event_id, &event_type, payload, e).await
         }
     }
+}
+
+/// Keeps the event failed with its error and answers so that Stripe delivers it again.
+async fn failed(
+    pool: &DbPool,
+    event_id: &str,
+    event_type: &str,
+    payload: &str,
+    e: anyhow::Error,
+) -> HttpResponse {
+    tracing::error!(error = ?e, "webhook processing failed; Stripe will retry");
+    metrics::webhook("failed");
+    mark_failed(pool, event_id, event_type, payload, &e).await;
+    HttpResponse::InternalServerError().body("processing failed")
 }
 
 async fn store_unreadable(pool: &DbPool, payload: &str, reason: &str) -> HttpResponse {
@@ -126,6 +164,6 @@ async fn store_unreadable(pool: &DbPool, payload: &str, reason: &str) -> HttpRes
         "stored an event async-stripe cannot read"
     );
     let error = anyhow::anyhow!("unreadable event: {reason}");
-    mark_failed(pool, id, kind, &value, &error).await;
+    mark_failed(pool, id, kind, payload, &error).await;
     HttpResponse::Ok().body("stored unreadable event")
 }

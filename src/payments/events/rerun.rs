@@ -51,7 +51,7 @@ pub async fn rerun(pool: &DbPool, payments: &Payments, id: &str) -> anyhow::Resu
     }
     let result = run(pool, payments, &event, &payload).await;
     if let Err(e) = &result {
-        mark_failed(pool, &event.id, &event.event_type, &payload, e).await;
+        mark_failed(pool, &event.id, &event.event_type, &payload.to_string(), e).await;
     }
     result
 }
@@ -71,11 +71,11 @@ async fn run(
         .await
         .map_err(|e| anyhow::Error::new(e).context("reading Stripe for the event"))?;
     let outcome = record_and_apply(
-        pool,
+        &mut *pool.get().await?,
         payments,
         &event.id,
         &event.event_type,
-        payload,
+        &text,
         &observations,
     )
     .await?;

@@ -4,7 +4,7 @@
 //! and [`find`].
 
 use diesel::prelude::*;
-use diesel::sql_types::{Jsonb, Text};
+use diesel::sql_types::{Nullable, Text};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
@@ -77,43 +77,20 @@ pub async fn find(
         .optional()
 }
 
-/// Stores the event and applies what it says, in order, in one transaction. `None` when the
-/// event was already processed: a duplicate delivery changes nothing.
+/// Applies what the event says, in order, and stores it with what became of it, in one
+/// transaction. `None` when the event was already processed: a duplicate delivery changes
+/// nothing.
 pub(super) async fn record_and_apply(
-    pool: &DbPool,
+    conn: &mut AsyncPgConnection,
     payments: &Payments,
     event_id: &str,
     event_type: &str,
-    payload: &serde_json::Value,
+    payload: &str,
     observations: &[Said],
 ) -> anyhow::Result<Option<Outcome>> {
-    let mut conn = pool.get().await?;
-    let (outcome, moves) = conn
-        .transaction::<_, anyhow::Error, _>(|conn| {
+    let done = conn
+        .transaction::<_, RolledBack, _>(|conn| {
             async move {
-                let inserted = diesel::insert_into(stripe_events::table)
-                    .values((
-                        stripe_events::id.eq(event_id),
-                        stripe_events::event_type.eq(event_type),
-                        stripe_events::payload.eq(payload),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(conn)
-                    .await?;
-                // A new event is locked by its insert until commit. One stored before is locked
-                // here: a concurrent delivery of the same event waits (at the insert or here),
-                // then sees it processed.
-                if inserted == 0 {
-                    let outcome: Outcome = stripe_events::table
-                        .find(event_id)
-                        .select(stripe_events::outcome)
-                        .for_update()
-                        .first(conn)
-                        .await?;
-                    if !outcome.is_waiting() {
-                        return Ok((None, Vec::new()));
-                    }
-                }
                 let mut outcome = Outcome::Unhandled;
                 let mut order_id = None;
                 let mut moves = Vec::new();
@@ -142,17 +119,76 @@ pub(super) async fn record_and_apply(
                         }
                     }
                 }
-                mark_processed(conn, event_id, outcome, order_id).await?;
-                Ok((Some(outcome), moves))
+                // Written once, with its outcome. A concurrent delivery of the same event waits
+                // here (or at the order's lock) for the other to commit; when the other
+                // processed it, nothing is written and what this one applied is rolled back.
+                if !store_processed(conn, event_id, event_type, payload, outcome, order_id).await? {
+                    return Err(RolledBack::Duplicate);
+                }
+                Ok((outcome, moves))
             }
             .scope_boxed()
         })
-        .await?;
+        .await;
+    let (outcome, moves) = match done {
+        Ok(done) => done,
+        Err(RolledBack::Duplicate) => return Ok(None),
+        Err(RolledBack::Failed(e)) => return Err(e),
+    };
     // Counted once committed: a rolled-back event moved nothing.
     for (from, to) in moves {
         crate::metrics::order_transition(from, to, "webhook");
     }
-    Ok(outcome)
+    Ok(Some(outcome))
+}
+
+/// Why an event's transaction rolled back.
+enum RolledBack {
+    /// A concurrent delivery processed the event first.
+    Duplicate,
+    Failed(anyhow::Error),
+}
+
+impl From<anyhow::Error> for RolledBack {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Failed(e)
+    }
+}
+
+impl From<diesel::result::Error> for RolledBack {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Failed(e.into())
+    }
+}
+
+/// Stores a processed event, or records what became of one stored waiting (failed before);
+/// `false` when it is stored processed already. The payload goes as the text Stripe signed:
+/// PostgreSQL reads it into JSONB itself.
+async fn store_processed(
+    conn: &mut AsyncPgConnection,
+    event_id: &str,
+    event_type: &str,
+    payload: &str,
+    outcome: Outcome,
+    order_id: Option<Uuid>,
+) -> QueryResult<bool> {
+    let stored = diesel::sql_query(
+        "INSERT INTO stripe_events (id, event_type, payload, outcome, order_id, processed_at) \
+         VALUES ($1, $2, $3::jsonb, $4, $5, now()) \
+         ON CONFLICT (id) DO UPDATE SET outcome = excluded.outcome, \
+         order_id = excluded.order_id, processed_at = excluded.processed_at, error = NULL \
+         WHERE stripe_events.outcome IN ($6, $7)",
+    )
+    .bind::<Text, _>(event_id)
+    .bind::<Text, _>(event_type)
+    .bind::<Text, _>(payload)
+    .bind::<Text, _>(outcome)
+    .bind::<Nullable<diesel::sql_types::Uuid>, _>(order_id)
+    .bind::<Text, _>(WAITING[0])
+    .bind::<Text, _>(WAITING[1])
+    .execute(conn)
+    .await?;
+    Ok(stored == 1)
 }
 
 /// Records what became of an event that was waiting (received, or failed before).
@@ -178,18 +214,15 @@ pub(super) async fn mark_processed(
     .map(drop)
 }
 
-pub(super) async fn already_processed(pool: &DbPool, event_id: &str) -> bool {
-    let outcome = async {
-        let mut conn = pool.get().await?;
-        let outcome: Option<Outcome> = stripe_events::table
-            .find(event_id)
-            .select(stripe_events::outcome)
-            .first(&mut conn)
-            .await
-            .optional()?;
-        anyhow::Ok(outcome)
-    };
-    matches!(outcome.await, Ok(Some(o)) if !o.is_waiting())
+/// The event is stored processed already (a failed one is not: it may run again).
+pub(super) async fn already_processed(conn: &mut AsyncPgConnection, event_id: &str) -> bool {
+    let outcome: QueryResult<Option<Outcome>> = stripe_events::table
+        .find(event_id)
+        .select(stripe_events::outcome)
+        .first(conn)
+        .await
+        .optional();
+    matches!(outcome, Ok(Some(o)) if !o.is_waiting())
 }
 
 /// What the event did to its order, the order, and the order's status before and after.
@@ -267,7 +300,7 @@ pub(super) async fn mark_failed(
     pool: &DbPool,
     event_id: &str,
     event_type: &str,
-    payload: &serde_json::Value,
+    payload: &str,
     error: &anyhow::Error,
 ) {
     let result = async {
@@ -275,13 +308,13 @@ pub(super) async fn mark_failed(
         // A concurrent delivery that succeeded keeps its outcome.
         diesel::sql_query(
             "INSERT INTO stripe_events (id, event_type, payload, outcome, error) \
-             VALUES ($1, $2, $3, $5, $4) \
+             VALUES ($1, $2, $3::jsonb, $5, $4) \
              ON CONFLICT (id) DO UPDATE SET outcome = $5, error = excluded.error \
              WHERE stripe_events.outcome IN ($6, $7)",
         )
         .bind::<Text, _>(event_id)
         .bind::<Text, _>(event_type)
-        .bind::<Jsonb, _>(payload)
+        .bind::<Text, _>(payload)
         .bind::<Text, _>(error.to_string())
         .bind::<Text, _>(Outcome::Failed)
         .bind::<Text, _>(WAITING[0])
