@@ -3,9 +3,12 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use deadpool::managed::{Hook, HookError};
 use diesel::ConnectionError;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, PoolError as ConnectionPoolError, RecyclingMethod,
+};
 use diesel_async::{
     AsyncConnection, AsyncMigrationHarness, AsyncPgConnection, SimpleAsyncConnection,
 };
@@ -19,9 +22,14 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// No query on the request path may hold a connection for long.
 const STATEMENT_TIMEOUT: &str = "SET statement_timeout = '10s'";
+/// A pooled connection not taken for this long is checked with a query before it is handed out
+/// (the database, or something between, may have closed it meanwhile). One in use is handed out
+/// as it is: checking every time costs every request a round trip.
+const CHECK_AFTER_IDLE: Duration = Duration::from_secs(30);
 
 pub fn pool(database_url: &str, max_size: usize) -> anyhow::Result<DbPool> {
     let mut config = ManagerConfig::default();
+    config.recycling_method = RecyclingMethod::Fast;
     config.custom_setup = Box::new(|url| {
         async move {
             let mut conn = AsyncPgConnection::establish(url).await?;
@@ -38,6 +46,18 @@ pub fn pool(database_url: &str, max_size: usize) -> anyhow::Result<DbPool> {
         .wait_timeout(Some(Duration::from_secs(10)))
         .create_timeout(Some(Duration::from_secs(10)))
         .runtime(deadpool::Runtime::Tokio1)
+        .pre_recycle(Hook::async_fn(|conn: &mut AsyncPgConnection, metrics| {
+            let idle = metrics.last_used() >= CHECK_AFTER_IDLE;
+            Box::pin(async move {
+                if idle {
+                    // An error drops the connection; the pool hands out another or a new one.
+                    conn.batch_execute("SELECT 1")
+                        .await
+                        .map_err(|e| HookError::Backend(ConnectionPoolError::QueryError(e)))?;
+                }
+                Ok(())
+            })
+        }))
         .build()
         .context("building the database pool")
 }
