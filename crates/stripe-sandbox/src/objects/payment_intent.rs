@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::JsonText;
 use crate::ids::{new_id, now, random_string};
 
 /// A PaymentIntent's status.
@@ -66,7 +67,8 @@ pub struct PaymentIntent {
     pub canceled_at: Option<i64>,
     pub cancellation_reason: Option<String>,
     pub setup_future_usage: Option<String>,
-    pub shipping: Option<Value>,
+    /// Kept as text: it is only ever read whole.
+    pub shipping: Option<JsonText>,
     pub statement_descriptor: Option<String>,
     pub statement_descriptor_suffix: Option<String>,
     pub transfer_group: Option<String>,
@@ -166,7 +168,7 @@ impl PaymentIntent {
             "receipt_email": self.receipt_email,
             "review": null,
             "setup_future_usage": self.setup_future_usage,
-            "shipping": self.shipping,
+            "shipping": self.shipping.as_ref().map(JsonText::to_value),
             "source": null,
             "statement_descriptor": self.statement_descriptor,
             "statement_descriptor_suffix": self.statement_descriptor_suffix,

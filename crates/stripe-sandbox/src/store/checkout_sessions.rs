@@ -39,7 +39,7 @@ impl Store {
             .as_deref()
             .and_then(|id| self.intents.get(id))
         {
-            return Ok(pi.clone());
+            return Ok((**pi).clone());
         }
         let pi = PaymentIntent {
             metadata: session.intent_metadata.clone(),

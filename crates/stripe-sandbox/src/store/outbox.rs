@@ -296,6 +296,11 @@ impl Outbox {
             .collect()
     }
 
+    /// Forgets the acknowledgements of events the store no longer keeps: nothing reads them.
+    pub fn forget_acknowledged(&mut self, events: &HashSet<String>) {
+        self.acknowledged.retain(|(id, _)| !events.contains(id));
+    }
+
     /// A delivery is done (acknowledged by endpoint `index`, or given up). Returns whether
     /// this is the endpoint's first acknowledgement of the event.
     pub fn finish(&mut self, acknowledged: Option<(&str, usize)>) -> bool {
