@@ -1,12 +1,10 @@
 //! A PaymentIntent: its statuses and its JSON, as the secret key and as Stripe.js (publishable
 //! key and client secret) see it.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::JsonText;
+use super::{JsonText, Metadata};
 use crate::ids::{new_id, now, random_string};
 
 /// A PaymentIntent's status.
@@ -42,7 +40,7 @@ pub struct PaymentIntent {
     pub currency: String,
     pub status: Status,
     pub created: i64,
-    pub metadata: BTreeMap<String, String>,
+    pub metadata: Metadata,
     pub customer: Option<String>,
     pub description: Option<String>,
     pub receipt_email: Option<String>,
@@ -86,7 +84,7 @@ impl PaymentIntent {
             currency: currency.into(),
             status: Status::RequiresPaymentMethod,
             created: now(),
-            metadata: BTreeMap::new(),
+            metadata: Metadata::default(),
             customer: None,
             description: None,
             receipt_email: None,

@@ -42,7 +42,7 @@ impl Store {
             return Ok((**pi).clone());
         }
         let pi = PaymentIntent {
-            metadata: session.intent_metadata.clone(),
+            metadata: session.intent_metadata.clone().into(),
             description: session.intent_description.clone(),
             customer: session.customer.clone(),
             automatic_payment_methods: None,

@@ -105,7 +105,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
     };
 
     let mut pi = PaymentIntent {
-        metadata,
+        metadata: metadata.into(),
         customer,
         description,
         receipt_email,
@@ -236,7 +236,7 @@ pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         Some(a) => Some(check_amount(a, &new_currency)?),
         None => None,
     };
-    let mut metadata = pi.metadata.clone();
+    let mut metadata = pi.metadata.to_map();
     apply_metadata(&mut metadata, params)?;
     limits::description(params.nullable_str("description").flatten())?;
     limits::statement_descriptors(
@@ -249,7 +249,7 @@ pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         let Some(pi) = store.intents.get_mut(&id) else {
             return Err(ApiError::not_found("payment_intent", &id, "intent"));
         };
-        pi.metadata = metadata;
+        pi.metadata = metadata.into();
         if let Some(a) = new_amount {
             pi.amount = a;
         }

@@ -30,7 +30,7 @@ impl search::Searchable for PaymentIntent {
     }
 
     fn metadata(&self, key: &str) -> Option<&str> {
-        self.metadata.get(key).map(String::as_str)
+        self.metadata.get(key)
     }
 }
 
