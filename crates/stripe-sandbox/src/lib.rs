@@ -31,6 +31,8 @@ mod currency;
 mod error;
 mod ibans;
 mod ids;
+#[cfg(test)]
+mod memory_tests;
 mod objects;
 mod params;
 mod persist;

@@ -303,13 +303,66 @@ pub fn empty_string(key: &str) -> ApiError {
 }
 
 /// A canonical text of the parameters, to compare idempotent requests.
-pub fn fingerprint(method: &str, path: &str, params: &Params) -> String {
-    format!("{method} {path} {params:?}")
+pub fn fingerprint(method: &str, path: &str, params: &Params) -> Fingerprint {
+    Fingerprint::of(&format!("{method} {path} {params:?}"))
+}
+
+/// What makes two requests with one idempotency key the same request: a 128-bit FNV-1a hash
+/// of the method, path and parameters. Every stored answer keeps one, so it is kept small;
+/// FNV, unlike std's hasher, is the same in every build, and the state file keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint(u128);
+
+impl Fingerprint {
+    fn of(text: &str) -> Fingerprint {
+        const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+        const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+        Fingerprint(text.bytes().fold(OFFSET, |hash, byte| {
+            (hash ^ u128::from(byte)).wrapping_mul(PRIME)
+        }))
+    }
+}
+
+impl serde::Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format!("{:032x}", self.0))
+    }
+}
+
+/// Read from the state file: 32 hex digits, or (written by an older sandbox) the whole text
+/// the hash is made of.
+impl<'de> serde::Deserialize<'de> for Fingerprint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let hex = text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit());
+        Ok(match u128::from_str_radix(&text, 16) {
+            Ok(hash) if hex => Fingerprint(hash),
+            _ => Fingerprint::of(&text),
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fingerprint_tells_requests_apart_and_reads_back_from_the_state_file() {
+        let params = parse(b"amount=100&metadata[order_id]=42").unwrap_or_default();
+        let other = parse(b"amount=101&metadata[order_id]=42").unwrap_or_default();
+        let print = fingerprint("POST", "/v1/payment_intents", &params);
+        assert_ne!(print, fingerprint("POST", "/v1/payment_intents", &other));
+        assert_ne!(print, fingerprint("POST", "/v1/refunds", &params));
+        let written = serde_json::to_string(&print).unwrap_or_default();
+        assert_eq!(written.len(), 34);
+        let read: Result<Fingerprint, _> = serde_json::from_str(&written);
+        assert_eq!(read.ok(), Some(print));
+        // An older state file kept the text itself.
+        let older = serde_json::to_string(&format!("POST /v1/payment_intents {params:?}"))
+            .unwrap_or_default();
+        let read: Result<Fingerprint, _> = serde_json::from_str(&older);
+        assert_eq!(read.ok(), Some(print));
+    }
 
     #[test]
     fn brackets_build_nested_hashes_and_arrays() {

@@ -15,7 +15,8 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::objects::{
-    Charge, CheckoutSession, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund,
+    Charge, CheckoutSession, Customer, Dispute, Event, JsonText, PaymentIntent, PaymentMethod,
+    Refund,
 };
 use crate::store::bank_debits::PendingDebit;
 use crate::store::billing::Billing;
@@ -112,7 +113,11 @@ pub fn restore(path: &Path, store: &mut Store) -> anyhow::Result<bool> {
     let Some(s) = read(path)? else {
         return Ok(false);
     };
-    store.intents = s.intents.into_iter().map(|o| (o.id.clone(), o)).collect();
+    store.intents = s
+        .intents
+        .into_iter()
+        .map(|o| (o.id.clone(), Box::new(o)))
+        .collect();
     store.payment_methods = s
         .payment_methods
         .into_iter()
@@ -135,6 +140,17 @@ pub fn restore(path: &Path, store: &mut Store) -> anyhow::Result<bool> {
         .into_iter()
         .map(|(api_key, key, answer)| ((api_key, key), answer))
         .collect();
+    // An answer that is an event's object is kept once, as before the restart.
+    let objects: HashMap<&str, &JsonText> = store
+        .events
+        .iter()
+        .map(|e| (e.object.as_str(), &e.object))
+        .collect();
+    for answer in store.idempotency.values_mut() {
+        if let Some(object) = objects.get(answer.body.as_str()) {
+            answer.body = (*object).clone();
+        }
+    }
     store.challenges = s.challenges;
     store.bank_debits = s.bank_debits;
     store.checkout_sessions = s
@@ -152,7 +168,7 @@ struct SnapshotRef<'a> {
     format: u32,
     keys: &'a SavedKeys,
     #[serde(serialize_with = "values")]
-    intents: &'a HashMap<String, PaymentIntent>,
+    intents: &'a HashMap<String, Box<PaymentIntent>>,
     #[serde(serialize_with = "values")]
     payment_methods: &'a HashMap<String, PaymentMethod>,
     #[serde(serialize_with = "values")]

@@ -99,6 +99,11 @@ impl Sandbox {
         self.shared.start_background_tasks();
     }
 
+    #[cfg(test)]
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     /// Registers every sandbox route relative to the current scope:
     /// `App::new().configure(|c| sandbox.configure(c))` serves it at `/`,
     /// `web::scope("/_sandbox").configure(|c| sandbox.configure(c))` under `/_sandbox/`. The

@@ -70,7 +70,7 @@ async fn deliver(
     store: &SharedStore,
     http: &reqwest::Client,
     index: usize,
-    url: &str,
+    url: &Arc<str>,
     secret: &str,
     delivery: Delivery,
     tx: &mpsc::UnboundedSender<Delivery>,
@@ -78,7 +78,7 @@ async fn deliver(
     let header =
         stripe_webhook::Webhook::generate_test_header(&delivery.payload, secret, Some(now()));
     let result = http
-        .post(url)
+        .post(&**url)
         .header(
             reqwest::header::CONTENT_TYPE,
             "application/json; charset=utf-8",
@@ -115,7 +115,7 @@ async fn deliver(
         store.outbox.record(LogEntry {
             event_id: delivery.event_id.clone(),
             event_type: delivery.event_type.clone(),
-            endpoint: url.to_string(),
+            endpoint: url.clone(),
             attempt: delivery.attempt,
             status,
             error,

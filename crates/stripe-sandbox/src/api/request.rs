@@ -15,6 +15,7 @@ use super::routes::route;
 use crate::browser::challenge;
 use crate::error::ApiError;
 use crate::ids::{new_id, now};
+use crate::objects::JsonText;
 use crate::params;
 use crate::shared::Shared;
 use crate::store::faults::FailureMode;
@@ -300,7 +301,7 @@ fn handle(
         }
         return Ok(Answer {
             status: StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
-            body: stored.body.clone(),
+            body: stored.body.to_pretty(),
             request_id: stored.request_id.clone(),
             idempotency_key: Some(k.clone()),
             replayed: true,
@@ -317,19 +318,21 @@ fn handle(
         }),
         _ => (endpoint.handler)(&mut store, &ctx, &params),
     };
-    let (status, body, stored, should_retry) = match result {
-        Ok(v) => (StatusCode::OK, pretty(&v), true, None),
-        Err(e) => (e.status, pretty(&e.to_json()), e.stored, e.should_retry),
+    let (status, json, stored, should_retry) = match result {
+        Ok(v) => (StatusCode::OK, v, true, None),
+        Err(e) => (e.status, e.to_json(), e.stored, e.should_retry),
     };
+    let body = pretty(&json);
     if let Some(k) = &idempotency_key
         && stored
     {
+        let kept = store.share_with_events(JsonText::new(&json), request_id);
         store.idempotency.insert(
             (api_key, k.clone()),
             StoredResponse {
                 fingerprint,
                 status: status.as_u16(),
-                body: body.clone(),
+                body: kept,
                 request_id: request_id.to_string(),
                 should_retry,
                 stored_at: now(),

@@ -96,7 +96,7 @@ pub async fn log(shared: web::Data<Shared>, req: HttpRequest) -> HttpResponse {
         .log
         .iter()
         .filter(|e| p.str("event").is_none_or(|id| e.event_id == id))
-        .filter(|e| p.str("type").is_none_or(|t| e.event_type == t))
+        .filter(|e| p.str("type").is_none_or(|t| &*e.event_type == t))
         .map(|e| serde_json::to_value(e).unwrap_or(Value::Null))
         .collect();
     json_response(StatusCode::OK, json!({ "object": "list", "data": entries }))

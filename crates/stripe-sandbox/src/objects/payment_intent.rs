@@ -1,11 +1,10 @@
 //! A PaymentIntent: its statuses and its JSON, as the secret key and as Stripe.js (publishable
 //! key and client secret) see it.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::{JsonText, Metadata};
 use crate::ids::{new_id, now, random_string};
 
 /// A PaymentIntent's status.
@@ -41,7 +40,7 @@ pub struct PaymentIntent {
     pub currency: String,
     pub status: Status,
     pub created: i64,
-    pub metadata: BTreeMap<String, String>,
+    pub metadata: Metadata,
     pub customer: Option<String>,
     pub description: Option<String>,
     pub receipt_email: Option<String>,
@@ -66,7 +65,8 @@ pub struct PaymentIntent {
     pub canceled_at: Option<i64>,
     pub cancellation_reason: Option<String>,
     pub setup_future_usage: Option<String>,
-    pub shipping: Option<Value>,
+    /// Kept as text: it is only ever read whole.
+    pub shipping: Option<JsonText>,
     pub statement_descriptor: Option<String>,
     pub statement_descriptor_suffix: Option<String>,
     pub transfer_group: Option<String>,
@@ -84,7 +84,7 @@ impl PaymentIntent {
             currency: currency.into(),
             status: Status::RequiresPaymentMethod,
             created: now(),
-            metadata: BTreeMap::new(),
+            metadata: Metadata::default(),
             customer: None,
             description: None,
             receipt_email: None,
@@ -166,7 +166,7 @@ impl PaymentIntent {
             "receipt_email": self.receipt_email,
             "review": null,
             "setup_future_usage": self.setup_future_usage,
-            "shipping": self.shipping,
+            "shipping": self.shipping.as_ref().map(JsonText::to_value),
             "source": null,
             "statement_descriptor": self.statement_descriptor,
             "statement_descriptor_suffix": self.statement_descriptor_suffix,

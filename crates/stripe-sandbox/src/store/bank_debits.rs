@@ -213,7 +213,7 @@ impl Store {
             payment_method: pm_id.to_string(),
             customer: pi.customer.clone(),
             description: pi.description.clone(),
-            metadata: pi.metadata.clone(),
+            metadata: pi.metadata.to_map(),
             receipt_email: pi.receipt_email.clone(),
             succeeded: false,
             failure: None,

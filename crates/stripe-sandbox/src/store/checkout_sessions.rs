@@ -39,10 +39,10 @@ impl Store {
             .as_deref()
             .and_then(|id| self.intents.get(id))
         {
-            return Ok(pi.clone());
+            return Ok((**pi).clone());
         }
         let pi = PaymentIntent {
-            metadata: session.intent_metadata.clone(),
+            metadata: session.intent_metadata.clone().into(),
             description: session.intent_description.clone(),
             customer: session.customer.clone(),
             automatic_payment_methods: None,

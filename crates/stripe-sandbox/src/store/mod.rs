@@ -30,8 +30,10 @@ use serde_json::{Map, Value};
 use crate::error::ApiError;
 use crate::ids::{new_id, now};
 use crate::objects::{
-    Charge, CheckoutSession, Customer, Dispute, Event, PaymentIntent, PaymentMethod, Refund,
+    Charge, CheckoutSession, Customer, Dispute, Event, JsonText, PaymentIntent, PaymentMethod,
+    Refund,
 };
+use crate::params::Fingerprint;
 use faults::ApiFaults;
 use outbox::Outbox;
 
@@ -46,9 +48,12 @@ pub struct Origin {
 /// A stored answer for an idempotency key.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct StoredResponse {
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
     pub status: u16,
-    pub body: String,
+    /// The JSON answered, replayed as the same pretty text; often the object an event of the
+    /// same request holds, shared with it ([`Store::share_with_events`]).
+    #[serde(with = "crate::objects::json_text::as_string")]
+    pub body: JsonText,
     pub request_id: String,
     pub should_retry: Option<bool>,
     /// When it was stored (Unix seconds): Stripe keeps answers at least 24 hours.
@@ -69,7 +74,8 @@ const ANSWER_SECONDS: i64 = 24 * 60 * 60;
 /// Everything one sandbox knows.
 #[derive(Default)]
 pub struct Store {
-    pub intents: HashMap<String, PaymentIntent>,
+    /// Boxed: a map's empty slots then cost a pointer each, not a whole PaymentIntent.
+    pub intents: HashMap<String, Box<PaymentIntent>>,
     pub payment_methods: HashMap<String, PaymentMethod>,
     pub charges: HashMap<String, Charge>,
     pub refunds: HashMap<String, Refund>,
@@ -120,6 +126,18 @@ impl Store {
         aged
     }
 
+    /// `text`, or the same text held by the object of an event that request `request_id`
+    /// emitted (the answer to a create is the object of its `*.created` event), so that the
+    /// two are kept once.
+    pub fn share_with_events(&self, text: JsonText, request_id: &str) -> JsonText {
+        self.events
+            .iter()
+            .rev()
+            .take_while(|e| e.request_id.as_deref() == Some(request_id))
+            .find(|e| e.object == text)
+            .map_or(text, |e| e.object.clone())
+    }
+
     /// Records an event and queues its webhook deliveries. Returns the event id.
     pub fn emit(&mut self, type_: &str, object: Value, origin: &Origin) -> String {
         self.record_event(type_, object, None, origin)
@@ -148,25 +166,25 @@ impl Store {
             id: new_id("evt"),
             type_: type_.to_string(),
             created: now(),
-            object,
+            object: JsonText::new(&object),
             request_id: origin.request_id.clone(),
             idempotency_key: origin.idempotency_key.clone(),
             pending_webhooks: self.outbox.endpoint_count() as i64,
-            previous_attributes,
+            previous_attributes: previous_attributes.as_ref().map(JsonText::new),
         };
         let id = event.id.clone();
         let follows_intent = type_.starts_with("payment_intent.");
-        let object = follows_intent.then(|| event.object.clone());
-        self.outbox
-            .enqueue(&event.id, &event.type_, &event.to_json());
+        let json = event.json_with(object, previous_attributes);
+        self.outbox.enqueue(&event.id, &event.type_, &json);
         self.event_index.insert(id.clone(), self.events.len());
         self.events.push(event);
         self.forget_old_events();
         self.forget_old_objects();
         self.revision += 1;
-        if let Some(object) = object {
-            self.follow_session_intent(type_, &object);
-            self.follow_invoice_intent(type_, &object);
+        if follows_intent {
+            let object = &json["data"]["object"];
+            self.follow_session_intent(type_, object);
+            self.follow_invoice_intent(type_, object);
         }
         id
     }
@@ -255,9 +273,12 @@ impl Store {
             return;
         }
         let excess = self.events.len() - EVENTS_KEPT;
+        let mut gone = std::collections::HashSet::new();
         for event in self.events.drain(..excess) {
             self.event_index.remove(&event.id);
+            gone.insert(event.id);
         }
+        self.outbox.forget_acknowledged(&gone);
         for index in self.event_index.values_mut() {
             *index -= excess;
         }
@@ -266,12 +287,14 @@ impl Store {
     pub fn intent(&self, id: &str) -> Result<&PaymentIntent, ApiError> {
         self.intents
             .get(id)
+            .map(|pi| &**pi)
             .ok_or_else(|| ApiError::not_found("payment_intent", id, "intent"))
     }
 
     pub fn intent_mut(&mut self, id: &str) -> Result<&mut PaymentIntent, ApiError> {
         self.intents
             .get_mut(id)
+            .map(|pi| &mut **pi)
             .ok_or_else(|| ApiError::not_found("payment_intent", id, "intent"))
     }
 

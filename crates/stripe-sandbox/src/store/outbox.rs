@@ -39,12 +39,15 @@ impl Mode {
     }
 }
 
-/// One line of the delivery log.
+/// One line of the delivery log; its type and endpoint are shared by the lines that have
+/// them (the log keeps up to 12,000).
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntry {
     pub event_id: String,
-    pub event_type: String,
-    pub endpoint: String,
+    #[serde(serialize_with = "as_str")]
+    pub event_type: Arc<str>,
+    #[serde(serialize_with = "as_str")]
+    pub endpoint: Arc<str>,
     /// 1 for the first attempt; 0 for a dropped event.
     pub attempt: u32,
     /// The endpoint's HTTP status, if it answered.
@@ -57,11 +60,15 @@ pub struct LogEntry {
     pub at_ms: u128,
 }
 
+fn as_str<S: serde::Serializer>(text: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(text)
+}
+
 /// One event on its way to one endpoint.
 #[derive(Debug, Clone)]
 pub struct Delivery {
     pub event_id: String,
-    pub event_type: String,
+    pub event_type: Arc<str>,
     pub payload: Arc<String>,
     /// 1 for the first attempt.
     pub attempt: u32,
@@ -70,7 +77,7 @@ pub struct Delivery {
 }
 
 struct Endpoint {
-    url: String,
+    url: Arc<str>,
     secret: String,
     /// The API version its events are stamped with, when not the account's (the pinned one).
     api_version: Option<String>,
@@ -102,6 +109,8 @@ pub struct Outbox {
     mode: Mode,
     mode_remaining: u32,
     pub log: Vec<LogEntry>,
+    /// Every event type queued so far, shared by the deliveries and log lines of that type.
+    event_types: HashSet<Arc<str>>,
     /// Deliveries queued, in flight or waiting for a retry.
     pending: watch::Sender<usize>,
     /// (event id, endpoint) acknowledged at least once.
@@ -117,6 +126,7 @@ impl Default for Outbox {
             mode: Mode::Normal,
             mode_remaining: 0,
             log: Vec::new(),
+            event_types: HashSet::new(),
             pending: watch::channel(0).0,
             acknowledged: HashSet::new(),
             retry_delays: DEFAULT_RETRY_DELAYS.to_vec(),
@@ -127,7 +137,7 @@ impl Default for Outbox {
 /// An endpoint whose delivery task is not started yet: its index, URL, secret and queue.
 pub struct Unstarted {
     pub index: usize,
-    pub url: String,
+    pub url: Arc<str>,
     pub secret: String,
     pub rx: mpsc::UnboundedReceiver<Delivery>,
     /// For retries, which go to the back of the queue.
@@ -147,7 +157,7 @@ impl Outbox {
     pub fn add_endpoint(&mut self, url: String, secret: String) {
         let (tx, rx) = mpsc::unbounded_channel();
         self.endpoints.push(Endpoint {
-            url,
+            url: url.into(),
             secret,
             api_version: None,
             tx,
@@ -160,7 +170,7 @@ impl Outbox {
     pub fn set_api_version(&mut self, url: &str, api_version: Option<String>) -> bool {
         let pinned = crate::versions::pinned();
         let mut found = false;
-        for e in self.endpoints.iter_mut().filter(|e| e.url == url) {
+        for e in self.endpoints.iter_mut().filter(|e| &*e.url == url) {
             e.api_version = api_version.clone().filter(|v| v != pinned);
             found = true;
         }
@@ -174,7 +184,7 @@ impl Outbox {
             .iter()
             .map(|e| {
                 let version = e.api_version.as_deref().unwrap_or(pinned);
-                (e.url.clone(), version.to_string())
+                (e.url.to_string(), version.to_string())
             })
             .collect()
     }
@@ -184,7 +194,7 @@ impl Outbox {
     }
 
     pub fn endpoint_urls(&self) -> Vec<String> {
-        self.endpoints.iter().map(|e| e.url.clone()).collect()
+        self.endpoints.iter().map(|e| e.url.to_string()).collect()
     }
 
     /// The wait before each retry (test control); `DEFAULT_RETRY_DELAYS` again with `None`.
@@ -237,12 +247,20 @@ impl Outbox {
         } else {
             Mode::Normal
         };
+        let event_type = match self.event_types.get(event_type) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<str> = event_type.into();
+                self.event_types.insert(shared.clone());
+                shared
+            }
+        };
         if mode == Mode::Drop {
-            let urls: Vec<String> = self.endpoints.iter().map(|e| e.url.clone()).collect();
+            let urls: Vec<Arc<str>> = self.endpoints.iter().map(|e| e.url.clone()).collect();
             for url in urls {
                 self.record(LogEntry {
                     event_id: event_id.to_string(),
-                    event_type: event_type.to_string(),
+                    event_type: event_type.clone(),
                     endpoint: url,
                     attempt: 0,
                     status: None,
@@ -267,7 +285,7 @@ impl Outbox {
             for _ in 0..copies {
                 let delivery = Delivery {
                     event_id: event_id.to_string(),
-                    event_type: event_type.to_string(),
+                    event_type: event_type.clone(),
                     payload: payload.clone(),
                     attempt: 1,
                     hold: mode == Mode::Reorder,
@@ -294,6 +312,11 @@ impl Outbox {
                 })
             })
             .collect()
+    }
+
+    /// Forgets the acknowledgements of events the store no longer keeps: nothing reads them.
+    pub fn forget_acknowledged(&mut self, events: &HashSet<String>) {
+        self.acknowledged.retain(|(id, _)| !events.contains(id));
     }
 
     /// A delivery is done (acknowledged by endpoint `index`, or given up). Returns whether

@@ -51,7 +51,7 @@ impl Store {
     /// Keeps a new intent and emits `payment_intent.created` (the demo page, triggers).
     pub fn add_intent(&mut self, pi: PaymentIntent, origin: &Origin) {
         let json = pi.to_json();
-        self.intents.insert(pi.id.clone(), pi);
+        self.intents.insert(pi.id.clone(), Box::new(pi));
         self.emit("payment_intent.created", json, origin);
     }
 

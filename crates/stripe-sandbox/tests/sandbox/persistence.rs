@@ -3,7 +3,7 @@ use std::time::Duration;
 use stripe_core::payment_intent::{RetrievePaymentIntent, SearchPaymentIntent};
 use stripe_core::refund::{CreateRefund, RetrieveRefund};
 
-use crate::helpers::{WEBHOOK_SECRET, spawn_sandbox_on};
+use crate::helpers::{SECRET, TestSandbox, WEBHOOK_SECRET, spawn_sandbox_on};
 
 #[tokio::test]
 async fn a_sandbox_on_the_same_state_file_finds_the_objects_and_keys_of_the_one_before() {
@@ -185,5 +185,59 @@ async fn subscriptions_invoices_and_test_clocks_survive_a_restart() {
         .await
         .unwrap();
     assert_eq!(found["data"][0]["id"], price.id.as_str());
+    let _ = std::fs::remove_file(&path);
+}
+
+/// A state file from before answers and events were kept as compact text (pretty answer
+/// bodies, fingerprints as their full text) restores: its key replays the first answer byte
+/// for byte, and its event reads the same.
+#[tokio::test]
+async fn an_older_state_file_replays_its_answers_byte_for_byte_and_keeps_its_events() {
+    let path = std::env::temp_dir().join(format!(
+        "sandbox-older-{}.json",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let create = |sb: &TestSandbox| {
+        sb.http
+            .post(sb.url("v1/payment_intents"))
+            .bearer_auth(SECRET)
+            .header("Idempotency-Key", "older-key")
+            .form(&[("amount", "2000"), ("currency", "usd")])
+            .send()
+    };
+    let events = |sb: &TestSandbox| {
+        sb.http
+            .get(sb.url("v1/events?type=payment_intent.created"))
+            .bearer_auth(SECRET)
+            .send()
+    };
+    let first = spawn_sandbox_on(Vec::new(), Some(path.clone())).await;
+    let answer = create(&first).await.unwrap().text().await.unwrap();
+    let listed = events(&first).await.unwrap().text().await.unwrap();
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = std::fs::read_to_string(&path).unwrap_or_default();
+        if text.contains("older-key") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut snapshot: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for entry in snapshot["idempotency"].as_array_mut().unwrap() {
+        let stored = &mut entry[2];
+        let body: serde_json::Value =
+            serde_json::from_str(stored["body"].as_str().unwrap()).unwrap();
+        stored["body"] = serde_json::to_string_pretty(&body).unwrap().into();
+        stored["fingerprint"] =
+            r#"POST /v1/payment_intents {"amount": Str("2000"), "currency": Str("usd")}"#.into();
+    }
+    std::fs::write(&path, snapshot.to_string()).unwrap();
+
+    let second = spawn_sandbox_on(Vec::new(), Some(path.clone())).await;
+    let replay = create(&second).await.unwrap();
+    assert_eq!(replay.status(), 200);
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(replay.text().await.unwrap(), answer);
+    assert_eq!(events(&second).await.unwrap().text().await.unwrap(), listed);
     let _ = std::fs::remove_file(&path);
 }

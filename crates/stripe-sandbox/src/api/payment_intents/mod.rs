@@ -18,7 +18,7 @@ use super::list::{ListQuery, paginate};
 use super::values::{apply_metadata, email};
 use crate::currency::check_amount;
 use crate::error::ApiError;
-use crate::objects::{PaymentIntent, Status};
+use crate::objects::{JsonText, PaymentIntent, Status};
 use crate::params::{Params, ParamsExt};
 use crate::store::payment_methods::PaymentMethodSource;
 use crate::store::{Store, bank_debits};
@@ -105,7 +105,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
     };
 
     let mut pi = PaymentIntent {
-        metadata,
+        metadata: metadata.into(),
         customer,
         description,
         receipt_email,
@@ -119,7 +119,10 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
             .str("statement_descriptor_suffix")
             .map(str::to_string),
         transfer_group: params.str("transfer_group").map(str::to_string),
-        shipping: extras::shipping(params)?.flatten(),
+        shipping: extras::shipping(params)?
+            .flatten()
+            .as_ref()
+            .map(JsonText::new),
         ..PaymentIntent::new(amount, currency)
     };
     extras::apply_method_types(&mut pi, params)?;
@@ -133,18 +136,18 @@ pub fn create(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         // A payment method given at creation is attached right away.
         let src = source(params)?;
         if !matches!(src, PaymentMethodSource::Attached) {
-            store.intents.insert(id.clone(), pi.clone());
+            store.intents.insert(id.clone(), Box::new(pi.clone()));
             let attached = store.attach_payment_method(&id, &src);
             if let Err(e) = attached {
                 store.intents.remove(&id);
                 return Err(e);
             }
             if let Some(stored) = store.intents.get(&id) {
-                pi = stored.clone();
+                pi = (**stored).clone();
             }
         }
     }
-    store.intents.insert(id.clone(), pi.clone());
+    store.intents.insert(id.clone(), Box::new(pi.clone()));
     store.emit("payment_intent.created", pi.to_json(), &ctx.origin);
     if let Some(c) = confirmation {
         store.confirm(&id, c, &ctx.origin)?;
@@ -167,6 +170,7 @@ pub fn list(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, ApiE
     let mut items: Vec<&PaymentIntent> = store
         .intents
         .values()
+        .map(|pi| &**pi)
         .filter(|pi| customer.is_none_or(|c| pi.customer.as_deref() == Some(c)))
         .filter(|pi| query.created_matches(pi.created))
         .collect();
@@ -232,7 +236,7 @@ pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         Some(a) => Some(check_amount(a, &new_currency)?),
         None => None,
     };
-    let mut metadata = pi.metadata.clone();
+    let mut metadata = pi.metadata.to_map();
     apply_metadata(&mut metadata, params)?;
     limits::description(params.nullable_str("description").flatten())?;
     limits::statement_descriptors(
@@ -245,7 +249,7 @@ pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
         let Some(pi) = store.intents.get_mut(&id) else {
             return Err(ApiError::not_found("payment_intent", &id, "intent"));
         };
-        pi.metadata = metadata;
+        pi.metadata = metadata.into();
         if let Some(a) = new_amount {
             pi.amount = a;
         }
@@ -281,7 +285,7 @@ pub fn update(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
             pi.capture_method = m.to_string();
         }
         if let Some(s) = shipping {
-            pi.shipping = s;
+            pi.shipping = s.as_ref().map(JsonText::new);
         }
         extras::apply_method_types(pi, params)?;
         if (new_amount.is_some() || params.contains_key("currency"))
@@ -315,10 +319,10 @@ pub fn confirm(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, A
             pi.capture_method = m.to_string();
         }
         if let Some(s) = shipping {
-            pi.shipping = s;
+            pi.shipping = s.as_ref().map(JsonText::new);
         }
         extras::apply_method_types(&mut pi, params)?;
-        store.intents.insert(id.clone(), pi);
+        store.intents.insert(id.clone(), Box::new(pi));
     }
     store.confirm(&id, c, &ctx.origin)?;
     let pi = store.intent(&id)?;

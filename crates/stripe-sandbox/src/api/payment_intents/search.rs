@@ -30,7 +30,7 @@ impl search::Searchable for PaymentIntent {
     }
 
     fn metadata(&self, key: &str) -> Option<&str> {
-        self.metadata.get(key).map(String::as_str)
+        self.metadata.get(key)
     }
 }
 
@@ -82,6 +82,7 @@ pub fn search(store: &mut Store, ctx: &Ctx, params: &Params) -> Result<Value, Ap
     let mut found: Vec<&PaymentIntent> = store
         .intents
         .values()
+        .map(|pi| &**pi)
         .filter(|pi| parsed.matches(*pi))
         .collect();
     found.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
