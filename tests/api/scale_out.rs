@@ -168,6 +168,30 @@ async fn two_servers_behind_nginx_act_as_one_shop() {
         );
     }
 
+    // Another browser signed in to the same account, on server B, learns of a change made
+    // through server A by the notification (its session names no revision of that change).
+    let phone = test_app_at(&shop.b.address, &shop.database_url, &shop.stripe);
+    let signed_in = phone
+        .login("two-servers@example.com", "plum tree ladder 73 quietly")
+        .await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "sign-in on B");
+    assert!(phone.get_html("/").await.contains(&items_in_cart(3)));
+    let laptop = test_app_at(&shop.a.address, &shop.database_url, &shop.stripe);
+    let signed_in = laptop
+        .login("two-servers@example.com", "plum tree ladder 73 quietly")
+        .await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "sign-in on A");
+    let added = laptop.add_to_cart("ceramic-pour-over-mug", "1").await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER, "add to cart on A");
+    let shown = shows_within(&phone, "/", Duration::from_secs(2), |page| {
+        page.contains(&items_in_cart(4))
+    })
+    .await;
+    assert!(
+        shown.is_some(),
+        "server B keeps the count from before another browser's change"
+    );
+
     // A product added through server A is on server B's catalog at once (first among the newest),
     // and so is its removal.
     let admin = test_app_at(&shop.a.address, &shop.database_url, &shop.stripe);
