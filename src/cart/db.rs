@@ -4,7 +4,9 @@ use diesel::dsl::sum;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
 use diesel::upsert::excluded;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::methods::LoadQuery;
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use uuid::Uuid;
 
 use crate::domain::{Currency, PaymentStatus};
@@ -179,10 +181,8 @@ pub async fn add_to_line(
     .bind::<Nullable<BigInt>, _>(shelf.variant_id)
     .bind::<Integer, _>(quantity)
     .bind::<Integer, _>(limit)
-    .get_result::<Changed>(conn)
+    .change(conn)
     .await
-    .optional()
-    .map(|changed| changed.map(|c| c.revision))
 }
 
 /// A cart's revision after a change.
@@ -190,6 +190,36 @@ pub async fn add_to_line(
 struct Changed {
     #[diesel(sql_type = BigInt)]
     revision: Revision,
+}
+
+/// Runs a statement that changes a shopper's cart and returns its new revision.
+trait CartChange {
+    async fn change(self, conn: &mut AsyncPgConnection) -> QueryResult<Option<Revision>>;
+}
+
+impl<Q> CartChange for Q
+where
+    Q: for<'a> LoadQuery<'a, AsyncPgConnection, Changed> + Send + 'static,
+{
+    /// In a transaction that does not wait for its commit to reach the disk
+    /// (`synchronous_commit = off`): a crash of PostgreSQL may lose the last fraction of a
+    /// second of cart changes, never a placed order (an order's commit flushes every change
+    /// before it) or a payment. Waiting for the disk on every add to cart was what bounded it:
+    /// its commits queued on the WAL flush.
+    async fn change(self, conn: &mut AsyncPgConnection) -> QueryResult<Option<Revision>> {
+        conn.transaction(|conn| {
+            async move {
+                conn.batch_execute("SET LOCAL synchronous_commit = off")
+                    .await?;
+                self.get_result::<Changed>(conn)
+                    .await
+                    .optional()
+                    .map(|changed| changed.map(|c| c.revision))
+            }
+            .scope_boxed()
+        })
+        .await
+    }
 }
 
 /// Sets the quantity of a line the cart holds, and marks the cart changed: its new revision, or
@@ -214,10 +244,8 @@ pub async fn set_line(
     .bind::<BigInt, _>(shelf.product_id)
     .bind::<Nullable<BigInt>, _>(shelf.variant_id)
     .bind::<Integer, _>(quantity)
-    .get_result::<Changed>(conn)
+    .change(conn)
     .await
-    .optional()
-    .map(|changed| changed.map(|c| c.revision))
 }
 
 /// The line's quantity (0 when the cart has no such line).
@@ -411,10 +439,8 @@ pub async fn remove(
     .bind::<diesel::sql_types::Uuid, _>(cart_id)
     .bind::<BigInt, _>(shelf.product_id)
     .bind::<Nullable<BigInt>, _>(shelf.variant_id)
-    .get_result::<Changed>(conn)
+    .change(conn)
     .await
-    .optional()
-    .map(|changed| changed.map(|c| c.revision))
 }
 
 /// Takes these lines out of the cart (what an order bought, once it is paid).
