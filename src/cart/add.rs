@@ -38,48 +38,44 @@ pub async fn add_to_cart(
         .product_id
         .trim()
         .parse()
-        .map_err(|_| AppError::bad_request("That product is not available."))?;
+        .map_err(|_| not_available())?;
     let shelf = Shelf {
         product_id,
         variant_id: chosen_variant(form.variant_id.as_deref())?,
     };
 
     let mut conn = pool.get().await?;
-    let for_sale = db::for_sale(&mut conn, shelf)
-        .await?
-        .ok_or_else(|| AppError::bad_request("That product is not available."))?;
-    match shelf.variant_id {
-        Some(_) if !for_sale.variant_found() => {
-            return Err(AppError::bad_request("That option is not available."));
-        }
-        None if for_sale.has_options => {
-            return Err(AppError::bad_request(
-                "Choose an option (a size or a colour) before adding it to your cart.",
-            ));
-        }
-        _ => {}
-    }
-
-    let limit = for_sale.line_limit();
     let mut cart_id = match session.cart_id() {
         Some(cart_id) => cart_id,
-        None => cart_for_update(&mut conn, &session).await?,
+        None => {
+            // A cart is made only for a product that can be added as asked.
+            let for_sale = db::for_sale(&mut conn, shelf)
+                .await?
+                .ok_or_else(not_available)?;
+            check_choice(shelf, &for_sale)?;
+            cart_for_update(&mut conn, &session).await?
+        }
     };
-    let mut added = db::add_to_line(&mut conn, cart_id, shelf, quantity.get(), limit).await?;
-    if added.is_none() && !db::exists(&mut conn, cart_id).await? {
+    let mut added = db::add_to_line(&mut conn, cart_id, shelf, quantity.get())
+        .await?
+        .ok_or_else(not_available)?;
+    if !added.cart_found {
         // The session's cart is gone (merged into an account's, or expired): a new one.
         cart_id = cart_for_update(&mut conn, &session).await?;
-        added = db::add_to_line(&mut conn, cart_id, shelf, quantity.get(), limit).await?;
+        added = db::add_to_line(&mut conn, cart_id, shelf, quantity.get())
+            .await?
+            .ok_or_else(not_available)?;
     }
-    let Some(revision) = added else {
-        let in_cart = db::quantity_of(&mut conn, cart_id, shelf).await?;
+    let for_sale = &added.for_sale;
+    check_choice(shelf, for_sale)?;
+    let Some(revision) = added.revision else {
         check_quantity(
-            in_cart + quantity.get(),
-            in_cart,
+            added.in_cart + quantity.get(),
+            added.in_cart,
             for_sale.stock,
             for_sale.max_per_order,
         )?;
-        // Within the limits by now: the line changed between the two statements.
+        // Within the limits by now: the line changed while it was being added to.
         return Err(AppError::conflict(
             "Your cart changed in the meantime: please try again.",
         ));
@@ -90,6 +86,23 @@ pub async fn add_to_cart(
     let name = for_sale.name();
     session.flash(FlashKind::Info, format!("Added {name} to your cart."));
     Ok(see_other("/cart"))
+}
+
+/// Refuses a product with options added without one, or with one not on sale.
+fn check_choice(shelf: Shelf, for_sale: &db::ForSale) -> Result<(), AppError> {
+    match shelf.variant_id {
+        Some(_) if !for_sale.variant_found() => {
+            Err(AppError::bad_request("That option is not available."))
+        }
+        None if for_sale.has_options => Err(AppError::bad_request(
+            "Choose an option (a size or a colour) before adding it to your cart.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn not_available() -> AppError {
+    AppError::bad_request("That product is not available.")
 }
 
 /// The variant id a form sent, if any; a malformed one is refused.

@@ -4,9 +4,7 @@ use diesel::dsl::sum;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
 use diesel::upsert::excluded;
-use diesel_async::methods::LoadQuery;
-use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::domain::{Currency, PaymentStatus};
@@ -94,9 +92,8 @@ fn cart_line(row: LineRow) -> CartLine {
     }
 }
 
-/// A shelf as a shopper's cart change sees it, read in one statement: the product on sale,
-/// the variant named (when it is on sale too), the shelf's stock and the product's most per
-/// order.
+/// A shelf as a shopper's cart change sees it: the product on sale, the variant named (when it
+/// is on sale too), the shelf's stock and the product's most per order.
 #[derive(Debug, QueryableByName)]
 pub struct ForSale {
     #[diesel(sql_type = Text)]
@@ -124,102 +121,138 @@ impl ForSale {
     pub fn name(&self) -> String {
         name_as_sold(&self.product_name, self.variant_name.as_deref())
     }
+}
 
-    /// The most one cart line of it may hold.
-    pub fn line_limit(&self) -> i32 {
-        self.stock
-            .min(self.max_per_order)
-            .min(crate::domain::Quantity::MAX)
-    }
+/// The shelf (the product and variant parameters named) as [`ForSale`] reads it: one row when
+/// the product is on sale.
+macro_rules! shelf_for_sale {
+    (product = $product:literal, variant = $variant:literal) => {
+        concat!(
+            "SELECT p.name AS product_name, v.name AS variant_name, \
+                    CASE WHEN ",
+            $variant,
+            "::int8 IS NULL THEN p.stock \
+                         ELSE coalesce(v.stock, 0) END AS stock, \
+                    p.max_per_order, \
+                    EXISTS (SELECT 1 FROM product_variants o \
+                            WHERE o.product_id = p.id AND o.active) AS has_options \
+             FROM products p \
+             LEFT JOIN product_variants v \
+                 ON v.id = ",
+            $variant,
+            " AND v.product_id = p.id AND v.active \
+             WHERE p.id = ",
+            $product,
+            " AND p.active"
+        )
+    };
+}
+
+/// A statement that changes cart `$1` through its CTE `line` (which returns the `cart_id` of each
+/// line it changed), then marks the cart changed and returns its new revision.
+///
+/// Its commit does not wait for the disk (`synchronous_commit` off until the statement's own
+/// transaction ends): a crash of PostgreSQL may lose the last fraction of a second of cart
+/// changes, never a placed order (an order's commit flushes every change before it) or a
+/// payment. Waiting for the disk on every add to cart was what bounded it: its commits queued on
+/// the WAL flush. Setting it inside the statement keeps the change one round trip, with no
+/// transaction around it.
+macro_rules! cart_change {
+    ($line:expr) => {
+        concat!(
+            "WITH line AS (",
+            $line,
+            "), changed AS ( \
+                 UPDATE carts SET updated_at = now(), revision = revision + 1 \
+                 WHERE id IN (SELECT cart_id FROM line) \
+                 RETURNING revision \
+             ) \
+             SELECT (SELECT revision FROM changed) AS revision, \
+                    set_config('synchronous_commit', 'off', true) AS commit_without_flush"
+        )
+    };
 }
 
 /// The shelf, if its product is on sale.
 pub async fn for_sale(conn: &mut AsyncPgConnection, shelf: Shelf) -> QueryResult<Option<ForSale>> {
-    diesel::sql_query(
-        "SELECT p.name AS product_name, v.name AS variant_name, \
-                CASE WHEN $2::int8 IS NULL THEN p.stock ELSE coalesce(v.stock, 0) END AS stock, \
-                p.max_per_order, \
-                EXISTS (SELECT 1 FROM product_variants o \
-                        WHERE o.product_id = p.id AND o.active) AS has_options \
-         FROM products p \
-         LEFT JOIN product_variants v ON v.id = $2 AND v.product_id = p.id AND v.active \
-         WHERE p.id = $1 AND p.active",
-    )
-    .bind::<BigInt, _>(shelf.product_id)
-    .bind::<Nullable<BigInt>, _>(shelf.variant_id)
-    .get_result(conn)
-    .await
-    .optional()
+    diesel::sql_query(shelf_for_sale!(product = "$1", variant = "$2"))
+        .bind::<BigInt, _>(shelf.product_id)
+        .bind::<Nullable<BigInt>, _>(shelf.variant_id)
+        .get_result(conn)
+        .await
+        .optional()
 }
 
-/// Adds `quantity` to the cart's line of `shelf` (making the line if there is none) unless the
-/// line would then hold more than `limit`, and marks the cart changed, in one statement: two
-/// adds at once both count, and neither can take the line past the limit. The cart's new
-/// revision, or `None` when nothing was added (the cart is gone, or the limit).
+/// What adding to a cart line found, and did.
+#[derive(Debug, QueryableByName)]
+pub struct Added {
+    #[diesel(embed)]
+    pub for_sale: ForSale,
+    /// Whether the cart exists (it may have been merged into an account's, or expired).
+    #[diesel(sql_type = Bool)]
+    pub cart_found: bool,
+    /// The line's quantity before the add.
+    #[diesel(sql_type = Integer)]
+    pub in_cart: i32,
+    /// The cart's new revision; `None` when nothing was added.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub revision: Option<Revision>,
+}
+
+/// Adds `quantity` to the cart's line of `shelf` (making the line if there is none) and marks
+/// the cart changed, in one statement, when the shelf may be added as named (an option named
+/// exactly when the product has options) and the line then holds no more than the stock, the
+/// product's most per order and [`Quantity::MAX`](crate::domain::Quantity::MAX): two adds at
+/// once both count, and neither can take the line past its limit. `None` when the product is
+/// not on sale. Its commit does not wait for the disk, as [`cart_change!`]'s.
 pub async fn add_to_line(
     conn: &mut AsyncPgConnection,
     cart_id: Uuid,
     shelf: Shelf,
     quantity: i32,
-    limit: i32,
-) -> QueryResult<Option<Revision>> {
-    diesel::sql_query(
-        "WITH line AS ( \
+) -> QueryResult<Option<Added>> {
+    diesel::sql_query(concat!(
+        "WITH shelf AS (",
+        shelf_for_sale!(product = "$2", variant = "$3"),
+        "), room AS ( \
+             SELECT least(stock, max_per_order, $5) AS most FROM shelf \
+             WHERE CASE WHEN $3::int8 IS NULL THEN NOT has_options \
+                        ELSE variant_name IS NOT NULL END \
+         ), line AS ( \
              INSERT INTO cart_items (cart_id, product_id, variant_id, quantity) \
-             SELECT id, $2, $3, $4 FROM carts WHERE id = $1 AND $4 <= $5 \
+             SELECT carts.id, $2, $3, $4 FROM carts, room WHERE carts.id = $1 AND $4 <= room.most \
              ON CONFLICT (cart_id, product_id, variant_id) DO UPDATE \
                  SET quantity = cart_items.quantity + excluded.quantity \
-                 WHERE cart_items.quantity + excluded.quantity <= $5 \
+                 WHERE cart_items.quantity + excluded.quantity <= (SELECT most FROM room) \
              RETURNING cart_id \
+         ), changed AS ( \
+             UPDATE carts SET updated_at = now(), revision = revision + 1 \
+             WHERE id IN (SELECT cart_id FROM line) \
+             RETURNING revision \
          ) \
-         UPDATE carts SET updated_at = now(), revision = revision + 1 \
-         WHERE id IN (SELECT cart_id FROM line) \
-         RETURNING revision",
-    )
+         SELECT shelf.*, \
+                EXISTS (SELECT 1 FROM carts WHERE id = $1) AS cart_found, \
+                coalesce((SELECT quantity FROM cart_items WHERE cart_id = $1 AND product_id = $2 \
+                          AND variant_id IS NOT DISTINCT FROM $3), 0) AS in_cart, \
+                (SELECT revision FROM changed) AS revision, \
+                set_config('synchronous_commit', 'off', true) AS commit_without_flush \
+         FROM shelf"
+    ))
     .bind::<diesel::sql_types::Uuid, _>(cart_id)
     .bind::<BigInt, _>(shelf.product_id)
     .bind::<Nullable<BigInt>, _>(shelf.variant_id)
     .bind::<Integer, _>(quantity)
-    .bind::<Integer, _>(limit)
-    .change(conn)
+    .bind::<Integer, _>(crate::domain::Quantity::MAX)
+    .get_result(conn)
     .await
+    .optional()
 }
 
 /// A cart's revision after a change.
 #[derive(QueryableByName)]
 struct Changed {
-    #[diesel(sql_type = BigInt)]
-    revision: Revision,
-}
-
-/// Runs a statement that changes a shopper's cart and returns its new revision.
-trait CartChange {
-    async fn change(self, conn: &mut AsyncPgConnection) -> QueryResult<Option<Revision>>;
-}
-
-impl<Q> CartChange for Q
-where
-    Q: for<'a> LoadQuery<'a, AsyncPgConnection, Changed> + Send + 'static,
-{
-    /// In a transaction that does not wait for its commit to reach the disk
-    /// (`synchronous_commit = off`): a crash of PostgreSQL may lose the last fraction of a
-    /// second of cart changes, never a placed order (an order's commit flushes every change
-    /// before it) or a payment. Waiting for the disk on every add to cart was what bounded it:
-    /// its commits queued on the WAL flush.
-    async fn change(self, conn: &mut AsyncPgConnection) -> QueryResult<Option<Revision>> {
-        conn.transaction(|conn| {
-            async move {
-                conn.batch_execute("SET LOCAL synchronous_commit = off")
-                    .await?;
-                self.get_result::<Changed>(conn)
-                    .await
-                    .optional()
-                    .map(|changed| changed.map(|c| c.revision))
-            }
-            .scope_boxed()
-        })
-        .await
-    }
+    #[diesel(sql_type = Nullable<BigInt>)]
+    revision: Option<Revision>,
 }
 
 /// Sets the quantity of a line the cart holds, and marks the cart changed: its new revision, or
@@ -230,39 +263,18 @@ pub async fn set_line(
     shelf: Shelf,
     quantity: i32,
 ) -> QueryResult<Option<Revision>> {
-    diesel::sql_query(
-        "WITH line AS ( \
-             UPDATE cart_items SET quantity = $4 \
-             WHERE cart_id = $1 AND product_id = $2 AND variant_id IS NOT DISTINCT FROM $3 \
-             RETURNING cart_id \
-         ) \
-         UPDATE carts SET updated_at = now(), revision = revision + 1 \
-         WHERE id IN (SELECT cart_id FROM line) \
-         RETURNING revision",
-    )
+    diesel::sql_query(cart_change!(
+        "UPDATE cart_items SET quantity = $4 \
+         WHERE cart_id = $1 AND product_id = $2 AND variant_id IS NOT DISTINCT FROM $3 \
+         RETURNING cart_id"
+    ))
     .bind::<diesel::sql_types::Uuid, _>(cart_id)
     .bind::<BigInt, _>(shelf.product_id)
     .bind::<Nullable<BigInt>, _>(shelf.variant_id)
     .bind::<Integer, _>(quantity)
-    .change(conn)
+    .get_result::<Changed>(conn)
     .await
-}
-
-/// The line's quantity (0 when the cart has no such line).
-pub async fn quantity_of(
-    conn: &mut AsyncPgConnection,
-    cart_id: Uuid,
-    shelf: Shelf,
-) -> QueryResult<i32> {
-    cart_items::table
-        .filter(cart_items::cart_id.eq(cart_id))
-        .filter(cart_items::product_id.eq(shelf.product_id))
-        .filter(cart_items::variant_id.is_not_distinct_from(shelf.variant_id))
-        .select(cart_items::quantity)
-        .first(conn)
-        .await
-        .optional()
-        .map(|quantity| quantity.unwrap_or(0))
+    .map(|changed| changed.revision)
 }
 
 /// What the header's count needs of a cart: how many items it holds, whether an order placed
@@ -426,21 +438,17 @@ pub async fn remove(
     cart_id: Uuid,
     shelf: Shelf,
 ) -> QueryResult<Option<Revision>> {
-    diesel::sql_query(
-        "WITH line AS ( \
-             DELETE FROM cart_items \
-             WHERE cart_id = $1 AND product_id = $2 AND variant_id IS NOT DISTINCT FROM $3 \
-             RETURNING cart_id \
-         ) \
-         UPDATE carts SET updated_at = now(), revision = revision + 1 \
-         WHERE id IN (SELECT cart_id FROM line) \
-         RETURNING revision",
-    )
+    diesel::sql_query(cart_change!(
+        "DELETE FROM cart_items \
+         WHERE cart_id = $1 AND product_id = $2 AND variant_id IS NOT DISTINCT FROM $3 \
+         RETURNING cart_id"
+    ))
     .bind::<diesel::sql_types::Uuid, _>(cart_id)
     .bind::<BigInt, _>(shelf.product_id)
     .bind::<Nullable<BigInt>, _>(shelf.variant_id)
-    .change(conn)
+    .get_result::<Changed>(conn)
     .await
+    .map(|changed| changed.revision)
 }
 
 /// Takes these lines out of the cart (what an order bought, once it is paid).

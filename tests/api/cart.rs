@@ -130,6 +130,11 @@ async fn unknown_and_inactive_products_cannot_be_added() {
                 .contains("That product is not available.")
         );
     }
+    assert_eq!(
+        app.cart_count_in_database().await,
+        0,
+        "no cart for a refused add"
+    );
 
     {
         use diesel::prelude::*;

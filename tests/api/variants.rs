@@ -215,6 +215,11 @@ async fn a_product_with_options_is_added_only_as_one_of_its_options_on_sale() {
         )
         .await;
     assert_eq!(garbage.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.cart_count_in_database().await,
+        0,
+        "no cart for a refused add"
+    );
 
     let sold_out = app.add_variant("organic-cotton-tee", "XXL", "1").await;
     assert_eq!(sold_out.status(), StatusCode::CONFLICT);

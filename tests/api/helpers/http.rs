@@ -126,6 +126,18 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("cart rows: {e}"))
     }
+
+    /// How many carts the database holds, empty ones included.
+    pub async fn cart_count_in_database(&self) -> i64 {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        use storefront::schema::carts;
+        carts::table
+            .count()
+            .get_result(&mut self.conn().await)
+            .await
+            .unwrap_or_else(|e| panic!("counting carts: {e}"))
+    }
 }
 
 pub async fn text(response: Response) -> String {
