@@ -204,34 +204,50 @@ impl Money {
     }
 }
 
-fn group_thousands(whole: u64) -> String {
-    let digits = whole.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+/// Writes `whole` with a comma between each group of three digits, without allocating: prices
+/// are written many times on every listing.
+fn write_grouped(f: &mut fmt::Formatter<'_>, whole: u64) -> fmt::Result {
+    // u64::MAX has 20 digits, and so 6 commas.
+    let mut buf = [0u8; 26];
+    let mut at = buf.len();
+    let mut rest = whole;
+    let mut digits = 0;
+    loop {
+        if digits > 0 && digits % 3 == 0 {
+            at -= 1;
+            buf[at] = b',';
         }
-        out.push(ch);
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        digits += 1;
+        if rest == 0 {
+            break;
+        }
     }
-    out
+    f.write_str(std::str::from_utf8(&buf[at..]).map_err(|_| fmt::Error)?)
 }
 
 impl fmt::Display for Money {
     /// `$1,234.50`, `¥1,200`, or `12.50 SEK` for currencies without a known symbol.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.minor < 0 { "-" } else { "" };
+        if self.minor < 0 {
+            f.write_str("-")?;
+        }
         let abs = self.minor.unsigned_abs();
         let exponent = self.currency.exponent();
         let scale = 10u64.pow(exponent);
-        let whole = group_thousands(abs / scale);
-        let number = if exponent == 0 {
-            whole
-        } else {
-            format!("{whole}.{:0width$}", abs % scale, width = exponent as usize)
-        };
-        match self.currency.symbol() {
-            Some(symbol) => write!(f, "{sign}{symbol}{number}"),
-            None => write!(f, "{sign}{number} {}", self.currency),
+        let symbol = self.currency.symbol();
+        if let Some(symbol) = symbol {
+            f.write_str(symbol)?;
+        }
+        write_grouped(f, abs / scale)?;
+        if exponent > 0 {
+            write!(f, ".{:0width$}", abs % scale, width = exponent as usize)?;
+        }
+        match symbol {
+            Some(_) => Ok(()),
+            None => write!(f, " {}", self.currency),
         }
     }
 }
@@ -253,6 +269,10 @@ mod tests {
         assert_eq!(money(1200, "jpy"), "¥1,200");
         assert_eq!(money(1999, "sek"), "19.99 SEK");
         assert_eq!(money(-500, "gbp"), "-£5.00");
+        assert_eq!(money(0, "usd"), "$0.00");
+        assert_eq!(money(100_000, "usd"), "$1,000.00");
+        assert_eq!(money(i64::MIN, "jpy"), "-¥9,223,372,036,854,775,808");
+        assert_eq!(money(1_234_567, "kwd"), "1,234.567 KWD");
     }
 
     #[test]

@@ -205,16 +205,24 @@ fn key_of(id: Option<&str>, cookie: &Part) -> anyhow::Result<SessionKey> {
 
 /// The row's key: the SHA-256 of the id, so the table alone opens no session.
 fn hashed(id: &str) -> String {
-    Sha256::digest(id.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    lower_hex(&Sha256::digest(id.as_bytes()))
 }
 
 fn new_id() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    lower_hex(&bytes)
+}
+
+/// Every request with a session hashes its id: one allocation, not one per byte.
+fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    hex
 }
 
 /// The signed-in user's id, for revoking an account's sessions.
