@@ -10,7 +10,7 @@ pub const PAGE_SIZE: usize = 12;
 /// At most this many characters of search terms.
 pub const MAX_SEARCH_CHARS: usize = 100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Sort {
     /// Best match first (search results only).
@@ -78,6 +78,15 @@ pub fn summary(text: &str, max: usize) -> String {
 
 /// The first page of a listing in the given order (the default order is left out).
 pub fn listing_href(base_path: &str, q: Option<&str>, sort: Sort, default_sort: Sort) -> String {
+    // Without search terms the query needs no encoding (a sort's name is URL-safe): every
+    // listing page writes these links.
+    if q.is_none() {
+        return if sort == default_sort {
+            base_path.to_owned()
+        } else {
+            format!("{base_path}?sort={}", sort.as_str())
+        };
+    }
     let mut params: Vec<(&str, &str)> = Vec::new();
     if let Some(q) = q {
         params.push(("q", q));
