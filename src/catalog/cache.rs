@@ -16,6 +16,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::StreamExt;
 
 use super::db::{self, Category, Product, ProductImage, Variant};
+use super::grid::Grids;
 use crate::db::DbPool;
 use crate::error::AppError;
 
@@ -39,6 +40,8 @@ pub struct Catalog {
     images: HashMap<i64, Vec<ProductImage>>,
     /// The active variants of each product that has some, in their order.
     variants: HashMap<i64, Vec<Variant>>,
+    /// The listing grids rendered from this copy.
+    pub grids: Grids,
 }
 
 impl Catalog {
@@ -127,6 +130,7 @@ impl CatalogCache {
             positions,
             images,
             variants,
+            grids: Grids::default(),
         });
         if listening {
             let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);

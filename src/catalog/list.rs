@@ -11,6 +11,7 @@ use askama::Template;
 use super::browse::{ListingQuery, MAX_SEARCH_CHARS, Pager, Sort, listing_href};
 use super::cache::{Catalog, CatalogCache};
 use super::db::{self, Category, Product};
+use super::grid::{Grid, GridKey};
 use super::search_limit::SearchLimit;
 use crate::client_ip::ClientIp;
 use crate::db::DbPool;
@@ -39,6 +40,7 @@ pub struct ListingPage<'a> {
     sort: Sort,
     /// The orders offered, each with its link.
     sorts: Vec<(Sort, String)>,
+    grid: Arc<Grid>,
 }
 
 impl ListingPage<'_> {
@@ -137,14 +139,35 @@ fn listing_page(
         .iter()
         .map(|&s| (s, listing_href(base_path, q, s, default_sort)))
         .collect();
+    let products = pager.slice(&matched);
+    let render_grid = || Grid::render(&ctx, catalog, products);
+    let category_id = match listing {
+        Listing::Everything => Some(None),
+        Listing::Category(category) => Some(Some(category.id)),
+        // A search's matches change with its words and the products' text: not kept.
+        Listing::Search(_) => None,
+    };
+    let grid = match category_id {
+        Some(category_id) => catalog.grids.get_or_render(
+            GridKey {
+                category_id,
+                sort,
+                page: pager.page,
+            },
+            render_grid,
+        ),
+        None => render_grid().map(Arc::new),
+    }
+    .map_err(|e| AppError::Unexpected(e.into()))?;
     let page = ListingPage {
         ctx,
         catalog,
         listing,
-        products: pager.slice(&matched),
+        products,
         pager,
         sort,
         sorts,
+        grid,
     };
     render(&page, StatusCode::OK)
 }

@@ -3,6 +3,7 @@
 pub mod browse;
 pub mod cache;
 pub mod db;
+mod grid;
 pub mod images;
 mod list;
 pub mod search_limit;

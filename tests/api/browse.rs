@@ -325,3 +325,67 @@ async fn searching_too_often_from_one_address_is_answered_429() {
     // Browsing from memory is not counted.
     assert_eq!(app.get("/category/home").await.status(), StatusCode::OK);
 }
+
+/// Every CSRF token field on a page.
+fn csrf_tokens_in(html: &str) -> Vec<&str> {
+    html.split(r#"name="csrf_token" value=""#)
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(token, _)| token))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_listing_kept_for_everyone_carries_each_visitors_own_token_and_follows_the_catalog() {
+    let app = spawn_app().await;
+    let other = app.another_browser();
+    let mine = app.get_html("/").await;
+    let theirs = other.get_html("/").await;
+    assert_eq!(listed_slugs(&mine), listed_slugs(&theirs));
+    let (my_tokens, their_tokens) = (csrf_tokens_in(&mine), csrf_tokens_in(&theirs));
+    assert!(
+        my_tokens.len() > 3,
+        "the add-to-cart forms have tokens: {mine}"
+    );
+    assert!(
+        my_tokens.iter().all(|t| *t == my_tokens[0]),
+        "{my_tokens:?}"
+    );
+    assert!(
+        their_tokens.iter().all(|t| *t == their_tokens[0]),
+        "{their_tokens:?}"
+    );
+    assert_ne!(my_tokens[0], their_tokens[0]);
+
+    // An add-to-cart form of the listing, as the other browser got it, works for it.
+    let mug = app.product_id("ceramic-pour-over-mug").await.to_string();
+    let added = other
+        .post_form(
+            "/cart/items",
+            &[
+                ("csrf_token", their_tokens[0]),
+                ("product_id", &mug),
+                ("quantity", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        other.cart_rows().await,
+        vec![("ceramic-pour-over-mug".into(), 1)]
+    );
+
+    // A price change shows on the listing as soon as the catalog is told of it.
+    diesel::update(products::table.filter(products::slug.eq("ceramic-pour-over-mug")))
+        .set(products::price_minor.eq(4321))
+        .execute(&mut app.conn().await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !app.get_html("/").await.contains("$43.21") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the listing still shows the old price"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
