@@ -53,6 +53,13 @@ const CHECK_EVERY: Duration = Duration::from_secs(10);
 
 type State = HashMap<String, String>;
 type Part = BTreeMap<String, String>;
+/// A server part as a copy keeps it: its pairs in key order, in one allocation (a `BTreeMap`
+/// of one pair allocates a node for eleven, and a server keeps up to [`MAX_CACHED`] copies).
+type KeptPart = Arc<[(String, String)]>;
+
+fn kept(part: Part) -> KeptPart {
+    part.into_iter().collect()
+}
 
 /// How long sessions live.
 #[derive(Debug, Clone)]
@@ -95,7 +102,7 @@ impl std::fmt::Debug for PgSessionStore {
 /// The server part of a session as read from its row.
 #[derive(Debug, Clone)]
 struct Cached {
-    server: Arc<Part>,
+    server: KeptPart,
     expires_at: OffsetDateTime,
     last_seen: OffsetDateTime,
 }
@@ -278,7 +285,7 @@ impl PgSessionStore {
     }
 
     /// The server part of the row with this hash, if the session is still alive.
-    async fn server_part(&self, hash: &str) -> anyhow::Result<Option<Arc<Part>>> {
+    async fn server_part(&self, hash: &str) -> anyhow::Result<Option<KeptPart>> {
         let now = OffsetDateTime::now_utc();
         if let Some(cached) = self.inner.cache.get(hash) {
             if cached.expires_at <= now {
@@ -308,7 +315,7 @@ impl PgSessionStore {
         let Some((state, expires_at, last_seen)) = row else {
             return Ok(None);
         };
-        let server = Arc::new(from_json(state));
+        let server = kept(from_json(state));
         self.inner.cache.keep(
             hash.to_owned(),
             Cached {
@@ -364,7 +371,7 @@ impl PgSessionStore {
         self.inner.cache.keep(
             hash,
             Cached {
-                server: Arc::new(server),
+                server: kept(server),
                 expires_at,
                 last_seen: now,
             },
@@ -393,7 +400,14 @@ impl PgSessionStore {
             .inner
             .cache
             .get(&hash)
-            .is_some_and(|cached| *cached.server == server)
+            .is_some_and(|cached| {
+                cached.server.len() == server.len()
+                    && cached
+                        .server
+                        .iter()
+                        .zip(&server)
+                        .all(|((k, v), (key, value))| k == key && v == value)
+            })
         {
             return key_of(Some(&id), &cookie);
         }
