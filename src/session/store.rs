@@ -396,19 +396,14 @@ impl PgSessionStore {
         let (cookie, server) = split(state);
         let hash = hashed(&id);
         // Only the cookie's part changed (a flash message, the CSRF token): no write.
-        if self
-            .inner
-            .cache
-            .get(&hash)
-            .is_some_and(|cached| {
-                cached.server.len() == server.len()
-                    && cached
-                        .server
-                        .iter()
-                        .zip(&server)
-                        .all(|((k, v), (key, value))| k == key && v == value)
-            })
-        {
+        if self.inner.cache.get(&hash).is_some_and(|cached| {
+            cached.server.len() == server.len()
+                && cached
+                    .server
+                    .iter()
+                    .zip(&server)
+                    .all(|((k, v), (key, value))| k == key && v == value)
+        }) {
             return key_of(Some(&id), &cookie);
         }
         let mut conn = self.inner.pool.get().await?;

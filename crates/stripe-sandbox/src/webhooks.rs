@@ -1,5 +1,8 @@
 //! Webhook delivery: each event is POSTed to every endpoint, signed with the endpoint's
-//! secret, by one background task per endpoint (first attempts in event order). A non-2xx or
+//! secret, by one background task per endpoint that has up to [`IN_FLIGHT`] deliveries out at
+//! once, started in event order. As with Stripe, they may arrive in another order. (One at a
+//! time, an endpoint slower than the events queued every payload in memory: a checkout load
+//! left thousands waiting.) A non-2xx or
 //! unreachable endpoint is retried on the outbox's schedule (3 retries, 1 minute to 1 hour
 //! apart, as Stripe's test mode retries a few times over hours; a test control compresses it).
 //! The events wait in the store's outbox (`store/outbox.rs`), whose test mode can drop,
@@ -8,7 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 
 use crate::ids::{now, now_ms};
 use crate::store::SharedStore;
@@ -16,6 +19,9 @@ use crate::store::outbox::{Delivery, LogEntry, Unstarted};
 
 /// How long a held (reordered) event waits for a next one before it is sent anyway.
 pub const HOLD_RELEASE: Duration = Duration::from_millis(500);
+
+/// Deliveries to one endpoint under way at the same time.
+pub const IN_FLIGHT: usize = 8;
 
 pub const USER_AGENT: &str = "Stripe/1.0 (+https://stripe.com/docs/webhooks)";
 
@@ -39,6 +45,15 @@ async fn run_worker(store: Arc<SharedStore>, http: reqwest::Client, u: Unstarted
         mut rx,
         tx,
     } = u;
+    let endpoint = Arc::new(Endpoint {
+        store,
+        http,
+        index,
+        url,
+        secret,
+        tx,
+    });
+    let slots = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut held: Option<Delivery> = None;
     loop {
         let next = if held.is_some() {
@@ -46,7 +61,7 @@ async fn run_worker(store: Arc<SharedStore>, http: reqwest::Client, u: Unstarted
                 Ok(next) => next,
                 Err(_) => {
                     if let Some(h) = held.take() {
-                        deliver(&store, &http, index, &url, &secret, h, &tx).await;
+                        endpoint.deliver(h).await;
                     }
                     continue;
                 }
@@ -59,10 +74,46 @@ async fn run_worker(store: Arc<SharedStore>, http: reqwest::Client, u: Unstarted
             held = Some(delivery);
             continue;
         }
-        deliver(&store, &http, index, &url, &secret, delivery, &tx).await;
         if let Some(h) = held.take() {
-            deliver(&store, &http, index, &url, &secret, h, &tx).await;
+            // A reordered pair (test mode): the held event goes once the next has arrived.
+            endpoint.deliver(delivery).await;
+            endpoint.deliver(h).await;
+            continue;
         }
+        // The semaphore is never closed.
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        let endpoint = endpoint.clone();
+        tokio::spawn(async move {
+            endpoint.deliver(delivery).await;
+            drop(slot);
+        });
+    }
+}
+
+/// What a delivery to one endpoint needs.
+struct Endpoint {
+    store: Arc<SharedStore>,
+    http: reqwest::Client,
+    index: usize,
+    url: Arc<str>,
+    secret: String,
+    tx: mpsc::UnboundedSender<Delivery>,
+}
+
+impl Endpoint {
+    async fn deliver(&self, delivery: Delivery) {
+        deliver(
+            &self.store,
+            &self.http,
+            self.index,
+            &self.url,
+            &self.secret,
+            delivery,
+            &self.tx,
+        )
+        .await;
     }
 }
 

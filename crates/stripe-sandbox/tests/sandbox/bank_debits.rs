@@ -80,7 +80,7 @@ async fn delivered(sb: &TestSandbox, receiver: &Receiver) -> Vec<String> {
         0,
         "every event parses with async-stripe's types"
     );
-    receiver.types()
+    receiver.types_as_emitted(sb).await
 }
 
 /// /payments/sepa-debit#compatibility: SEPA Direct Debit is offered for euros only.

@@ -315,7 +315,8 @@ async fn paying_on_the_hosted_page_completes_the_session_with_stripes_events_in_
         0
     );
     let types: Vec<String> = receiver
-        .types()
+        .types_as_emitted(&sb)
+        .await
         .into_iter()
         .filter(|t| {
             t != "charge.failed" && t != "payment_intent.payment_failed" && t != "charge.updated"
@@ -401,7 +402,7 @@ async fn an_expired_session_cancels_its_intent_and_cannot_be_paid() {
         0
     );
     assert_eq!(
-        receiver.types(),
+        receiver.types_as_emitted(&sb).await,
         [
             "payment_intent.created",
             "payment_intent.canceled",
@@ -554,7 +555,8 @@ async fn a_bank_debit_completes_the_session_unpaid_then_reports_its_outcome() {
         0
     );
     let sessions: Vec<String> = receiver
-        .types()
+        .types_as_emitted(&sb)
+        .await
         .into_iter()
         .filter(|t| t.starts_with("checkout.session."))
         .collect();

@@ -294,8 +294,46 @@ impl Receiver {
         self.received.lock().expect("lock").clone()
     }
 
+    /// The types of the events received, in arrival order.
     pub fn types(&self) -> Vec<String> {
         self.events()
+            .iter()
+            .map(|r| r.event.type_.as_str().to_string())
+            .collect()
+    }
+
+    /// The events received, in the order the sandbox emitted them (its event list): like
+    /// Stripe's, its deliveries may arrive in another order. Each arrived once.
+    pub async fn events_as_emitted(&self, sb: &TestSandbox) -> Vec<Received> {
+        let mut received = self.events();
+        let mut listed: Vec<String> = Vec::new();
+        loop {
+            let path = match listed.last() {
+                Some(id) => format!("v1/events?limit=100&starting_after={id}"),
+                None => "v1/events?limit=100".to_string(),
+            };
+            let page: Value = sb.get(&path).await.json().await.expect("an event list");
+            for event in page["data"].as_array().expect("data") {
+                listed.push(event["id"].as_str().expect("id").to_string());
+            }
+            if page["has_more"] != Value::Bool(true) {
+                break;
+            }
+        }
+        let count = received.len();
+        // Newest first in the list.
+        received.sort_by_key(|r| {
+            std::cmp::Reverse(listed.iter().position(|id| id == r.event.id.as_str()))
+        });
+        received.dedup_by(|a, b| a.event.id == b.event.id);
+        assert_eq!(received.len(), count, "each event arrived once");
+        received
+    }
+
+    /// The types of [`Receiver::events_as_emitted`].
+    pub async fn types_as_emitted(&self, sb: &TestSandbox) -> Vec<String> {
+        self.events_as_emitted(sb)
+            .await
             .iter()
             .map(|r| r.event.type_.as_str().to_string())
             .collect()
