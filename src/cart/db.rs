@@ -148,6 +148,18 @@ macro_rules! shelf_for_sale {
     };
 }
 
+/// The CTE `changed`: marks changed the cart of each line the CTE `line` returns, and returns the
+/// cart's new revision.
+macro_rules! changed_cte {
+    () => {
+        "changed AS ( \
+             UPDATE carts SET updated_at = now(), revision = revision + 1 \
+             WHERE id IN (SELECT cart_id FROM line) \
+             RETURNING revision \
+         )"
+    };
+}
+
 /// A statement that changes cart `$1` through its CTE `line` (which returns the `cart_id` of each
 /// line it changed), then marks the cart changed and returns its new revision.
 ///
@@ -162,12 +174,9 @@ macro_rules! cart_change {
         concat!(
             "WITH line AS (",
             $line,
-            "), changed AS ( \
-                 UPDATE carts SET updated_at = now(), revision = revision + 1 \
-                 WHERE id IN (SELECT cart_id FROM line) \
-                 RETURNING revision \
-             ) \
-             SELECT (SELECT revision FROM changed) AS revision, \
+            "), ",
+            changed_cte!(),
+            " SELECT (SELECT revision FROM changed) AS revision, \
                     set_config('synchronous_commit', 'off', true) AS commit_without_flush"
         )
     };
@@ -225,12 +234,9 @@ pub async fn add_to_line(
                  SET quantity = cart_items.quantity + excluded.quantity \
                  WHERE cart_items.quantity + excluded.quantity <= (SELECT most FROM room) \
              RETURNING cart_id \
-         ), changed AS ( \
-             UPDATE carts SET updated_at = now(), revision = revision + 1 \
-             WHERE id IN (SELECT cart_id FROM line) \
-             RETURNING revision \
-         ) \
-         SELECT shelf.*, \
+         ), ",
+        changed_cte!(),
+        " SELECT shelf.*, \
                 EXISTS (SELECT 1 FROM carts WHERE id = $1) AS cart_found, \
                 coalesce((SELECT quantity FROM cart_items WHERE cart_id = $1 AND product_id = $2 \
                           AND variant_id IS NOT DISTINCT FROM $3), 0) AS in_cart, \
