@@ -22,11 +22,17 @@ async fn a_refund_reported_before_the_order_knew_it_was_paid_is_not_lost() {
     app.webhooks_delivered().await;
 
     app.wait_for_order(order, ("refunded", 2400, 2400)).await;
+    // Either event refunds the order, whichever arrives first (their order is not guaranteed);
+    // the amounts above show the refund was counted once.
     let events = app.stripe_events().await;
-    assert!(
-        events.contains(&("charge.refunded".into(), "applied".into())),
-        "{events:?}"
-    );
+    let applied: Vec<&str> = events
+        .iter()
+        .filter(|(type_, outcome)| {
+            outcome == "applied" && (type_ == "charge.refunded" || type_ == "refund.created")
+        })
+        .map(|(type_, _)| type_.as_str())
+        .collect();
+    assert!(!applied.is_empty(), "{events:?}");
 }
 
 #[tokio::test]
