@@ -259,3 +259,65 @@ async fn by_default_a_failed_delivery_is_retried_three_times_over_an_hour_like_s
         serde_json::json!([60_000, 600_000, 3_600_000])
     );
 }
+
+/// As Stripe's, the sandbox's deliveries to one endpoint do not wait for each other: a slow
+/// endpoint gets several at once (at most 8), and every event once.
+#[tokio::test]
+async fn a_slow_endpoint_gets_several_deliveries_at_once_and_every_event_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use actix_web::{App, HttpResponse, HttpServer, web};
+
+    #[derive(Default)]
+    struct Seen {
+        in_flight: AtomicUsize,
+        most: AtomicUsize,
+        ids: Mutex<Vec<String>>,
+    }
+    async fn slow(seen: web::Data<Seen>, body: String) -> HttpResponse {
+        let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        seen.most.fetch_max(now, Ordering::SeqCst);
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        seen.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let event: serde_json::Value = serde_json::from_str(&body).unwrap();
+        seen.ids
+            .lock()
+            .unwrap()
+            .push(event["id"].as_str().unwrap().to_owned());
+        HttpResponse::Ok().finish()
+    }
+    let seen = web::Data::new(Seen::default());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let state = seen.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/webhooks/stripe", web::post().to(slow))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+
+    let sb = spawn_sandbox_with(vec![stripe_sandbox::WebhookEndpoint {
+        url: format!("http://127.0.0.1:{port}/webhooks/stripe"),
+        secret: crate::helpers::WEBHOOK_SECRET.into(),
+    }])
+    .await;
+    for _ in 0..6 {
+        sb.card_intent().await;
+    }
+    sb.wait_for_webhooks().await;
+
+    let most = seen.most.load(Ordering::SeqCst);
+    assert!((2..=8).contains(&most), "{most} deliveries at once");
+    let mut ids = seen.ids.lock().unwrap().clone();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 6, "every payment_intent.created once");
+    assert_eq!(seen.ids.lock().unwrap().len(), 6);
+}
