@@ -264,8 +264,8 @@ async fn by_default_a_failed_delivery_is_retried_three_times_over_an_hour_like_s
 /// endpoint gets several at once (at most 8), and every event once.
 #[tokio::test]
 async fn a_slow_endpoint_gets_several_deliveries_at_once_and_every_event_once() {
+    use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Arc, Mutex};
 
     use actix_web::{App, HttpResponse, HttpServer, web};
 
