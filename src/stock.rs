@@ -18,6 +18,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::db::prepared;
 use crate::domain::{Currency, StockReason};
 use crate::orders::db as orders_db;
 use crate::schema::{product_variants, products, stock_changes, users};
@@ -117,19 +118,21 @@ async fn take_product(
     product_id: i64,
     quantity: i32,
 ) -> QueryResult<Option<(i32, Reserved)>> {
-    let taken: Option<(i32, String, i64, Currency)> = diesel::update(
-        products::table
-            .find(product_id)
-            .filter(products::active.eq(true))
-            .filter(products::stock.ge(quantity)),
+    let taken: Option<(i32, String, i64, Currency)> = prepared(
+        diesel::update(
+            products::table
+                .find(product_id)
+                .filter(products::active.eq(true))
+                .filter(products::stock.ge(quantity)),
+        )
+        .set(products::stock.eq(products::stock - quantity))
+        .returning((
+            products::stock,
+            products::name,
+            products::price_minor,
+            products::currency,
+        )),
     )
-    .set(products::stock.eq(products::stock - quantity))
-    .returning((
-        products::stock,
-        products::name,
-        products::price_minor,
-        products::currency,
-    ))
     .get_result(conn)
     .await
     .optional()?;
@@ -160,20 +163,22 @@ async fn take_variant(
             .find(product_id)
             .filter(products::active.eq(true)),
     );
-    let taken: Option<(i32, String, Option<i64>)> = diesel::update(
-        product_variants::table
-            .find(variant_id)
-            .filter(product_variants::product_id.eq(product_id))
-            .filter(product_variants::active.eq(true))
-            .filter(product_variants::stock.ge(quantity))
-            .filter(product_on_sale),
+    let taken: Option<(i32, String, Option<i64>)> = prepared(
+        diesel::update(
+            product_variants::table
+                .find(variant_id)
+                .filter(product_variants::product_id.eq(product_id))
+                .filter(product_variants::active.eq(true))
+                .filter(product_variants::stock.ge(quantity))
+                .filter(product_on_sale),
+        )
+        .set(product_variants::stock.eq(product_variants::stock - quantity))
+        .returning((
+            product_variants::stock,
+            product_variants::name,
+            product_variants::price_minor,
+        )),
     )
-    .set(product_variants::stock.eq(product_variants::stock - quantity))
-    .returning((
-        product_variants::stock,
-        product_variants::name,
-        product_variants::price_minor,
-    ))
     .get_result(conn)
     .await
     .optional()?;

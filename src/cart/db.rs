@@ -7,7 +7,8 @@ use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::domain::{Currency, PaymentStatus};
+use crate::db::prepared;
+use crate::domain::Currency;
 use crate::schema::{cart_items, carts, orders, product_variants, products};
 use crate::stock::{Shelf, name_as_sold};
 
@@ -184,12 +185,14 @@ macro_rules! cart_change {
 
 /// The shelf, if its product is on sale.
 pub async fn for_sale(conn: &mut AsyncPgConnection, shelf: Shelf) -> QueryResult<Option<ForSale>> {
-    diesel::sql_query(shelf_for_sale!(product = "$1", variant = "$2"))
-        .bind::<BigInt, _>(shelf.product_id)
-        .bind::<Nullable<BigInt>, _>(shelf.variant_id)
-        .get_result(conn)
-        .await
-        .optional()
+    prepared(
+        diesel::sql_query(shelf_for_sale!(product = "$1", variant = "$2"))
+            .bind::<BigInt, _>(shelf.product_id)
+            .bind::<Nullable<BigInt>, _>(shelf.variant_id),
+    )
+    .get_result(conn)
+    .await
+    .optional()
 }
 
 /// What adding to a cart line found, and did.
@@ -220,10 +223,11 @@ pub async fn add_to_line(
     shelf: Shelf,
     quantity: i32,
 ) -> QueryResult<Option<Added>> {
-    diesel::sql_query(concat!(
-        "WITH shelf AS (",
-        shelf_for_sale!(product = "$2", variant = "$3"),
-        "), room AS ( \
+    prepared(
+        diesel::sql_query(concat!(
+            "WITH shelf AS (",
+            shelf_for_sale!(product = "$2", variant = "$3"),
+            "), room AS ( \
              SELECT least(stock, max_per_order, $5) AS most FROM shelf \
              WHERE CASE WHEN $3::int8 IS NULL THEN NOT has_options \
                         ELSE variant_name IS NOT NULL END \
@@ -235,20 +239,21 @@ pub async fn add_to_line(
                  WHERE cart_items.quantity + excluded.quantity <= (SELECT most FROM room) \
              RETURNING cart_id \
          ), ",
-        changed_cte!(),
-        " SELECT shelf.*, \
+            changed_cte!(),
+            " SELECT shelf.*, \
                 EXISTS (SELECT 1 FROM carts WHERE id = $1) AS cart_found, \
                 coalesce((SELECT quantity FROM cart_items WHERE cart_id = $1 AND product_id = $2 \
                           AND variant_id IS NOT DISTINCT FROM $3), 0) AS in_cart, \
                 (SELECT revision FROM changed) AS revision, \
                 set_config('synchronous_commit', 'off', true) AS commit_without_flush \
          FROM shelf"
-    ))
-    .bind::<diesel::sql_types::Uuid, _>(cart_id)
-    .bind::<BigInt, _>(shelf.product_id)
-    .bind::<Nullable<BigInt>, _>(shelf.variant_id)
-    .bind::<Integer, _>(quantity)
-    .bind::<Integer, _>(crate::domain::Quantity::MAX)
+        ))
+        .bind::<diesel::sql_types::Uuid, _>(cart_id)
+        .bind::<BigInt, _>(shelf.product_id)
+        .bind::<Nullable<BigInt>, _>(shelf.variant_id)
+        .bind::<Integer, _>(quantity)
+        .bind::<Integer, _>(crate::domain::Quantity::MAX),
+    )
     .get_result(conn)
     .await
     .optional()
@@ -269,15 +274,17 @@ pub async fn set_line(
     shelf: Shelf,
     quantity: i32,
 ) -> QueryResult<Option<Revision>> {
-    diesel::sql_query(cart_change!(
-        "UPDATE cart_items SET quantity = $4 \
+    prepared(
+        diesel::sql_query(cart_change!(
+            "UPDATE cart_items SET quantity = $4 \
          WHERE cart_id = $1 AND product_id = $2 AND variant_id IS NOT DISTINCT FROM $3 \
          RETURNING cart_id"
-    ))
-    .bind::<diesel::sql_types::Uuid, _>(cart_id)
-    .bind::<BigInt, _>(shelf.product_id)
-    .bind::<Nullable<BigInt>, _>(shelf.variant_id)
-    .bind::<Integer, _>(quantity)
+        ))
+        .bind::<diesel::sql_types::Uuid, _>(cart_id)
+        .bind::<BigInt, _>(shelf.product_id)
+        .bind::<Nullable<BigInt>, _>(shelf.variant_id)
+        .bind::<Integer, _>(quantity),
+    )
     .get_result::<Changed>(conn)
     .await
     .map(|changed| changed.revision)
@@ -293,23 +300,24 @@ pub struct ItemCount {
 }
 
 pub async fn item_count(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<ItemCount> {
-    let (total, awaiting_payment, revision): (Option<i64>, bool, Option<i64>) = diesel::select((
-        cart_items::table
-            .filter(cart_items::cart_id.eq(cart_id))
-            .select(sum(cart_items::quantity))
-            .single_value(),
-        diesel::dsl::exists(
-            orders::table
-                .filter(orders::cart_id.eq(cart_id))
-                .filter(orders::status.eq_any(PaymentStatus::AWAITING_PAYMENT)),
-        ),
-        carts::table
-            .find(cart_id)
-            .select(carts::revision)
-            .single_value(),
-    ))
-    .get_result(conn)
-    .await?;
+    let (total, awaiting_payment, revision): (Option<i64>, bool, Option<i64>) =
+        prepared(diesel::select((
+            cart_items::table
+                .filter(cart_items::cart_id.eq(cart_id))
+                .select(sum(cart_items::quantity))
+                .single_value(),
+            diesel::dsl::exists(
+                orders::table
+                    .filter(orders::cart_id.eq(cart_id))
+                    .filter(crate::orders::db::awaits_payment()),
+            ),
+            carts::table
+                .find(cart_id)
+                .select(carts::revision)
+                .single_value(),
+        )))
+        .get_result(conn)
+        .await?;
     Ok(ItemCount {
         items: total.unwrap_or(0),
         awaiting_payment,
@@ -318,52 +326,57 @@ pub async fn item_count(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryRes
 }
 
 pub async fn lines(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<Vec<CartLine>> {
-    let rows: Vec<LineRow> = cart_items::table
-        .inner_join(products::table)
-        .left_join(
-            product_variants::table.on(product_variants::id.nullable().eq(cart_items::variant_id)),
-        )
-        .filter(cart_items::cart_id.eq(cart_id))
-        .order((
-            cart_items::added_at.asc(),
-            products::name.asc(),
-            product_variants::position.nullable().asc(),
-            cart_items::id.asc(),
-        ))
-        .select((
-            (
-                products::id,
-                products::slug,
-                products::name,
-                products::image_path,
-                products::price_minor,
-                products::currency,
-                products::stock,
-                products::active,
-                products::max_per_order,
-            ),
-            (
-                cart_items::quantity,
-                cart_items::variant_id,
-                crate::catalog::db::small_cover_of(crate::catalog::db::LinesTable::CartItems),
-            ),
-            (
-                product_variants::name,
-                product_variants::price_minor,
-                product_variants::stock,
-                product_variants::active,
+    let rows: Vec<LineRow> = prepared(
+        cart_items::table
+            .inner_join(products::table)
+            .left_join(
+                product_variants::table
+                    .on(product_variants::id.nullable().eq(cart_items::variant_id)),
             )
-                .nullable(),
-        ))
-        .load(conn)
-        .await?;
+            .filter(cart_items::cart_id.eq(cart_id))
+            .order((
+                cart_items::added_at.asc(),
+                products::name.asc(),
+                product_variants::position.nullable().asc(),
+                cart_items::id.asc(),
+            ))
+            .select((
+                (
+                    products::id,
+                    products::slug,
+                    products::name,
+                    products::image_path,
+                    products::price_minor,
+                    products::currency,
+                    products::stock,
+                    products::active,
+                    products::max_per_order,
+                ),
+                (
+                    cart_items::quantity,
+                    cart_items::variant_id,
+                    crate::catalog::db::small_cover_of(crate::catalog::db::LinesTable::CartItems),
+                ),
+                (
+                    product_variants::name,
+                    product_variants::price_minor,
+                    product_variants::stock,
+                    product_variants::active,
+                )
+                    .nullable(),
+            )),
+    )
+    .load(conn)
+    .await?;
     Ok(rows.into_iter().map(cart_line).collect())
 }
 
 pub async fn exists(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(carts::table.find(cart_id)))
-        .get_result(conn)
-        .await
+    prepared(diesel::select(diesel::dsl::exists(
+        carts::table.find(cart_id),
+    )))
+    .get_result(conn)
+    .await
 }
 
 pub async fn create_guest_cart(conn: &mut AsyncPgConnection) -> QueryResult<Uuid> {
@@ -444,14 +457,16 @@ pub async fn remove(
     cart_id: Uuid,
     shelf: Shelf,
 ) -> QueryResult<Option<Revision>> {
-    diesel::sql_query(cart_change!(
-        "DELETE FROM cart_items \
+    prepared(
+        diesel::sql_query(cart_change!(
+            "DELETE FROM cart_items \
          WHERE cart_id = $1 AND product_id = $2 AND variant_id IS NOT DISTINCT FROM $3 \
          RETURNING cart_id"
-    ))
-    .bind::<diesel::sql_types::Uuid, _>(cart_id)
-    .bind::<BigInt, _>(shelf.product_id)
-    .bind::<Nullable<BigInt>, _>(shelf.variant_id)
+        ))
+        .bind::<diesel::sql_types::Uuid, _>(cart_id)
+        .bind::<BigInt, _>(shelf.product_id)
+        .bind::<Nullable<BigInt>, _>(shelf.variant_id),
+    )
     .get_result::<Changed>(conn)
     .await
     .map(|changed| changed.revision)
@@ -484,14 +499,16 @@ pub async fn clear(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<u
 
 /// Marks the cart changed: its new revision.
 pub async fn touch(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<Revision> {
-    diesel::update(carts::table.find(cart_id))
-        .set((
-            carts::updated_at.eq(diesel::dsl::now),
-            carts::revision.eq(carts::revision + 1),
-        ))
-        .returning(carts::revision)
-        .get_result(conn)
-        .await
+    prepared(
+        diesel::update(carts::table.find(cart_id))
+            .set((
+                carts::updated_at.eq(diesel::dsl::now),
+                carts::revision.eq(carts::revision + 1),
+            ))
+            .returning(carts::revision),
+    )
+    .get_result(conn)
+    .await
 }
 
 /// Moves a guest cart's lines into an account's cart and deletes the guest cart. Quantities of

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::cart::CartLine;
 use crate::config::Settings;
+use crate::db::prepared;
 use crate::domain::PaymentStatus;
 use crate::error::AppError;
 use crate::orders::Order;
@@ -65,22 +66,22 @@ pub async fn check_open_orders(
         // A guest's first order: nothing to count.
         None if guest_orders.is_empty() => 0,
         None => {
-            open()
-                .filter(orders::id.eq_any(&guest_orders))
-                .count()
+            prepared(open().filter(orders::id.eq_any(&guest_orders)).count())
                 .get_result(conn)
                 .await?
         }
         Some(user) => {
-            open()
-                .filter(
-                    orders::id
-                        .eq_any(&guest_orders)
-                        .or(orders::user_id.eq(user.id)),
-                )
-                .count()
-                .get_result(conn)
-                .await?
+            prepared(
+                open()
+                    .filter(
+                        orders::id
+                            .eq_any(&guest_orders)
+                            .or(orders::user_id.eq(user.id)),
+                    )
+                    .count(),
+            )
+            .get_result(conn)
+            .await?
         }
     };
     let retry_after_secs = settings.reconciler.reservation.as_secs();
@@ -100,16 +101,18 @@ pub async fn check_open_orders(
     }
     // No order placed longer ago than both holds together can still hold stock.
     let oldest = now - settings.reconciler.reservation - limits.payment_reservation;
-    let from_address: i64 = orders::table
-        .inner_join(order_origins::table)
-        .filter(order_origins::placed_from.eq(ip.to_string()))
-        .filter(order_origins::placed_at.gt(oldest))
-        .filter(orders::status.eq_any(OPEN))
-        .filter(orders::reserved_until.gt(now))
-        .filter(orders::cart_id.ne(cart_id).or(orders::cart_id.is_null()))
-        .count()
-        .get_result(conn)
-        .await?;
+    let from_address: i64 = prepared(
+        orders::table
+            .inner_join(order_origins::table)
+            .filter(order_origins::placed_from.eq(ip.to_string()))
+            .filter(order_origins::placed_at.gt(oldest))
+            .filter(orders::status.eq_any(OPEN))
+            .filter(orders::reserved_until.gt(now))
+            .filter(orders::cart_id.ne(cart_id).or(orders::cart_id.is_null()))
+            .count(),
+    )
+    .get_result(conn)
+    .await?;
     if from_address >= limits.open_orders_per_address {
         tracing::info!(%ip, from_address, "checkout refused: too many unpaid orders from one address");
         return Err(AppError::TooManyRequests {

@@ -7,6 +7,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::db::prepared;
 use crate::domain::{Currency, EventCause, Money, PaymentStatus};
 use crate::schema::{order_events, order_items, order_origins, orders};
 
@@ -253,35 +254,39 @@ impl OrderItem {
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Order>> {
-    orders::table
-        .find(id)
-        .select(Order::as_select())
-        .first(conn)
+    prepared(orders::table.find(id).select(Order::as_select()).limit(1))
+        .get_result(conn)
         .await
         .optional()
 }
 
 /// The order, locked until the transaction ends: every status change goes through this lock.
 pub async fn find_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Order>> {
-    orders::table
-        .find(id)
-        .select(Order::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
+    prepared(
+        orders::table
+            .find(id)
+            .select(Order::as_select())
+            .for_update()
+            .limit(1),
+    )
+    .get_result(conn)
+    .await
+    .optional()
 }
 
 pub async fn by_payment_intent(
     conn: &mut AsyncPgConnection,
     payment_intent_id: &str,
 ) -> QueryResult<Option<Order>> {
-    orders::table
-        .filter(orders::payment_intent_id.eq(payment_intent_id))
-        .select(Order::as_select())
-        .first(conn)
-        .await
-        .optional()
+    prepared(
+        orders::table
+            .filter(orders::payment_intent_id.eq(payment_intent_id))
+            .select(Order::as_select())
+            .limit(1),
+    )
+    .get_result(conn)
+    .await
+    .optional()
 }
 
 /// The order of this PaymentIntent, locked until the transaction ends.
@@ -289,13 +294,16 @@ pub async fn by_payment_intent_for_update(
     conn: &mut AsyncPgConnection,
     payment_intent_id: &str,
 ) -> QueryResult<Option<Order>> {
-    orders::table
-        .filter(orders::payment_intent_id.eq(payment_intent_id))
-        .select(Order::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
+    prepared(
+        orders::table
+            .filter(orders::payment_intent_id.eq(payment_intent_id))
+            .select(Order::as_select())
+            .for_update()
+            .limit(1),
+    )
+    .get_result(conn)
+    .await
+    .optional()
 }
 
 /// The address a signed-in shopper's latest order went to, to offer it again.
@@ -333,21 +341,25 @@ pub async fn last_address(
 }
 
 pub async fn items(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<Vec<OrderItem>> {
-    order_items::table
-        .filter(order_items::order_id.eq(order_id))
-        .order(order_items::id.asc())
-        .select(OrderItem::as_select())
-        .load(conn)
-        .await
+    prepared(
+        order_items::table
+            .filter(order_items::order_id.eq(order_id))
+            .order(order_items::id.asc())
+            .select(OrderItem::as_select()),
+    )
+    .load(conn)
+    .await
 }
 
 pub async fn events(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<Vec<OrderEvent>> {
-    order_events::table
-        .filter(order_events::order_id.eq(order_id))
-        .order(order_events::id.asc())
-        .select(OrderEvent::as_select())
-        .load(conn)
-        .await
+    prepared(
+        order_events::table
+            .filter(order_events::order_id.eq(order_id))
+            .order(order_events::id.asc())
+            .select(OrderEvent::as_select()),
+    )
+    .load(conn)
+    .await
 }
 
 pub async fn for_user(conn: &mut AsyncPgConnection, user_id: i64) -> QueryResult<Vec<Order>> {
@@ -360,19 +372,32 @@ pub async fn for_user(conn: &mut AsyncPgConnection, user_id: i64) -> QueryResult
         .await
 }
 
+/// `orders.status` is one that awaits payment ([`PaymentStatus::AWAITING_PAYMENT`]), written
+/// as the predicate of the partial index `orders_one_open_per_cart`: with the statuses as bind
+/// values, PostgreSQL cannot use that index in a prepared statement's generic plan and plans
+/// the query again on every call.
+pub fn awaits_payment() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql(AWAITING_PAYMENT_SQL)
+}
+
+const AWAITING_PAYMENT_SQL: &str = "orders.status IN ('pending', 'requires_action', 'failed')";
+
 /// The newest order placed from this cart that still waits for its payment.
 pub async fn open_order_for_cart(
     conn: &mut AsyncPgConnection,
     cart_id: Uuid,
 ) -> QueryResult<Option<Order>> {
-    orders::table
-        .filter(orders::cart_id.eq(cart_id))
-        .filter(orders::status.eq_any(PaymentStatus::AWAITING_PAYMENT))
-        .order(orders::created_at.desc())
-        .select(Order::as_select())
-        .first(conn)
-        .await
-        .optional()
+    prepared(
+        orders::table
+            .filter(orders::cart_id.eq(cart_id))
+            .filter(awaits_payment())
+            .order(orders::created_at.desc())
+            .select(Order::as_select())
+            .limit(1),
+    )
+    .get_result(conn)
+    .await
+    .optional()
 }
 
 pub async fn insert(
@@ -380,11 +405,13 @@ pub async fn insert(
     order: &NewOrder<'_>,
     items: &[NewOrderItem<'_>],
 ) -> QueryResult<Order> {
-    let order = diesel::insert_into(orders::table)
-        .values(order)
-        .returning(Order::as_returning())
-        .get_result(conn)
-        .await?;
+    let order = prepared(
+        diesel::insert_into(orders::table)
+            .values(order)
+            .returning(Order::as_returning()),
+    )
+    .get_result(conn)
+    .await?;
     diesel::insert_into(order_items::table)
         .values(items)
         .execute(conn)
@@ -396,12 +423,15 @@ pub async fn by_checkout_session(
     conn: &mut AsyncPgConnection,
     checkout_session_id: &str,
 ) -> QueryResult<Option<Order>> {
-    orders::table
-        .filter(orders::checkout_session_id.eq(checkout_session_id))
-        .select(Order::as_select())
-        .first(conn)
-        .await
-        .optional()
+    prepared(
+        orders::table
+            .filter(orders::checkout_session_id.eq(checkout_session_id))
+            .select(Order::as_select())
+            .limit(1),
+    )
+    .get_result(conn)
+    .await
+    .optional()
 }
 
 /// Records the Checkout Session of an order that has neither a session nor an intent of its
@@ -411,16 +441,18 @@ pub async fn attach_checkout_session(
     order_id: Uuid,
     checkout_session_id: &str,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(
-        orders::table
-            .find(order_id)
-            .filter(orders::checkout_session_id.is_null())
-            .filter(orders::payment_intent_id.is_null()),
+    let updated = prepared(
+        diesel::update(
+            orders::table
+                .find(order_id)
+                .filter(orders::checkout_session_id.is_null())
+                .filter(orders::payment_intent_id.is_null()),
+        )
+        .set((
+            orders::checkout_session_id.eq(checkout_session_id),
+            orders::updated_at.eq(diesel::dsl::now),
+        )),
     )
-    .set((
-        orders::checkout_session_id.eq(checkout_session_id),
-        orders::updated_at.eq(diesel::dsl::now),
-    ))
     .execute(conn)
     .await?;
     Ok(updated == 1)
@@ -432,15 +464,17 @@ pub async fn attach_payment_intent(
     order_id: Uuid,
     payment_intent_id: &str,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(
-        orders::table
-            .find(order_id)
-            .filter(orders::payment_intent_id.is_null()),
+    let updated = prepared(
+        diesel::update(
+            orders::table
+                .find(order_id)
+                .filter(orders::payment_intent_id.is_null()),
+        )
+        .set((
+            orders::payment_intent_id.eq(payment_intent_id),
+            orders::updated_at.eq(diesel::dsl::now),
+        )),
     )
-    .set((
-        orders::payment_intent_id.eq(payment_intent_id),
-        orders::updated_at.eq(diesel::dsl::now),
-    ))
     .execute(conn)
     .await?;
     Ok(updated == 1)
@@ -488,8 +522,7 @@ pub async fn record_event(
     conn: &mut AsyncPgConnection,
     event: &NewOrderEvent<'_>,
 ) -> QueryResult<()> {
-    diesel::insert_into(order_events::table)
-        .values(event)
+    prepared(diesel::insert_into(order_events::table).values(event))
         .execute(conn)
         .await
         .map(drop)
@@ -501,17 +534,19 @@ pub async fn items_for_update(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
 ) -> QueryResult<Vec<LockedItem>> {
-    order_items::table
-        .filter(order_items::order_id.eq(order_id))
-        // The stock module's lock order: product, then its own row before its variants'.
-        .order((
-            order_items::product_id.asc(),
-            order_items::variant_id.asc().nulls_first(),
-        ))
-        .select(LockedItem::as_select())
-        .for_update()
-        .load(conn)
-        .await
+    prepared(
+        order_items::table
+            .filter(order_items::order_id.eq(order_id))
+            // The stock module's lock order: product, then its own row before its variants'.
+            .order((
+                order_items::product_id.asc(),
+                order_items::variant_id.asc().nulls_first(),
+            ))
+            .select(LockedItem::as_select())
+            .for_update(),
+    )
+    .load(conn)
+    .await
 }
 
 /// Counts `units` more of an item as back on the shelf (the stock module puts them there).
@@ -543,19 +578,21 @@ pub async fn extend_reservation(
     order_id: Uuid,
     until: OffsetDateTime,
 ) -> QueryResult<Option<OffsetDateTime>> {
-    diesel::update(
-        orders::table
-            .find(order_id)
-            .filter(orders::status.eq_any(PaymentStatus::AWAITING_PAYMENT)),
-    )
-    .set(
-        orders::reserved_until.eq(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
-            "GREATEST(reserved_until, ",
+    prepared(
+        diesel::update(
+            orders::table
+                .find(order_id)
+                .filter(orders::status.eq_any(PaymentStatus::AWAITING_PAYMENT)),
         )
-        .bind::<diesel::sql_types::Timestamptz, _>(until)
-        .sql(")")),
+        .set(
+            orders::reserved_until.eq(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
+                "GREATEST(reserved_until, ",
+            )
+            .bind::<diesel::sql_types::Timestamptz, _>(until)
+            .sql(")")),
+        )
+        .returning(orders::reserved_until),
     )
-    .returning(orders::reserved_until)
     .get_result(conn)
     .await
     .optional()
@@ -567,15 +604,17 @@ pub async fn record_origin(
     order_id: Uuid,
     ip: std::net::IpAddr,
 ) -> QueryResult<()> {
-    diesel::insert_into(order_origins::table)
-        .values((
-            order_origins::order_id.eq(order_id),
-            order_origins::placed_from.eq(ip.to_string()),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await
-        .map(drop)
+    prepared(
+        diesel::insert_into(order_origins::table)
+            .values((
+                order_origins::order_id.eq(order_id),
+                order_origins::placed_from.eq(ip.to_string()),
+            ))
+            .on_conflict_do_nothing(),
+    )
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// Moves the order to a new status as an observation of its PaymentIntent says: the shopper's
@@ -587,28 +626,26 @@ pub async fn set_status(
     last_payment_error: Option<&str>,
     amount_paid_minor: i64,
 ) -> QueryResult<()> {
-    diesel::update(orders::table.find(order_id))
-        .set((
-            orders::status.eq(to),
-            orders::updated_at.eq(diesel::dsl::now),
-            orders::last_payment_error.eq(last_payment_error),
-            orders::amount_paid_minor.eq(amount_paid_minor),
-        ))
-        .execute(conn)
-        .await
-        .map(drop)
+    prepared(diesel::update(orders::table.find(order_id)).set((
+        orders::status.eq(to),
+        orders::updated_at.eq(diesel::dsl::now),
+        orders::last_payment_error.eq(last_payment_error),
+        orders::amount_paid_minor.eq(amount_paid_minor),
+    )))
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// Cancels the order (its stock is released by the stock module in the same transaction).
 pub async fn set_cancelled(conn: &mut AsyncPgConnection, order_id: Uuid) -> QueryResult<()> {
-    diesel::update(orders::table.find(order_id))
-        .set((
-            orders::status.eq(PaymentStatus::Cancelled),
-            orders::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await
-        .map(drop)
+    prepared(diesel::update(orders::table.find(order_id)).set((
+        orders::status.eq(PaymentStatus::Cancelled),
+        orders::updated_at.eq(diesel::dsl::now),
+    )))
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// A repeated failure still updates the message the shopper sees.
@@ -617,8 +654,7 @@ pub async fn set_last_payment_error(
     order_id: Uuid,
     error: Option<&str>,
 ) -> QueryResult<()> {
-    diesel::update(orders::table.find(order_id))
-        .set(orders::last_payment_error.eq(error))
+    prepared(diesel::update(orders::table.find(order_id)).set(orders::last_payment_error.eq(error)))
         .execute(conn)
         .await
         .map(drop)
@@ -631,15 +667,14 @@ pub async fn settle(
     to: PaymentStatus,
     amount_refunded_minor: i64,
 ) -> QueryResult<()> {
-    diesel::update(orders::table.find(order_id))
-        .set((
-            orders::status.eq(to),
-            orders::amount_refunded_minor.eq(amount_refunded_minor),
-            orders::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await
-        .map(drop)
+    prepared(diesel::update(orders::table.find(order_id)).set((
+        orders::status.eq(to),
+        orders::amount_refunded_minor.eq(amount_refunded_minor),
+        orders::updated_at.eq(diesel::dsl::now),
+    )))
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// The reconciler looks at the order again from the start of its backoff (`next`: `None` once
@@ -659,4 +694,22 @@ pub async fn watch_from(
         .execute(conn)
         .await
         .map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AWAITING_PAYMENT_SQL;
+    use crate::domain::PaymentStatus;
+
+    #[test]
+    fn the_written_predicate_names_exactly_the_statuses_that_await_payment() {
+        let quoted: Vec<String> = PaymentStatus::AWAITING_PAYMENT
+            .iter()
+            .map(|status| format!("'{}'", status.as_str()))
+            .collect();
+        assert_eq!(
+            AWAITING_PAYMENT_SQL,
+            format!("orders.status IN ({})", quoted.join(", "))
+        );
+    }
 }

@@ -14,6 +14,7 @@ use super::observe::Said;
 use super::outcome::{Outcome, WAITING};
 use crate::club;
 use crate::db::DbPool;
+use crate::db::prepared;
 use crate::domain::PaymentStatus;
 use crate::orders::db::{self as orders_db, Order};
 use crate::payments::Payments;
@@ -172,20 +173,22 @@ async fn store_processed(
     outcome: Outcome,
     order_id: Option<Uuid>,
 ) -> QueryResult<bool> {
-    let stored = diesel::sql_query(
-        "INSERT INTO stripe_events (id, event_type, payload, outcome, order_id, processed_at) \
+    let stored = prepared(
+        diesel::sql_query(
+            "INSERT INTO stripe_events (id, event_type, payload, outcome, order_id, processed_at) \
          VALUES ($1, $2, $3::jsonb, $4, $5, now()) \
          ON CONFLICT (id) DO UPDATE SET outcome = excluded.outcome, \
          order_id = excluded.order_id, processed_at = excluded.processed_at, error = NULL \
          WHERE stripe_events.outcome IN ($6, $7)",
+        )
+        .bind::<Text, _>(event_id)
+        .bind::<Text, _>(event_type)
+        .bind::<Text, _>(payload)
+        .bind::<Text, _>(outcome)
+        .bind::<Nullable<diesel::sql_types::Uuid>, _>(order_id)
+        .bind::<Text, _>(WAITING[0])
+        .bind::<Text, _>(WAITING[1]),
     )
-    .bind::<Text, _>(event_id)
-    .bind::<Text, _>(event_type)
-    .bind::<Text, _>(payload)
-    .bind::<Text, _>(outcome)
-    .bind::<Nullable<diesel::sql_types::Uuid>, _>(order_id)
-    .bind::<Text, _>(WAITING[0])
-    .bind::<Text, _>(WAITING[1])
     .execute(conn)
     .await?;
     Ok(stored == 1)
@@ -198,17 +201,19 @@ pub(super) async fn mark_processed(
     outcome: Outcome,
     order_id: Option<Uuid>,
 ) -> QueryResult<()> {
-    diesel::update(
-        stripe_events::table
-            .find(event_id)
-            .filter(stripe_events::outcome.eq_any(WAITING)),
+    prepared(
+        diesel::update(
+            stripe_events::table
+                .find(event_id)
+                .filter(stripe_events::outcome.eq_any(WAITING)),
+        )
+        .set((
+            stripe_events::outcome.eq(outcome),
+            stripe_events::order_id.eq(order_id),
+            stripe_events::processed_at.eq(diesel::dsl::now),
+            stripe_events::error.eq(None::<String>),
+        )),
     )
-    .set((
-        stripe_events::outcome.eq(outcome),
-        stripe_events::order_id.eq(order_id),
-        stripe_events::processed_at.eq(diesel::dsl::now),
-        stripe_events::error.eq(None::<String>),
-    ))
     .execute(conn)
     .await
     .map(drop)
@@ -216,12 +221,15 @@ pub(super) async fn mark_processed(
 
 /// The event is stored processed already (a failed one is not: it may run again).
 pub(super) async fn already_processed(conn: &mut AsyncPgConnection, event_id: &str) -> bool {
-    let outcome: QueryResult<Option<Outcome>> = stripe_events::table
-        .find(event_id)
-        .select(stripe_events::outcome)
-        .first(conn)
-        .await
-        .optional();
+    let outcome: QueryResult<Option<Outcome>> = prepared(
+        stripe_events::table
+            .find(event_id)
+            .select(stripe_events::outcome)
+            .limit(1),
+    )
+    .get_result(conn)
+    .await
+    .optional();
     matches!(outcome, Ok(Some(o)) if !o.is_waiting())
 }
 
