@@ -14,6 +14,7 @@
 //! deadlock.
 
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -51,19 +52,14 @@ impl<'a> ChangedBy<'a> {
     }
 }
 
-/// Units taken off the shelf for one line, with the product (and variant) as the catalog has
-/// it now.
-#[derive(Debug, Clone)]
-pub struct Reserved {
-    pub product_id: i64,
-    pub variant_id: Option<i64>,
-    /// The line's name as sold: the product's, and the variant's after " — ".
-    pub name: String,
-    pub variant_name: Option<String>,
-    /// The variant's own price, or the product's.
+/// A line to take off its shelf for an order, at the price and in the currency the order charges
+/// for it.
+#[derive(Debug, Clone, Copy)]
+pub struct Wanted {
+    pub shelf: Shelf,
+    pub quantity: i32,
     pub price_minor: i64,
     pub currency: Currency,
-    pub quantity: i32,
 }
 
 /// Why a line could not be reserved.
@@ -73,6 +69,8 @@ pub enum Shortage {
     Inactive { shelf: Shelf },
     /// Fewer units than asked are left (`left` may be 0).
     Short { shelf: Shelf, left: i32 },
+    /// Its price (or currency) is no longer the one the order charges.
+    Repriced { shelf: Shelf },
 }
 
 /// The name a line is sold under: "Merino jumper — M".
@@ -84,128 +82,94 @@ pub fn name_as_sold(product: &str, variant: Option<&str>) -> String {
 }
 
 /// Takes each line's units off its shelf for the order, in one go or not at all (call it in a
-/// transaction: a shortage leaves the units already taken to the rollback).
+/// transaction: a shortage leaves the units already taken to the rollback), provided each shelf
+/// is on sale at the price the order charges. Checkout calls it last, just before its commit:
+/// the shelves' rows stay locked from here to the commit, and every checkout of the same
+/// product waits for them.
 pub async fn reserve(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
-    lines: &[(Shelf, i32)],
-) -> QueryResult<Result<Vec<Reserved>, Shortage>> {
+    lines: &[Wanted],
+) -> QueryResult<Result<(), Shortage>> {
     let mut lines = lines.to_vec();
-    lines.sort_by_key(|(shelf, _)| *shelf);
+    lines.sort_by_key(|line| line.shelf);
     let by = ChangedBy {
         reason: StockReason::Checkout,
         order_id: Some(order_id),
         user_id: None,
         note: None,
     };
-    let mut reserved = Vec::with_capacity(lines.len());
-    for (shelf, quantity) in lines {
-        let taken = match shelf.variant_id {
-            None => take_product(conn, shelf.product_id, quantity).await?,
-            Some(variant_id) => take_variant(conn, shelf.product_id, variant_id, quantity).await?,
+    for line in lines {
+        let taken = match line.shelf.variant_id {
+            None => take_product(conn, &line).await?,
+            Some(variant_id) => take_variant(conn, variant_id, &line).await?,
         };
-        let Some((stock_after, line)) = taken else {
-            return Ok(Err(shortage(conn, shelf).await?));
+        let Some(stock_after) = taken else {
+            return Ok(Err(shortage(conn, line.shelf, line.quantity).await?));
         };
-        record(conn, shelf, -quantity, stock_after, by).await?;
-        reserved.push(line);
+        record(conn, line.shelf, -line.quantity, stock_after, by).await?;
     }
-    Ok(Ok(reserved))
+    Ok(Ok(()))
 }
 
-async fn take_product(
-    conn: &mut AsyncPgConnection,
-    product_id: i64,
-    quantity: i32,
-) -> QueryResult<Option<(i32, Reserved)>> {
-    let taken: Option<(i32, String, i64, Currency)> = prepared(
+/// The product's stock after taking the line's units, if it is on sale at the line's price.
+async fn take_product(conn: &mut AsyncPgConnection, line: &Wanted) -> QueryResult<Option<i32>> {
+    prepared(
         diesel::update(
             products::table
-                .find(product_id)
+                .find(line.shelf.product_id)
                 .filter(products::active.eq(true))
-                .filter(products::stock.ge(quantity)),
+                .filter(products::stock.ge(line.quantity))
+                .filter(products::price_minor.eq(line.price_minor))
+                .filter(products::currency.eq(line.currency)),
         )
-        .set(products::stock.eq(products::stock - quantity))
-        .returning((
-            products::stock,
-            products::name,
-            products::price_minor,
-            products::currency,
-        )),
+        .set(products::stock.eq(products::stock - line.quantity))
+        .returning(products::stock),
     )
     .get_result(conn)
     .await
-    .optional()?;
-    Ok(taken.map(|(stock, name, price_minor, currency)| {
-        (
-            stock,
-            Reserved {
-                product_id,
-                variant_id: None,
-                name,
-                variant_name: None,
-                price_minor,
-                currency,
-                quantity,
-            },
-        )
-    }))
+    .optional()
 }
 
+/// The variant's stock after taking the line's units, if it and its product are on sale at the
+/// line's price (the variant's own, or the product's).
 async fn take_variant(
     conn: &mut AsyncPgConnection,
-    product_id: i64,
     variant_id: i64,
-    quantity: i32,
-) -> QueryResult<Option<(i32, Reserved)>> {
-    let product_on_sale = diesel::dsl::exists(
-        products::table
-            .find(product_id)
-            .filter(products::active.eq(true)),
-    );
-    let taken: Option<(i32, String, Option<i64>)> = prepared(
-        diesel::update(
-            product_variants::table
-                .find(variant_id)
-                .filter(product_variants::product_id.eq(product_id))
-                .filter(product_variants::active.eq(true))
-                .filter(product_variants::stock.ge(quantity))
-                .filter(product_on_sale),
+    line: &Wanted,
+) -> QueryResult<Option<i32>> {
+    #[derive(QueryableByName)]
+    struct Taken {
+        #[diesel(sql_type = Integer)]
+        stock: i32,
+    }
+    let taken: Option<Taken> = prepared(
+        diesel::sql_query(
+            "UPDATE product_variants v SET stock = v.stock - $3 \
+             FROM products p \
+             WHERE v.id = $2 AND v.product_id = $1 AND p.id = $1 \
+               AND v.active AND p.active AND v.stock >= $3 \
+               AND coalesce(v.price_minor, p.price_minor) = $4 AND p.currency = $5 \
+             RETURNING v.stock",
         )
-        .set(product_variants::stock.eq(product_variants::stock - quantity))
-        .returning((
-            product_variants::stock,
-            product_variants::name,
-            product_variants::price_minor,
-        )),
+        .bind::<BigInt, _>(line.shelf.product_id)
+        .bind::<BigInt, _>(variant_id)
+        .bind::<Integer, _>(line.quantity)
+        .bind::<BigInt, _>(line.price_minor)
+        .bind::<Text, _>(line.currency),
     )
     .get_result(conn)
     .await
     .optional()?;
-    let Some((stock, variant_name, own_price)) = taken else {
-        return Ok(None);
-    };
-    let (product_name, product_price, currency): (String, i64, Currency) = products::table
-        .find(product_id)
-        .select((products::name, products::price_minor, products::currency))
-        .first(conn)
-        .await?;
-    Ok(Some((
-        stock,
-        Reserved {
-            product_id,
-            variant_id: Some(variant_id),
-            name: name_as_sold(&product_name, Some(&variant_name)),
-            variant_name: Some(variant_name),
-            price_minor: own_price.unwrap_or(product_price),
-            currency,
-            quantity,
-        },
-    )))
+    Ok(taken.map(|taken| taken.stock))
 }
 
-/// Why a shelf could not give what was asked.
-async fn shortage(conn: &mut AsyncPgConnection, shelf: Shelf) -> QueryResult<Shortage> {
+/// Why a shelf could not give `quantity` units at the price asked.
+async fn shortage(
+    conn: &mut AsyncPgConnection,
+    shelf: Shelf,
+    quantity: i32,
+) -> QueryResult<Shortage> {
     let product: Option<(bool, i32)> = products::table
         .find(shelf.product_id)
         .select((products::active, products::stock))
@@ -231,10 +195,12 @@ async fn shortage(conn: &mut AsyncPgConnection, shelf: Shelf) -> QueryResult<Sho
             }
         }
     };
-    Ok(if active {
+    Ok(if !active {
+        Shortage::Inactive { shelf }
+    } else if left < quantity {
         Shortage::Short { shelf, left }
     } else {
-        Shortage::Inactive { shelf }
+        Shortage::Repriced { shelf }
     })
 }
 

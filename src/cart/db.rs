@@ -23,6 +23,8 @@ pub struct CartLine {
     pub slug: String,
     /// The name it is sold under, the variant's included ("Merino jumper — M").
     pub name: String,
+    /// The variant's own name ("M").
+    pub variant_name: Option<String>,
     pub image_path: String,
     /// The variant's own price, or the product's.
     pub price_minor: i64,
@@ -66,22 +68,24 @@ fn cart_line(row: LineRow) -> CartLine {
         (quantity, variant_id, small_image_path),
         variant,
     ) = row;
-    let (name, price_minor, stock, active) = match (&variant_id, variant) {
-        (None, _) => (name, price_minor, stock, active),
+    let (name, variant_name, price_minor, stock, active) = match (&variant_id, variant) {
+        (None, _) => (name, None, price_minor, stock, active),
         (Some(_), Some((variant_name, own_price, variant_stock, variant_active))) => (
             name_as_sold(&name, Some(&variant_name)),
+            Some(variant_name),
             own_price.unwrap_or(price_minor),
             variant_stock,
             active && variant_active,
         ),
         // The foreign key keeps the variant; read as gone should it ever be.
-        (Some(_), None) => (name, price_minor, 0, false),
+        (Some(_), None) => (name, None, price_minor, 0, false),
     };
     CartLine {
         product_id,
         variant_id,
         slug,
         name,
+        variant_name,
         image_path,
         price_minor,
         currency,

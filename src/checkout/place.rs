@@ -433,19 +433,19 @@ async fn claim_cart(
     Ok(claim)
 }
 
-/// Reserves the cart's stock and writes the order and its items; call it in a transaction.
+/// Writes the order and its items at the prices `lines` were read at (in this transaction), then
+/// reserves their stock at those prices; call it in a transaction.
 async fn place(
     conn: &mut AsyncPgConnection,
     placing: &Placing<'_>,
     lines: &[CartLine],
 ) -> Result<Order, AppError> {
     let order_id = Uuid::new_v4();
-    let reserved = reserve_stock(conn, order_id, lines).await?;
-    let items_total: i64 = reserved
+    let items_total: i64 = lines
         .iter()
-        .map(|r| r.price_minor * i64::from(r.quantity))
+        .map(|l| l.price_minor * i64::from(l.quantity))
         .sum();
-    if reserved.iter().any(|r| r.currency != placing.currency) {
+    if lines.iter().any(|l| l.currency != placing.currency) {
         return Err(AppError::conflict(
             "Some products in your cart are priced in another currency.",
         ));
@@ -481,22 +481,22 @@ async fn place(
         None => None,
     };
     let discount_minor = discount.as_ref().map_or(0, |d| d.amount_off(items_total));
-    let line_totals: Vec<i64> = reserved
+    let line_totals: Vec<i64> = lines
         .iter()
-        .map(|r| r.price_minor * i64::from(r.quantity))
+        .map(|l| l.price_minor * i64::from(l.quantity))
         .collect();
     let line_discounts = share(discount_minor, &line_totals);
-    let items: Vec<NewOrderItem<'_>> = reserved
+    let items: Vec<NewOrderItem<'_>> = lines
         .iter()
         .zip(line_totals.iter().zip(&line_discounts))
-        .map(|(r, (line_total, line_discount))| NewOrderItem {
+        .map(|(l, (line_total, line_discount))| NewOrderItem {
             order_id,
-            product_id: r.product_id,
-            variant_id: r.variant_id,
-            product_name: &r.name,
-            variant_name: r.variant_name.as_deref(),
-            unit_price_minor: r.price_minor,
-            quantity: r.quantity,
+            product_id: l.product_id,
+            variant_id: l.variant_id,
+            product_name: &l.name,
+            variant_name: l.variant_name.as_deref(),
+            unit_price_minor: l.price_minor,
+            quantity: l.quantity,
             // Tax is on what the shopper pays for the line: its price less its discount share.
             tax_minor: tax_on(line_total - line_discount),
         })
@@ -551,22 +551,35 @@ async fn place(
         },
     )
     .await?;
+    // Last: the products' rows stay locked from here to the commit, and every other checkout of
+    // the same products waits for them.
+    reserve_stock(conn, order_id, lines).await?;
     Ok(order)
 }
 
-/// Takes each line's quantity off its shelf for the order, or fails naming the product (and
-/// variant) that ran short.
+/// Takes each line's quantity off its shelf for the order at the line's price, or fails naming
+/// the product (and variant) that ran short or changed price.
 async fn reserve_stock(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
     lines: &[CartLine],
-) -> Result<Vec<stock::Reserved>, AppError> {
-    let wanted: Vec<(stock::Shelf, i32)> = lines.iter().map(|l| (l.shelf(), l.quantity)).collect();
+) -> Result<(), AppError> {
+    let wanted: Vec<stock::Wanted> = lines
+        .iter()
+        .map(|l| stock::Wanted {
+            shelf: l.shelf(),
+            quantity: l.quantity,
+            price_minor: l.price_minor,
+            currency: l.currency,
+        })
+        .collect();
     let shortage = match stock::reserve(conn, order_id, &wanted).await? {
-        Ok(reserved) => return Ok(reserved),
+        Ok(()) => return Ok(()),
         Err(shortage) => shortage,
     };
-    let (Shortage::Inactive { shelf } | Shortage::Short { shelf, .. }) = shortage;
+    let (Shortage::Inactive { shelf }
+    | Shortage::Short { shelf, .. }
+    | Shortage::Repriced { shelf }) = shortage;
     let name = lines
         .iter()
         .find(|l| l.shelf() == shelf)
@@ -581,6 +594,9 @@ async fn reserve_stock(
         Shortage::Short { left, .. } => format!(
             "Sorry, only {left} of {name} left. Lower the quantity in your cart to check out."
         ),
+        Shortage::Repriced { .. } => {
+            format!("The price of {name} changed just now. Check your cart, then check out again.")
+        }
     }))
 }
 

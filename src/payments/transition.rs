@@ -255,11 +255,12 @@ async fn step(
                     _ => "the payment was cancelled",
                 };
                 let note = format!("{}: {why}", cause.kind().as_str());
-                stock::release(conn, order.id, &note).await?;
-                // Cancelled is final, so an unpaid order gives its code's use back once.
+                // Cancelled is final, so an unpaid order gives its code's use back once. The
+                // code's row is locked before the products' rows, as checkout locks them.
                 if let Some(code) = &order.discount_code {
                     discounts::db::release(conn, code).await?;
                 }
+                stock::release(conn, order.id, &note).await?;
             }
             if to == PaymentStatus::Paid {
                 empty_cart_of_order(conn, order).await?;

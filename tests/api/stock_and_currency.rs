@@ -251,3 +251,78 @@ async fn three_decimal_currencies_are_charged_in_their_own_minor_unit() {
     let (status, _) = shopper.pay_with_card(order, VISA).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// Checkout reserves stock last, at the prices it wrote the order at: a price changed while the
+/// order was being written refuses the order and takes nothing off the shelf.
+#[tokio::test]
+async fn a_price_changed_while_the_order_is_written_refuses_it_and_takes_no_stock() {
+    use diesel::dsl::sql;
+    use diesel::prelude::*;
+    use diesel::sql_types::BigInt;
+    use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+    use storefront::schema::{order_items, products};
+
+    let app = spawn_app().await;
+    app.add_to_cart("ceramic-pour-over-mug", "2").await;
+    let stock_before = app.stock("ceramic-pour-over-mug").await;
+    // The owner's change holds the product's row, uncommitted, while the checkout runs.
+    let mut owner = app.conn().await;
+    owner
+        .batch_execute(
+            "BEGIN; UPDATE products SET price_minor = price_minor + 100 \
+             WHERE slug = 'ceramic-pour-over-mug'",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let commit_once_checkout_waits = async {
+        let mut watcher = app.conn().await;
+        for _ in 0..500 {
+            let waiting: i64 = diesel::select(sql::<BigInt>(
+                "(SELECT count(*) FROM pg_stat_activity \
+                  WHERE wait_event_type = 'Lock' AND datname = current_database())",
+            ))
+            .get_result(&mut watcher)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+            if waiting > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        owner
+            .batch_execute("COMMIT")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    };
+    let (response, ()) = tokio::join!(
+        app.submit("/checkout", &[("email", "ada@example.com")]),
+        commit_once_checkout_waits
+    );
+
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let html = text(response).await;
+    assert!(
+        html.contains("The price of Ceramic Pour-Over Mug changed just now"),
+        "{html}"
+    );
+    assert_eq!(app.order_count().await, 0, "no order is kept");
+    assert_eq!(app.stock("ceramic-pour-over-mug").await, stock_before);
+
+    // Checked out again, the order is written at the new price.
+    let order = app.checkout("ada@example.com").await;
+    let mut conn = app.conn().await;
+    let charged: i64 = order_items::table
+        .filter(order_items::order_id.eq(order))
+        .select(order_items::unit_price_minor)
+        .first(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let price_now: i64 = products::table
+        .filter(products::slug.eq("ceramic-pour-over-mug"))
+        .select(products::price_minor)
+        .first(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(charged, price_now);
+    assert_eq!(app.stock("ceramic-pour-over-mug").await, stock_before - 2);
+}
