@@ -63,7 +63,6 @@ pub async fn receive_event(
         std::time::Duration::from_secs(u64::try_from(lag).unwrap_or(0)),
     );
 
-    // One connection for the duplicate check and the transaction.
     let mut conn = match pool.get().await {
         Ok(conn) => conn,
         Err(e) => {
@@ -71,18 +70,20 @@ pub async fn receive_event(
             return failed(&pool, &event_id, &event_type, payload, e).await;
         }
     };
-    if already_processed(&mut conn, &event_id).await {
-        tracing::info!("duplicate webhook delivery acknowledged");
-        metrics::webhook("duplicate");
-        return HttpResponse::Ok().body("duplicate");
-    }
     // Most events say what they say without asking Stripe (a succeeded intent is final), and
-    // are read at the first poll with the connection kept. One that has to read Stripe gives
-    // the connection back meanwhile: a slow Stripe must not hold the pool.
+    // are read at the first poll with the connection kept; a duplicate of one is found by the
+    // transaction that stores it, so a new event costs no query to look for itself first. One
+    // that has to read Stripe is looked for first, so that a duplicate does not wait on Stripe,
+    // and gives the connection back meanwhile: a slow Stripe must not hold the pool.
     let mut observing = std::pin::pin!(observations_of(&payments, &event.data.object));
     let (observations, conn) = match observing.as_mut().now_or_never() {
         Some(observations) => (observations, Some(conn)),
         None => {
+            if already_processed(&mut conn, &event_id).await {
+                tracing::info!("duplicate webhook delivery acknowledged");
+                metrics::webhook("duplicate");
+                return HttpResponse::Ok().body("duplicate");
+            }
             drop(conn);
             (observing.await, None)
         }
