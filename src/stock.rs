@@ -87,7 +87,7 @@ pub fn name_as_sold(product: &str, variant: Option<&str>) -> String {
 /// the shelves' rows stay locked from here to the commit, and every checkout of the same
 /// product waits for them.
 pub async fn reserve(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     order_id: Uuid,
     lines: &[Wanted],
 ) -> QueryResult<Result<(), Shortage>> {
@@ -113,7 +113,7 @@ pub async fn reserve(
 }
 
 /// The product's stock after taking the line's units, if it is on sale at the line's price.
-async fn take_product(conn: &mut AsyncPgConnection, line: &Wanted) -> QueryResult<Option<i32>> {
+async fn take_product(mut conn: &AsyncPgConnection, line: &Wanted) -> QueryResult<Option<i32>> {
     prepared(
         diesel::update(
             products::table
@@ -126,7 +126,7 @@ async fn take_product(conn: &mut AsyncPgConnection, line: &Wanted) -> QueryResul
         .set(products::stock.eq(products::stock - line.quantity))
         .returning(products::stock),
     )
-    .get_result(conn)
+    .get_result(&mut conn)
     .await
     .optional()
 }
@@ -134,7 +134,7 @@ async fn take_product(conn: &mut AsyncPgConnection, line: &Wanted) -> QueryResul
 /// The variant's stock after taking the line's units, if it and its product are on sale at the
 /// line's price (the variant's own, or the product's).
 async fn take_variant(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     variant_id: i64,
     line: &Wanted,
 ) -> QueryResult<Option<i32>> {
@@ -158,7 +158,7 @@ async fn take_variant(
         .bind::<BigInt, _>(line.price_minor)
         .bind::<Text, _>(line.currency),
     )
-    .get_result(conn)
+    .get_result(&mut conn)
     .await
     .optional()?;
     Ok(taken.map(|taken| taken.stock))
@@ -166,14 +166,14 @@ async fn take_variant(
 
 /// Why a shelf could not give `quantity` units at the price asked.
 async fn shortage(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     shelf: Shelf,
     quantity: i32,
 ) -> QueryResult<Shortage> {
     let product: Option<(bool, i32)> = products::table
         .find(shelf.product_id)
         .select((products::active, products::stock))
-        .first(conn)
+        .first(&mut conn)
         .await
         .optional()?;
     let Some((product_active, product_stock)) = product else {
@@ -186,7 +186,7 @@ async fn shortage(
                 .find(variant_id)
                 .filter(product_variants::product_id.eq(shelf.product_id))
                 .select((product_variants::active, product_variants::stock))
-                .first(conn)
+                .first(&mut conn)
                 .await
                 .optional()?;
             match variant {
@@ -334,26 +334,25 @@ pub async fn record_initial(
 }
 
 async fn record(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     shelf: Shelf,
     delta: i32,
     stock_after: i32,
     by: ChangedBy<'_>,
 ) -> QueryResult<()> {
-    diesel::insert_into(stock_changes::table)
-        .values((
-            stock_changes::product_id.eq(shelf.product_id),
-            stock_changes::variant_id.eq(shelf.variant_id),
-            stock_changes::delta.eq(delta),
-            stock_changes::stock_after.eq(stock_after),
-            stock_changes::reason.eq(by.reason),
-            stock_changes::order_id.eq(by.order_id),
-            stock_changes::user_id.eq(by.user_id),
-            stock_changes::note.eq(by.note),
-        ))
-        .execute(conn)
-        .await
-        .map(drop)
+    prepared(diesel::insert_into(stock_changes::table).values((
+        stock_changes::product_id.eq(shelf.product_id),
+        stock_changes::variant_id.eq(shelf.variant_id),
+        stock_changes::delta.eq(delta),
+        stock_changes::stock_after.eq(stock_after),
+        stock_changes::reason.eq(by.reason),
+        stock_changes::order_id.eq(by.order_id),
+        stock_changes::user_id.eq(by.user_id),
+        stock_changes::note.eq(by.note),
+    )))
+    .execute(&mut conn)
+    .await
+    .map(drop)
 }
 
 /// One change of a product's stock, as the admin's product page lists it.

@@ -329,7 +329,7 @@ pub async fn item_count(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryRes
     })
 }
 
-pub async fn lines(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<Vec<CartLine>> {
+pub async fn lines(mut conn: &AsyncPgConnection, cart_id: Uuid) -> QueryResult<Vec<CartLine>> {
     let rows: Vec<LineRow> = prepared(
         cart_items::table
             .inner_join(products::table)
@@ -370,7 +370,7 @@ pub async fn lines(conn: &mut AsyncPgConnection, cart_id: Uuid) -> QueryResult<V
                     .nullable(),
             )),
     )
-    .load(conn)
+    .load(&mut conn)
     .await?;
     Ok(rows.into_iter().map(cart_line).collect())
 }

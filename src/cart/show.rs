@@ -28,13 +28,13 @@ pub async fn cart_page(
     pool: web::Data<DbPool>,
     settings: web::Data<Settings>,
 ) -> Result<CartPage, AppError> {
-    let mut conn = pool.get().await?;
+    let conn = pool.get().await?;
     let lines = match session.cart_id() {
-        Some(cart_id) => db::lines(&mut conn, cart_id).await?,
+        Some(cart_id) => db::lines(&conn, cart_id).await?,
         None => Vec::new(),
     };
     let member = match &ctx.user {
-        Some(user) => crate::club::db::has_benefit(&mut conn, user.id).await?,
+        Some(user) => crate::club::db::has_benefit(&conn, user.id).await?,
         None => false,
     };
     Ok(CartPage {

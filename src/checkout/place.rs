@@ -8,6 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
+use futures_util::TryFutureExt;
 use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -175,7 +176,7 @@ pub async fn review_page(
 ) -> Result<HttpResponse, AppError> {
     let mut conn = pool.get().await?;
     let lines = match session.cart_id() {
-        Some(cart_id) => cart::db::lines(&mut conn, cart_id).await?,
+        Some(cart_id) => cart::db::lines(&conn, cart_id).await?,
         None => Vec::new(),
     };
     if lines.is_empty() {
@@ -246,7 +247,12 @@ pub async fn place_order(
         .cart_id()
         .ok_or_else(|| AppError::bad_request("Your cart is empty."))?;
     let mut conn = pool.get().await?;
-    let lines = cart::db::lines(&mut conn, cart_id).await?;
+    // Independent reads go to PostgreSQL together (diesel-async pipelines the queries of one
+    // connection polled at once): one round trip instead of one each.
+    let (lines, method) = futures_util::try_join!(
+        cart::db::lines(&conn, cart_id),
+        shipping::db::find_active(&conn, &form.shipping_method, settings.currency),
+    )?;
     if lines.is_empty() {
         return Err(AppError::bad_request("Your cart is empty."));
     }
@@ -260,8 +266,6 @@ pub async fn place_order(
     let address = ShippingAddress::parse(&form.address, &settings.shipping_countries)
         .map_err(|mut e| errors.append(&mut e))
         .ok();
-    let method =
-        shipping::db::find_active(&mut conn, &form.shipping_method, settings.currency).await?;
     if method.is_none() {
         errors.push(FieldError {
             field: "shipping_method",
@@ -405,8 +409,12 @@ async fn claim_cart(
                 let Some(revision) = cart::db::lock(conn, placing.cart_id).await? else {
                     return Err(AppError::bad_request("Your cart is empty."));
                 };
-                let lines = cart::db::lines(conn, placing.cart_id).await?;
-                if let Some(open) = orders_db::open_order_for_cart(conn, placing.cart_id).await? {
+                // Read under the cart's lock, both at once.
+                let (lines, open) = futures_util::try_join!(
+                    cart::db::lines(conn, placing.cart_id),
+                    orders_db::open_order_for_cart(conn, placing.cart_id),
+                )?;
+                if let Some(open) = open {
                     let items = orders_db::items(conn, open.id).await?;
                     let same = same_items(&items, &lines)
                         && open.email == placing.email.as_str()
@@ -450,24 +458,26 @@ async fn place(
             "Some products in your cart are priced in another currency.",
         ));
     }
-    let method = shipping::db::find_active(conn, placing.shipping_method, placing.currency)
-        .await?
-        .ok_or_else(|| {
-            AppError::conflict(
-                "That shipping method is no longer offered. Please choose another one.",
-            )
-        })?;
-    // The member benefit is read in the order's own transaction: a membership that ended a
-    // moment ago gives nothing.
-    let member = match placing.user_id {
-        Some(user_id) => club::db::has_benefit(conn, user_id).await?,
-        None => false,
-    };
+    let address = placing.address;
+    // The shipping method's rate, the member benefit and the destination's tax rate are read
+    // again in the order's own transaction (a membership that ended a moment ago gives
+    // nothing), all three at once.
+    let (method, member, rate) = futures_util::try_join!(
+        shipping::db::find_active(conn, placing.shipping_method, placing.currency),
+        async {
+            match placing.user_id {
+                Some(user_id) => club::db::has_benefit(conn, user_id).await,
+                None => Ok(false),
+            }
+        },
+        tax::db::for_country(conn, address.country.code()),
+    )?;
+    let method = method.ok_or_else(|| {
+        AppError::conflict("That shipping method is no longer offered. Please choose another one.")
+    })?;
     let shipping_minor = shipping_price(&method, items_total, member);
     let member_shipping = member && method.code == club::FREE_SHIPPING_METHOD;
-    let address = placing.address;
     // Tax at the destination's rate, on each line and on shipping, each rounded on its own.
-    let rate = tax::db::for_country(conn, address.country.code()).await?;
     let tax_on = |amount: i64| rate.as_ref().map_or(0, |r| r.tax_on(amount));
     let shipping_tax_minor = tax_on(shipping_minor);
     // The code's use is counted here, in the order's transaction: if the order is not written,
@@ -530,37 +540,37 @@ async fn place(
             discount_code: discount.as_ref().map(|d| d.code.as_str()),
             discount_minor,
         },
-        &items,
     )
     .await?;
-    orders_db::record_origin(conn, order_id, placing.ip).await?;
-    orders_db::record_event(
-        conn,
-        &NewOrderEvent {
-            order_id,
-            from_status: None,
-            to_status: PaymentStatus::Pending,
-            applied: true,
-            cause: EventCause::Checkout,
-            stripe_event_id: None,
-            note: Some(if member_shipping {
-                "order placed, stock reserved; free standard shipping (Storefront Club)"
-            } else {
-                "order placed, stock reserved"
-            }),
-        },
-    )
-    .await?;
-    // Last: the products' rows stay locked from here to the commit, and every other checkout of
-    // the same products waits for them.
-    reserve_stock(conn, order_id, lines).await?;
+    // What hangs off the order goes in together, the stock last: the products' rows stay locked
+    // from the reservation to the commit, and every other checkout of the same products waits
+    // for them.
+    let placed = NewOrderEvent {
+        order_id,
+        from_status: None,
+        to_status: PaymentStatus::Pending,
+        applied: true,
+        cause: EventCause::Checkout,
+        stripe_event_id: None,
+        note: Some(if member_shipping {
+            "order placed, stock reserved; free standard shipping (Storefront Club)"
+        } else {
+            "order placed, stock reserved"
+        }),
+    };
+    futures_util::try_join!(
+        orders_db::insert_items(conn, &items).err_into::<AppError>(),
+        orders_db::record_origin(conn, order_id, placing.ip).err_into::<AppError>(),
+        orders_db::record_event(conn, &placed).err_into::<AppError>(),
+        reserve_stock(conn, order_id, lines),
+    )?;
     Ok(order)
 }
 
 /// Takes each line's quantity off its shelf for the order at the line's price, or fails naming
 /// the product (and variant) that ran short or changed price.
 async fn reserve_stock(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     order_id: Uuid,
     lines: &[CartLine],
 ) -> Result<(), AppError> {

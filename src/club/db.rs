@@ -214,13 +214,13 @@ pub async fn ever_had(conn: &mut AsyncPgConnection, user_id: i64) -> QueryResult
 }
 
 /// Whether the user gets the member benefit now: a membership that is active or trialing.
-pub async fn has_benefit(conn: &mut AsyncPgConnection, user_id: i64) -> QueryResult<bool> {
+pub async fn has_benefit(mut conn: &AsyncPgConnection, user_id: i64) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         club_subscriptions::table
             .filter(club_subscriptions::user_id.eq(user_id))
             .filter(club_subscriptions::status.eq_any(MembershipStatus::WITH_BENEFIT)),
     ))
-    .get_result(conn)
+    .get_result(&mut conn)
     .await
 }
 

@@ -384,7 +384,7 @@ const AWAITING_PAYMENT_SQL: &str = "orders.status IN ('pending', 'requires_actio
 
 /// The newest order placed from this cart that still waits for its payment.
 pub async fn open_order_for_cart(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     cart_id: Uuid,
 ) -> QueryResult<Option<Order>> {
     prepared(
@@ -395,28 +395,31 @@ pub async fn open_order_for_cart(
             .select(Order::as_select())
             .limit(1),
     )
-    .get_result(conn)
+    .get_result(&mut conn)
     .await
     .optional()
 }
 
-pub async fn insert(
-    conn: &mut AsyncPgConnection,
-    order: &NewOrder<'_>,
-    items: &[NewOrderItem<'_>],
-) -> QueryResult<Order> {
-    let order = prepared(
+pub async fn insert(mut conn: &AsyncPgConnection, order: &NewOrder<'_>) -> QueryResult<Order> {
+    prepared(
         diesel::insert_into(orders::table)
             .values(order)
             .returning(Order::as_returning()),
     )
-    .get_result(conn)
-    .await?;
-    diesel::insert_into(order_items::table)
-        .values(items)
-        .execute(conn)
-        .await?;
-    Ok(order)
+    .get_result(&mut conn)
+    .await
+}
+
+/// Writes the order's items, one statement each, sent together: one statement of fixed shape
+/// stays prepared, where a statement of all the rows would be parsed and planned every time.
+pub async fn insert_items(conn: &AsyncPgConnection, items: &[NewOrderItem<'_>]) -> QueryResult<()> {
+    futures_util::future::try_join_all(items.iter().map(|item| async move {
+        prepared(diesel::insert_into(order_items::table).values(item))
+            .execute(&mut &*conn)
+            .await
+    }))
+    .await
+    .map(drop)
 }
 
 pub async fn by_checkout_session(
@@ -507,23 +510,22 @@ pub async fn schedule_check(
     next: Option<OffsetDateTime>,
     checks: i32,
 ) -> QueryResult<()> {
-    diesel::update(orders::table.find(order_id))
-        .set((
-            orders::next_check_at.eq(next),
-            orders::checks.eq(checks),
-            orders::checked_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await
-        .map(drop)
+    prepared(diesel::update(orders::table.find(order_id)).set((
+        orders::next_check_at.eq(next),
+        orders::checks.eq(checks),
+        orders::checked_at.eq(diesel::dsl::now),
+    )))
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 pub async fn record_event(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     event: &NewOrderEvent<'_>,
 ) -> QueryResult<()> {
     prepared(diesel::insert_into(order_events::table).values(event))
-        .execute(conn)
+        .execute(&mut conn)
         .await
         .map(drop)
 }
@@ -600,7 +602,7 @@ pub async fn extend_reservation(
 
 /// Remembers where an order was placed from (call it in the order's transaction).
 pub async fn record_origin(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     order_id: Uuid,
     ip: std::net::IpAddr,
 ) -> QueryResult<()> {
@@ -612,7 +614,7 @@ pub async fn record_origin(
             ))
             .on_conflict_do_nothing(),
     )
-    .execute(conn)
+    .execute(&mut conn)
     .await
     .map(drop)
 }
@@ -685,15 +687,14 @@ pub async fn watch_from(
     next: Option<OffsetDateTime>,
     paid_at: Option<OffsetDateTime>,
 ) -> QueryResult<()> {
-    diesel::update(orders::table.find(order_id))
-        .set((
-            orders::next_check_at.eq(next),
-            orders::checks.eq(0),
-            orders::paid_at.eq(paid_at),
-        ))
-        .execute(conn)
-        .await
-        .map(drop)
+    prepared(diesel::update(orders::table.find(order_id)).set((
+        orders::next_check_at.eq(next),
+        orders::checks.eq(0),
+        orders::paid_at.eq(paid_at),
+    )))
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::mail::{Kind, Status};
+use crate::db::prepared;
 use crate::schema::{orders, outbox};
 
 /// What a producer writes.
@@ -144,15 +145,17 @@ fn values<'a>(mail: &'a NewMail<'a>) -> Values<'a> {
 /// The email under `key` is not to be sent any more, if it has not gone yet; `true` when it was
 /// withdrawn.
 pub async fn withdraw(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<bool> {
-    let withdrawn = diesel::update(
-        outbox::table
-            .filter(outbox::key.eq(key))
-            .filter(outbox::status.eq(Status::Pending)),
+    let withdrawn = prepared(
+        diesel::update(
+            outbox::table
+                .filter(outbox::key.eq(key))
+                .filter(outbox::status.eq(Status::Pending)),
+        )
+        .set((
+            outbox::status.eq(Status::Withdrawn),
+            outbox::updated_at.eq(diesel::dsl::now),
+        )),
     )
-    .set((
-        outbox::status.eq(Status::Withdrawn),
-        outbox::updated_at.eq(diesel::dsl::now),
-    ))
     .execute(conn)
     .await?;
     Ok(withdrawn > 0)

@@ -87,7 +87,7 @@ pub async fn active(
 
 /// An offered method by its code.
 pub async fn find_active(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     code: &str,
     currency: Currency,
 ) -> QueryResult<Option<ShippingMethod>> {
@@ -96,7 +96,7 @@ pub async fn find_active(
         .filter(shipping_methods::active.eq(true))
         .filter(shipping_methods::currency.eq(currency))
         .select(ShippingMethod::as_select())
-        .first(conn)
+        .first(&mut conn)
         .await
         .optional()
 }

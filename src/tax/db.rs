@@ -43,13 +43,13 @@ pub fn percent(rate_bp: i32) -> String {
 
 /// The rate charged for goods sent to `country`, if any.
 pub async fn for_country(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     country: &str,
 ) -> QueryResult<Option<TaxRate>> {
     tax_rates::table
         .find(country)
         .select(TaxRate::as_select())
-        .first(conn)
+        .first(&mut conn)
         .await
         .optional()
 }

@@ -322,7 +322,7 @@ async fn the_order_list_filters_by_status_searches_and_pages() {
             };
             let id = Uuid::new_v4();
             let order = orders_db::insert(
-                &mut conn,
+                &conn,
                 &NewOrder {
                     id,
                     user_id: None,
@@ -347,6 +347,11 @@ async fn the_order_list_filters_by_status_searches_and_pages() {
                     discount_code: None,
                     discount_minor: 0,
                 },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+            orders_db::insert_items(
+                &conn,
                 &[NewOrderItem {
                     order_id: id,
                     product_id: product,
